@@ -1,0 +1,367 @@
+//===- GraphOps.td - dsg operations ------------------------*- tablegen -*-===//
+#ifndef DS_GRAPH_OPS
+#define DS_GRAPH_OPS
+
+include "Graph/GraphDialect.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+class DSG_Op<string mnemonic, list<Trait> traits = []>
+    : Op<DSG_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def DSG_ConstantOp : DSG_Op<"constant",
+    [ConstantLike, AllTypesMatch<["value", "result"]>]> {
+  let summary = "A tensor constant (model weights and literal tensors)";
+  let description = [{
+    Holds a dense tensor value. Model initializers above a size threshold are
+    stored as `dense_resource` blobs so that the IR stays readable and large
+    weights are never printed as text.
+
+    ```mlir
+    %w = dsg.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    %big = dsg.constant dense_resource<conv1_weight> : tensor<16x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+class DSG_BinaryOp<string mnemonic, string what> : DSG_Op<mnemonic> {
+  let summary = "Elementwise " # what # " with multidirectional broadcasting";
+  let description = [{
+    Applies the operation elementwise after NumPy-style (ONNX
+    "multidirectional") broadcasting of the two operands: shapes are aligned
+    from the right and a dimension of size 1 stretches to the other size.
+    Both operands and the result have the same element type.
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyBroadcastingOp(*this,
+                                                     /*sameElementTypes=*/true);
+    }
+  }];
+}
+
+def DSG_AddOp : DSG_BinaryOp<"add", "addition">;
+def DSG_SubOp : DSG_BinaryOp<"sub", "subtraction">;
+def DSG_MulOp : DSG_BinaryOp<"mul", "multiplication">;
+def DSG_DivOp : DSG_BinaryOp<"div", "division (integer division truncates toward zero)">;
+
+def DSG_PowOp : DSG_Op<"pow"> {
+  let summary = "Elementwise power with multidirectional broadcasting";
+  let description = [{
+    `result = lhs ^ rhs` after NumPy-style broadcasting. The exponent may
+    have a different element type than the base (ONNX Pow, opset 12+); the
+    result has the base's element type.
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+class DSG_UnaryOp<string mnemonic, string what>
+    : DSG_Op<mnemonic, [SameOperandsAndResultType]> {
+  let summary = "Elementwise " # what;
+  let description = [{
+    Applies the function to every element; the result has the operand's type.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyUnaryOp(*this);
+    }
+  }];
+}
+
+def DSG_SqrtOp : DSG_UnaryOp<"sqrt", "square root">;
+def DSG_ReluOp : DSG_UnaryOp<"relu", "rectified linear unit, max(x, 0)">;
+def DSG_SigmoidOp : DSG_UnaryOp<"sigmoid", "logistic sigmoid, 1 / (1 + exp(-x))">;
+def DSG_TanhOp : DSG_UnaryOp<"tanh", "hyperbolic tangent">;
+def DSG_ErfOp : DSG_UnaryOp<"erf", "Gauss error function">;
+def DSG_ExpOp : DSG_UnaryOp<"exp", "natural exponential">;
+
+def DSG_CastOp : DSG_Op<"cast", [SameOperandsAndResultShape]> {
+  let summary = "Elementwise conversion to another element type";
+  let description = [{
+    Converts each element to the result's element type with ONNX Cast
+    semantics: float to integer truncates toward zero, integer to integer
+    wraps, anything to `i1` compares with zero, unsigned types convert as
+    unsigned.
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def DSG_WhereOp : DSG_Op<"where"> {
+  let summary = "Elementwise select with multidirectional broadcasting";
+  let description = [{
+    `result = condition ? x : y` after NumPy-style broadcasting of all three
+    operands. `condition` has element type `i1`; `x`, `y` and the result
+    share one element type.
+  }];
+  let arguments = (ins TensorOf<[I1]>:$condition, AnyRankedTensor:$x,
+                       AnyRankedTensor:$y);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def DSG_MatMulOp : DSG_Op<"matmul"> {
+  let summary = "NumPy-style batched matrix product";
+  let description = [{
+    Matrix product with `numpy.matmul` semantics: rank-1 operands are
+    promoted to matrices (and the added dimension dropped from the result),
+    leading batch dimensions broadcast.
+
+    ```mlir
+    %y = dsg.matmul %a, %b : (tensor<2x4x8xf32>, tensor<8x16xf32>) -> tensor<2x4x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DSG_GemmOp : DSG_Op<"gemm"> {
+  let summary = "General matrix multiply, alpha * op(A) * op(B) + beta * C";
+  let description = [{
+    ONNX Gemm: `A` and `B` are matrices, optionally transposed; the optional
+    `C` is broadcast (unidirectionally) to the `[M, N]` result.
+  }];
+  let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$b,
+                       Optional<AnyRankedTensor>:$c,
+                       DefaultValuedAttr<F32Attr, "1.0">:$alpha,
+                       DefaultValuedAttr<F32Attr, "1.0">:$beta,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$trans_b);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$a `,` $b (`,` $c^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DSG_ConvOp : DSG_Op<"conv"> {
+  let summary = "N-dimensional grouped convolution (NC[D]HW layout)";
+  let description = [{
+    Cross-correlation of `input` `[N, C, spatial...]` with `weight`
+    `[F, C / group, kernel...]`, plus an optional per-output-channel `bias`
+    `[F]`. `pads` lists the padding before each spatial dimension, then after
+    each (ONNX order); `auto_pad` is resolved into `pads` on import.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       Optional<AnyRankedTensor>:$bias,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling and reductions
+//===----------------------------------------------------------------------===//
+
+def DSG_MaxPoolOp : DSG_Op<"max_pool"> {
+  let summary = "N-dimensional max pooling, optionally with argmax indices";
+  let description = [{
+    Sliding-window maximum over the spatial dimensions of `[N, C, spatial...]`.
+    Padded positions never win. With `ceil_mode`, the output size is rounded
+    up and windows may run past the padded input; such positions are
+    ignored. The optional `indices` result holds, for each output, the flat
+    index of the winning element in the unpadded input (row-major, or
+    column-major over the spatial dimensions when `storage_order` is 1).
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<I64Attr, "0">:$storage_order);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<TensorOf<[I64]>>:$indices);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type(results)";
+  let hasVerifier = 1;
+}
+
+def DSG_AveragePoolOp : DSG_Op<"average_pool"> {
+  let summary = "N-dimensional average pooling";
+  let description = [{
+    Sliding-window mean over the spatial dimensions of `[N, C, spatial...]`.
+    With `count_include_pad`, padded positions count in the divisor;
+    positions beyond the padding (possible with `ceil_mode`) never do.
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
+                       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+class DSG_ReduceOp<string mnemonic, string what> : DSG_Op<mnemonic> {
+  let summary = "Reduction (" # what # ") over the given axes";
+  let description = [{
+    Reduces `input` over `axes` (sorted, unique, non-negative). With
+    `keepdims` the reduced dimensions stay with size 1, otherwise they are
+    removed. An empty `axes` reduces nothing (the op is an identity).
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$axes,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyReduceOp(*this, getAxes(), getKeepdims());
+    }
+  }];
+}
+
+def DSG_ReduceSumOp : DSG_ReduceOp<"reduce_sum", "sum">;
+def DSG_ReduceMeanOp : DSG_ReduceOp<"reduce_mean", "arithmetic mean">;
+def DSG_ReduceMaxOp : DSG_ReduceOp<"reduce_max", "maximum">;
+def DSG_ReduceMinOp : DSG_ReduceOp<"reduce_min", "minimum">;
+
+//===----------------------------------------------------------------------===//
+// Normalization and activation functions with an axis
+//===----------------------------------------------------------------------===//
+
+def DSG_SoftmaxOp : DSG_Op<"softmax", [SameOperandsAndResultType]> {
+  let summary = "Softmax along one axis";
+  let description = [{
+    `exp(x - max(x)) / sum(exp(x - max(x)))` along `axis` (non-negative).
+    The pre-opset-13 ONNX form, which flattens to 2-D first, is expressed on
+    import with reshapes around this op.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def DSG_BatchNormOp : DSG_Op<"batch_norm"> {
+  let summary = "Batch normalization with fixed statistics (inference)";
+  let description = [{
+    `scale * (x - mean) / sqrt(var + epsilon) + bias`, with `scale`, `bias`,
+    `mean` and `var` of shape `[C]` applied along dimension 1 of `x`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                       AnyRankedTensor:$bias, AnyRankedTensor:$mean,
+                       AnyRankedTensor:$variance,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $scale `,` $bias `,` $mean `,` $variance attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DSG_LayerNormOp : DSG_Op<"layer_norm"> {
+  let summary = "Layer normalization over the trailing dimensions from `axis`";
+  let description = [{
+    Normalizes over dimensions `[axis, rank)`: `y = (x - mean) * inv_std_dev
+    * scale + bias`, where `inv_std_dev = 1 / sqrt(var + epsilon)`. `scale`
+    and the optional `bias` broadcast to the normalized shape. The `mean` and
+    `inv_std_dev` results have the input's shape with the normalized
+    dimensions set to 1.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                       Optional<AnyRankedTensor>:$bias,
+                       I64Attr:$axis,
+                       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
+  let results = (outs AnyRankedTensor:$result, AnyRankedTensor:$mean,
+                      AnyRankedTensor:$inv_std_dev);
+  let assemblyFormat = "$input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+def DSG_ReshapeOp : DSG_Op<"reshape"> {
+  let summary = "Reshape to a new shape with the same number of elements";
+  let description = [{
+    Reinterprets the row-major element order of `input` with the result's
+    shape. Without `shape`, the result type is the target shape and must be
+    static. With `shape` (a 1-D integer tensor known at run time), the target
+    follows ONNX Reshape rules: `0` copies the input dimension (unless
+    `allow_zero`), `-1` is inferred; the result type records what is known
+    statically.
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       Optional<TensorOf<[I64]>>:$shape,
+                       DefaultValuedAttr<BoolAttr, "false">:$allow_zero);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input (`,` $shape^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DSG_TransposeOp : DSG_Op<"transpose"> {
+  let summary = "Permutes the dimensions of a tensor";
+  let description = [{
+    Result dimension `i` is input dimension `permutation[i]`.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def DSG_ConcatOp : DSG_Op<"concat"> {
+  let summary = "Concatenates tensors along one axis";
+  let description = [{
+    All inputs have the same rank and element type and agree on every
+    dimension but `axis` (non-negative).
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def DSG_GatherOp : DSG_Op<"gather"> {
+  let summary = "Gathers slices of `data` along `axis` at `indices`";
+  let description = [{
+    ONNX Gather: the result shape is `data.shape[:axis] + indices.shape +
+    data.shape[axis+1:]`. Negative indices count from the end of the axis.
+  }];
+  let arguments = (ins AnyRankedTensor:$data, TensorOf<[I32, I64]>:$indices,
+                       I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // DS_GRAPH_OPS

@@ -1,0 +1,103 @@
+//===- dsrt.h - ds runtime C API --------------------------------*- C -*-===//
+//
+// The ds runtime loads a compiled artifact (a shared library produced by the
+// ds CPU back end) and runs it on caller-owned buffers. The API is plain C
+// with opaque handles so that frameworks and FFI callers can use it.
+//
+// Ownership: every buffer passed in `dsrt_tensor` is owned by the caller and
+// must stay valid for the duration of the call. Handles returned by
+// `dsrt_module_load` are owned by the caller and released with
+// `dsrt_module_free`. Strings returned by the runtime stay valid until the
+// module is freed (info strings) or until the next failing call on the same
+// thread (`dsrt_last_error`).
+//
+//===----------------------------------------------------------------------===//
+#ifndef DSRT_DSRT_H
+#define DSRT_DSRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Status codes. Zero is success; every failure also records a message
+/// retrievable with dsrt_last_error().
+typedef enum dsrt_status {
+  DSRT_OK = 0,
+  DSRT_INVALID_ARGUMENT = 1, ///< Bad handle, index, dtype, rank or shape.
+  DSRT_IO_ERROR = 2,         ///< The artifact could not be opened/loaded.
+  DSRT_BAD_ARTIFACT = 3,     ///< The artifact lacks symbols or its metadata is malformed.
+  DSRT_INTERNAL = 4,
+} dsrt_status;
+
+/// Element types. The numbering is ONNX's TensorProto.DataType so that
+/// readers of ONNX tensors can pass the field through.
+typedef enum dsrt_dtype {
+  DSRT_DTYPE_INVALID = 0,
+  DSRT_F32 = 1,
+  DSRT_U8 = 2,
+  DSRT_I8 = 3,
+  DSRT_U16 = 4,
+  DSRT_I16 = 5,
+  DSRT_I32 = 6,
+  DSRT_I64 = 7,
+  DSRT_BOOL = 9, ///< One byte per element, 0 or 1.
+  DSRT_F16 = 10,
+  DSRT_F64 = 11,
+  DSRT_U32 = 12,
+  DSRT_U64 = 13,
+  DSRT_BF16 = 16,
+} dsrt_dtype;
+
+/// A dense, row-major tensor in caller-owned memory.
+typedef struct dsrt_tensor {
+  void *data;
+  dsrt_dtype dtype;
+  int32_t rank;
+  const int64_t *shape; ///< `rank` sizes, all >= 0.
+} dsrt_tensor;
+
+/// Static description of one input or output of a module. In `shape`, -1
+/// marks a dimension whose size is only known at run time.
+typedef struct dsrt_tensor_info {
+  const char *name;
+  dsrt_dtype dtype;
+  int32_t rank;
+  const int64_t *shape;
+} dsrt_tensor_info;
+
+typedef struct dsrt_module dsrt_module;
+
+/// Loads the artifact at `path`. On success `*out` receives a new handle.
+dsrt_status dsrt_module_load(const char *path, dsrt_module **out);
+void dsrt_module_free(dsrt_module *module);
+
+int32_t dsrt_module_num_inputs(const dsrt_module *module);
+int32_t dsrt_module_num_outputs(const dsrt_module *module);
+dsrt_status dsrt_module_input_info(const dsrt_module *module, int32_t index,
+                                   dsrt_tensor_info *info);
+dsrt_status dsrt_module_output_info(const dsrt_module *module, int32_t index,
+                                    dsrt_tensor_info *info);
+
+/// Runs the module. `inputs` and `outputs` are in declaration order; output
+/// buffers are allocated by the caller with the shapes reported by
+/// dsrt_module_output_info. Dtypes, ranks and static sizes are checked.
+dsrt_status dsrt_module_run(dsrt_module *module, const dsrt_tensor *inputs,
+                            int32_t num_inputs, dsrt_tensor *outputs,
+                            int32_t num_outputs);
+
+/// The message of the last failure on this thread ("" if none).
+const char *dsrt_last_error(void);
+
+/// Bytes per element of `dtype` (0 for an invalid dtype).
+size_t dsrt_dtype_size(dsrt_dtype dtype);
+/// ONNX-style name of `dtype` ("float32", "uint8", "bool", ...).
+const char *dsrt_dtype_name(dsrt_dtype dtype);
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
+
+#endif // DSRT_DSRT_H
