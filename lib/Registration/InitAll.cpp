@@ -2,10 +2,14 @@
 #include "ds/InitAll.h"
 
 #include "Graph/GraphOps.h"
+#include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
   registry.insert<graph::DSGDialect>();
 }
 
-void mlir::ds::registerAllPasses() { registerDSConversionPasses(); }
+void mlir::ds::registerAllPasses() {
+  registerDSConversionPasses();
+  registerCPUPipelines();
+}

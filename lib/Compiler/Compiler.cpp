@@ -1,0 +1,132 @@
+//===- Compiler.cpp - The ds compile API ---------------------------------===//
+#include "ds/Compiler/Compiler.h"
+
+#include "ds/InitAll.h"
+#include "ds/Target/CPU/ArtifactMetadata.h"
+#include "passes/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/Path.h"
+
+#ifdef DS_HAVE_ONNX_IMPORT
+#include "ds/Import/ONNX.h"
+#endif
+
+using namespace mlir;
+using namespace mlir::ds;
+
+int ds::getExitCode(CompileStatus status) {
+  switch (status) {
+  case CompileStatus::Success:
+    return 0;
+  case CompileStatus::Unsupported:
+    return 3;
+  case CompileStatus::Invalid:
+  case CompileStatus::Failure:
+    return 1;
+  }
+  return 1;
+}
+
+StringRef ds::stringifyCompileStatus(CompileStatus status) {
+  switch (status) {
+  case CompileStatus::Success:
+    return "success";
+  case CompileStatus::Unsupported:
+    return "unsupported";
+  case CompileStatus::Invalid:
+    return "invalid";
+  case CompileStatus::Failure:
+    return "failure";
+  }
+  return "failure";
+}
+
+void ds::registerCompilerDialects(DialectRegistry &registry) {
+  ds::registerAllDialects(registry);
+  registerCPUTargetDialects(registry);
+}
+
+CompileStatus ds::loadModel(StringRef path, MLIRContext &context,
+                            OwningOpRef<ModuleOp> &module) {
+  if (llvm::sys::path::extension(path).equals_insensitive(".onnx")) {
+#ifdef DS_HAVE_ONNX_IMPORT
+    switch (importONNXFile(path, &context, module)) {
+    case ImportResult::Success:
+      return CompileStatus::Success;
+    case ImportResult::Unsupported:
+      return CompileStatus::Unsupported;
+    case ImportResult::Invalid:
+      return CompileStatus::Invalid;
+    }
+    return CompileStatus::Invalid;
+#else
+    emitError(UnknownLoc::get(&context))
+        << "cannot load '" << path << "': ds was built without the ONNX importer";
+    return CompileStatus::Unsupported;
+#endif
+  }
+  // parseSourceFile reports unreadable files and syntax errors itself.
+  module = parseSourceFile<ModuleOp>(path, &context);
+  return module ? CompileStatus::Success : CompileStatus::Invalid;
+}
+
+/// Runs `build`'s passes on `module`, configured by the caller's hook.
+static LogicalResult runPasses(ModuleOp module, const CompileOptions &options,
+                               function_ref<void(OpPassManager &)> build) {
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
+  build(pm);
+  if (options.configurePassManager &&
+      failed(options.configurePassManager(pm)))
+    return failure();
+  return pm.run(module);
+}
+
+CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
+                               StringRef artifactPath) {
+  if (failed(verify(module)))
+    return CompileStatus::Invalid;
+  StringRef entryName = options.target.entryName;
+  auto entry = module.lookupSymbol<func::FuncOp>(entryName);
+  if (!entry || entry.isExternal()) {
+    emitError(module.getLoc())
+        << "expected the model to define func.func @" << entryName;
+    return CompileStatus::Invalid;
+  }
+
+  // Before conversion: afterwards unsigned types are signless.
+  FailureOr<ArtifactMetadata> metadata = buildArtifactMetadata(entry);
+  if (failed(metadata))
+    return CompileStatus::Unsupported;
+
+  // A conversion failure means a dsg op (or a form of one) ds cannot lower
+  // yet: the input verified, so it is not the model's fault.
+  if (failed(runPasses(module, options, [](OpPassManager &pm) {
+        pm.addPass(createConvertGraphToLinalg());
+      })))
+    return CompileStatus::Unsupported;
+  if (options.afterStage)
+    options.afterStage("linalg", module);
+
+  if (failed(runPasses(module, options, buildCPULoweringPipeline)))
+    return CompileStatus::Failure;
+  if (options.afterStage)
+    options.afterStage("llvm", module);
+
+  if (failed(writeCPUArtifact(module, *metadata, artifactPath,
+                              options.target)))
+    return CompileStatus::Failure;
+  return CompileStatus::Success;
+}
+
+CompileStatus ds::compileFile(StringRef modelPath, MLIRContext &context,
+                              const CompileOptions &options,
+                              StringRef artifactPath) {
+  OwningOpRef<ModuleOp> module;
+  CompileStatus status = loadModel(modelPath, context, module);
+  if (status != CompileStatus::Success)
+    return status;
+  return compileModel(*module, options, artifactPath);
+}

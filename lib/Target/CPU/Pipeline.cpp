@@ -1,0 +1,112 @@
+//===- Pipeline.cpp - linalg-on-tensors → LLVM dialect -------------------===//
+//
+// The pass order matters in a few places, noted inline. Loops are generated
+// naively (linalg → scf); LLVM's O3 vectorizes them for the host later, and a
+// tiling/vectorizing pipeline can replace the loop step without touching the
+// rest.
+//
+//===----------------------------------------------------------------------===//
+#include "ds/Target/CPU/CPUTarget.h"
+
+#include "Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void ds::buildCPULoweringPipeline(OpPassManager &pm) {
+  addCleanup(pm);
+
+  // Tensors → buffers. Identity layouts at function boundaries give the
+  // dense row-major descriptors the runtime builds (docs/artifact-abi.md).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addCleanup(pm);
+
+  // Results become caller-allocated out-parameters. @main is public, so its
+  // signature must be allowed to change; hoisting turns the result's alloc +
+  // copy into direct writes to the out-parameter.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+
+  // Must run before memref lowering decides between memcpy and memrefCopy.
+  pm.addPass(ds::createLowerStridedCopiesPass());
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+
+  // Floating point: math on f16/bf16 is computed in f32; bf16 arithmetic is
+  // emulated in f32 and its casts expanded to integer ops, because neither
+  // needs libgcc's soft-float helpers (older libgcc lacks the bf16 ones).
+  // f16 stays native: LLVM uses F16C/AVX512-FP16 or promotes inline.
+  pm.addPass(math::createMathExtendToSupportedTypes());
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+
+  // Math: LLVM intrinsics first (exp, log, tanh, ... which LLVM may inline or
+  // vectorize), then libm calls for what LLVM has no intrinsic for (erf,
+  // atan, ...). The reverse order would turn everything into opaque calls.
+  // Integer powers (ipowi, fpowi) have neither and become small outlined
+  // functions; math-to-llvm would reject them, so they go first.
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+
+  pm.addPass(createSCFToControlFlowPass());
+  addCleanup(pm);
+
+  // expand-strided-metadata emits affine.apply, hence the second lowering.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  addCleanup(pm);
+}
+
+void ds::registerCPUPipelines() {
+  registerDSTargetCPUPasses();
+  PassPipelineRegistration<>(
+      "ds-cpu-lower-to-llvm",
+      "Lower a linalg-on-tensors module to the LLVM dialect for the ds CPU "
+      "back end (results become out-parameters)",
+      [](OpPassManager &pm) { buildCPULoweringPipeline(pm); });
+}
+
+void ds::registerCPUTargetDialects(DialectRegistry &registry) {
+  // Bufferization and convert-to-llvm find their per-dialect logic through
+  // interfaces registered as extensions; missing one fails only at run time
+  // on the first model that needs it, so register them all.
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}

@@ -1,0 +1,45 @@
+//===- Internal.h - dsrt internals ------------------------------*- C++ -*-===//
+//
+// Declarations shared by the runtime's translation units. Nothing here is
+// part of the public ABI.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DSRT_LIB_INTERNAL_H
+#define DSRT_LIB_INTERNAL_H
+
+#include "dsrt/dsrt.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+/// The library is built with hidden visibility; only the C API is exported.
+#define DSRT_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace dsrt {
+
+/// Records `message` as this thread's last error and returns `status`.
+dsrt_status setError(dsrt_status status, std::string message);
+/// One input or output as described by the artifact's metadata.
+struct TensorSpec {
+  std::string name;
+  dsrt_dtype dtype = DSRT_DTYPE_INVALID;
+  std::vector<int64_t> shape; ///< -1 marks a dynamic dimension.
+};
+
+struct ModuleSpec {
+  int version = 0;
+  std::vector<TensorSpec> inputs;
+  std::vector<TensorSpec> outputs;
+};
+
+/// Parses the `ds_metadata` JSON of an artifact. On failure returns false
+/// and sets `error` to a message that says what was expected.
+bool parseMetadata(const char *json, ModuleSpec &spec, std::string &error);
+
+/// Maps an ONNX-style dtype name ("float32") to its enum; INVALID if unknown.
+dsrt_dtype dtypeFromName(const std::string &name);
+
+} // namespace dsrt
+
+#endif // DSRT_LIB_INTERNAL_H

@@ -1,0 +1,233 @@
+//===- Module.cpp - Load and run compiled artifacts ----------------------===//
+//
+// An artifact is a shared library that exports `ds_metadata` and `ds_entry`
+// (docs/artifact-abi.md). Loading resolves both and parses the metadata once;
+// running checks the caller's tensors against it and then builds the MLIR
+// memref descriptors that `ds_entry` expects.
+//
+//===----------------------------------------------------------------------===//
+#include "Internal.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <memory>
+
+using dsrt::setError;
+
+struct dsrt_module {
+  void *handle = nullptr;
+  void (*entry)(void **) = nullptr;
+  dsrt::ModuleSpec spec;
+  std::string path;
+
+  ~dsrt_module() {
+    if (handle)
+      dlclose(handle);
+  }
+};
+
+namespace {
+using EntryFn = void (*)(void **);
+
+std::string shapeToString(const int64_t *shape, size_t rank) {
+  std::string result = "[";
+  for (size_t i = 0; i < rank; ++i) {
+    if (i)
+      result += ", ";
+    result += shape[i] < 0 ? std::string("?") : std::to_string(shape[i]);
+  }
+  return result + "]";
+}
+
+std::string shapeToString(const std::vector<int64_t> &shape) {
+  return shapeToString(shape.data(), shape.size());
+}
+
+dsrt_status fillInfo(const dsrt_module *module, int32_t index,
+                     dsrt_tensor_info *info, bool isInput) {
+  if (!module || !info)
+    return setError(DSRT_INVALID_ARGUMENT, "null module or info pointer");
+  const auto &specs = isInput ? module->spec.inputs : module->spec.outputs;
+  if (index < 0 || static_cast<size_t>(index) >= specs.size())
+    return setError(DSRT_INVALID_ARGUMENT,
+                    std::string(isInput ? "input" : "output") + " index " +
+                        std::to_string(index) + " out of range (module has " +
+                        std::to_string(specs.size()) + ")");
+  const dsrt::TensorSpec &spec = specs[index];
+  info->name = spec.name.c_str();
+  info->dtype = spec.dtype;
+  info->rank = static_cast<int32_t>(spec.shape.size());
+  info->shape = spec.shape.data();
+  return DSRT_OK;
+}
+
+/// Checks one caller tensor against its metadata entry.
+dsrt_status checkTensor(const dsrt_tensor &tensor,
+                        const dsrt::TensorSpec &spec, const char *kind) {
+  std::string label = std::string(kind) + " '" + spec.name + "'";
+  if (tensor.dtype != spec.dtype)
+    return setError(DSRT_INVALID_ARGUMENT,
+                    label + ": expected dtype " + dsrt_dtype_name(spec.dtype) +
+                        ", found " + dsrt_dtype_name(tensor.dtype));
+  if (tensor.rank < 0 || static_cast<size_t>(tensor.rank) != spec.shape.size())
+    return setError(DSRT_INVALID_ARGUMENT,
+                    label + ": expected rank " +
+                        std::to_string(spec.shape.size()) + ", found " +
+                        std::to_string(tensor.rank));
+  if (tensor.rank > 0 && !tensor.shape)
+    return setError(DSRT_INVALID_ARGUMENT, label + ": null shape pointer");
+  bool empty = false;
+  for (int32_t i = 0; i < tensor.rank; ++i) {
+    int64_t found = tensor.shape[i];
+    int64_t expected = spec.shape[i];
+    if (found < 0 || (expected >= 0 && found != expected))
+      return setError(
+          DSRT_INVALID_ARGUMENT,
+          label + ": expected shape " + shapeToString(spec.shape) +
+              ", found " + shapeToString(tensor.shape, tensor.rank) +
+              " (dimension " + std::to_string(i) + " differs)");
+    empty |= found == 0;
+  }
+  if (!tensor.data && !empty)
+    return setError(DSRT_INVALID_ARGUMENT, label + ": null data pointer");
+  return DSRT_OK;
+}
+
+/// Appends the ranked memref descriptor of a dense row-major tensor:
+/// {allocated, aligned, offset, sizes[rank], strides[rank]}, all 8 bytes.
+void appendDescriptor(const dsrt_tensor &tensor, std::vector<uint64_t> &words) {
+  static_assert(sizeof(void *) == sizeof(uint64_t), "64-bit hosts only");
+  uint64_t ptr;
+  std::memcpy(&ptr, &tensor.data, sizeof(ptr));
+  words.push_back(ptr); // allocated
+  words.push_back(ptr); // aligned
+  words.push_back(0);   // offset
+  for (int32_t i = 0; i < tensor.rank; ++i)
+    words.push_back(static_cast<uint64_t>(tensor.shape[i]));
+  size_t stridesBegin = words.size();
+  words.resize(words.size() + tensor.rank);
+  int64_t stride = 1;
+  for (int32_t i = tensor.rank - 1; i >= 0; --i) {
+    words[stridesBegin + i] = static_cast<uint64_t>(stride);
+    stride *= tensor.shape[i];
+  }
+}
+} // namespace
+
+DSRT_EXPORT dsrt_status dsrt_module_load(const char *path, dsrt_module **out) {
+  if (!path || !out)
+    return setError(DSRT_INVALID_ARGUMENT, "null path or output handle");
+  *out = nullptr;
+
+  // RTLD_NOW surfaces unresolved symbols here, with the loader's message,
+  // rather than as a crash in the middle of a run.
+  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char *reason = dlerror();
+    return setError(DSRT_IO_ERROR, std::string("cannot load artifact '") +
+                                       path + "': " +
+                                       (reason ? reason : "unknown error"));
+  }
+  auto module = std::make_unique<dsrt_module>();
+  module->handle = handle;
+  module->path = path;
+
+  const char *metadata =
+      static_cast<const char *>(dlsym(handle, "ds_metadata"));
+  if (!metadata)
+    return setError(DSRT_BAD_ARTIFACT, std::string("artifact '") + path +
+                                           "' does not export ds_metadata");
+  void *entry = dlsym(handle, "ds_entry");
+  if (!entry)
+    return setError(DSRT_BAD_ARTIFACT, std::string("artifact '") + path +
+                                           "' does not export ds_entry");
+  module->entry = reinterpret_cast<EntryFn>(entry);
+
+  std::string error;
+  if (!dsrt::parseMetadata(metadata, module->spec, error))
+    return setError(DSRT_BAD_ARTIFACT,
+                    std::string("artifact '") + path + "': " + error);
+
+  *out = module.release();
+  return DSRT_OK;
+}
+
+DSRT_EXPORT void dsrt_module_free(dsrt_module *module) { delete module; }
+
+DSRT_EXPORT int32_t dsrt_module_num_inputs(const dsrt_module *module) {
+  if (!module) {
+    setError(DSRT_INVALID_ARGUMENT, "null module");
+    return -1;
+  }
+  return static_cast<int32_t>(module->spec.inputs.size());
+}
+
+DSRT_EXPORT int32_t dsrt_module_num_outputs(const dsrt_module *module) {
+  if (!module) {
+    setError(DSRT_INVALID_ARGUMENT, "null module");
+    return -1;
+  }
+  return static_cast<int32_t>(module->spec.outputs.size());
+}
+
+DSRT_EXPORT dsrt_status dsrt_module_input_info(const dsrt_module *module,
+                                               int32_t index,
+                                               dsrt_tensor_info *info) {
+  return fillInfo(module, index, info, /*isInput=*/true);
+}
+
+DSRT_EXPORT dsrt_status dsrt_module_output_info(const dsrt_module *module,
+                                                int32_t index,
+                                                dsrt_tensor_info *info) {
+  return fillInfo(module, index, info, /*isInput=*/false);
+}
+
+DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
+                                        const dsrt_tensor *inputs,
+                                        int32_t numInputs,
+                                        dsrt_tensor *outputs,
+                                        int32_t numOutputs) {
+  if (!module)
+    return setError(DSRT_INVALID_ARGUMENT, "null module");
+  const dsrt::ModuleSpec &spec = module->spec;
+  if (numInputs < 0 || static_cast<size_t>(numInputs) != spec.inputs.size())
+    return setError(DSRT_INVALID_ARGUMENT,
+                    "expected " + std::to_string(spec.inputs.size()) +
+                        " inputs, found " + std::to_string(numInputs));
+  if (numOutputs < 0 || static_cast<size_t>(numOutputs) != spec.outputs.size())
+    return setError(DSRT_INVALID_ARGUMENT,
+                    "expected " + std::to_string(spec.outputs.size()) +
+                        " outputs, found " + std::to_string(numOutputs));
+  if ((numInputs && !inputs) || (numOutputs && !outputs))
+    return setError(DSRT_INVALID_ARGUMENT, "null inputs or outputs array");
+
+  for (int32_t i = 0; i < numInputs; ++i)
+    if (dsrt_status status = checkTensor(inputs[i], spec.inputs[i], "input"))
+      return status;
+  for (int32_t i = 0; i < numOutputs; ++i)
+    if (dsrt_status status =
+            checkTensor(outputs[i], spec.outputs[i], "output"))
+      return status;
+
+  // Lay all descriptors out in one buffer first, then take pointers: the
+  // buffer must not grow once `args` points into it.
+  std::vector<uint64_t> words;
+  std::vector<size_t> offsets;
+  offsets.reserve(numInputs + numOutputs);
+  auto append = [&](const dsrt_tensor &tensor) {
+    offsets.push_back(words.size());
+    appendDescriptor(tensor, words);
+  };
+  for (int32_t i = 0; i < numInputs; ++i)
+    append(inputs[i]);
+  for (int32_t i = 0; i < numOutputs; ++i)
+    append(outputs[i]);
+  std::vector<void *> args;
+  args.reserve(offsets.size());
+  for (size_t offset : offsets)
+    args.push_back(&words[offset]);
+
+  module->entry(args.data());
+  return DSRT_OK;
+}
