@@ -13,6 +13,9 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <map>
+#include <string>
+
 namespace mlir::ds {
 
 /// The outcome of an import. `Unsupported` means the model is valid ONNX but
@@ -27,6 +30,11 @@ struct ONNXImportOptions {
   size_t resourceThresholdBytes = 1024;
   /// Run ONNX shape inference before importing (strongly recommended).
   bool runShapeInference = true;
+  /// Graph inputs to bind to constant values: input name -> serialized
+  /// onnx.TensorProto (as in the backend tests' input_N.pb files). Bound
+  /// inputs become constants, not arguments of @main, so that inputs ds
+  /// needs statically (Reshape shapes, Unsqueeze axes) can be supplied.
+  std::map<std::string, std::string> constantInputs;
 };
 
 /// Imports the model in the file at `path`. External-data tensors are

@@ -380,10 +380,14 @@ Value graph_to_linalg::reshapeTo(OpBuilder &b, Location loc, Value v,
   auto src = cast<RankedTensorType>(v.getType());
   if (src == type)
     return v;
-  if (src.getRank() == type.getRank())
+  // Same rank is only a cast when no size actually changes
+  // (2x3x4 -> 2x6x2 has equal ranks but moves elements between dimensions).
+  if (tensor::CastOp::areCastCompatible(src, type))
     return castTo(b, loc, v, type);
-  if (std::optional<SmallVector<ReassociationIndices>> re =
-          getReassociationIndicesForReshape(src, type)) {
+  std::optional<SmallVector<ReassociationIndices>> re;
+  if (src.getRank() != type.getRank())
+    re = getReassociationIndicesForReshape(src, type);
+  if (re) {
     if (src.getRank() > type.getRank())
       return castTo(b, loc, tensor::CollapseShapeOp::create(b, loc, v, *re),
                     type);

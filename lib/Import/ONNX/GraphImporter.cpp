@@ -1,0 +1,481 @@
+//===- GraphImporter.cpp - ONNX graph to func.func @main ------------------===//
+#include "Importer.h"
+
+#include "Graph/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::ds;
+using namespace mlir::ds::onnx_import;
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+NodeContext::NodeContext(GraphImporter &parent, const onnx::NodeProto &node,
+                         unsigned index, int64_t opset, int64_t sinceVersion,
+                         Location loc, SmallVector<Value> inputs)
+    : parent(parent), node(node), index(index), opsetVersion(opset),
+      since(sinceVersion), loc(loc), inputs(std::move(inputs)),
+      outputs(node.output_size(), Value()) {}
+
+OpBuilder &NodeContext::builder() { return parent.builder(); }
+
+std::string NodeContext::nodeName(const onnx::NodeProto &node, unsigned index) {
+  if (node.name().empty())
+    return "unnamed node #" + std::to_string(index);
+  return "node '" + node.name() + "'";
+}
+
+std::string NodeContext::describe() const {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << nodeName(node, index) << " (" << node.op_type() << ", opset "
+     << opsetVersion << ")";
+  return s;
+}
+
+InFlightDiagnostic NodeContext::unsupported() {
+  return parent.reporter().unsupported(loc) << describe() << ": ";
+}
+
+InFlightDiagnostic NodeContext::invalid() {
+  return parent.reporter().invalid(loc) << describe() << ": ";
+}
+
+LogicalResult NodeContext::expectInputs(unsigned min, unsigned max) {
+  if (numInputs() < min || numInputs() > max)
+    return invalid() << "expected " << min
+                     << (min == max ? "" : " to " + std::to_string(max))
+                     << " inputs, found " << numInputs();
+  for (unsigned i = 0; i < min; ++i)
+    if (!hasInput(i))
+      return invalid() << "required input " << i << " is missing";
+  return success();
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::constantInts(unsigned i) const {
+  if (!hasInput(i))
+    return std::nullopt;
+  auto constant = inputs[i].getDefiningOp<graph::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  SmallVector<int64_t> values;
+  ElementsAttr attr = constant.getValue();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense)
+      values.push_back(v.getSExtValue());
+    return values;
+  }
+  if (auto r = dyn_cast<DenseI64ResourceElementsAttr>(attr))
+    if (std::optional<ArrayRef<int64_t>> data = r.tryGetAsArrayRef())
+      return SmallVector<int64_t>(*data);
+  if (auto r = dyn_cast<DenseI32ResourceElementsAttr>(attr))
+    if (std::optional<ArrayRef<int32_t>> data = r.tryGetAsArrayRef())
+      return SmallVector<int64_t>(data->begin(), data->end());
+  return std::nullopt;
+}
+
+FailureOr<RankedTensorType> NodeContext::outputType(unsigned i,
+                                                    RankedTensorType fallback) {
+  StringRef name = node.output(i);
+  RankedTensorType inferred;
+  if (const onnx::TypeProto *type = parent.typeOf(name)) {
+    FailureOr<RankedTensorType> converted = parent.convertType(
+        *type, describe() + ": output '" + name.str() + "'", loc);
+    if (failed(converted))
+      return failure();
+    inferred = *converted;
+  }
+  if (!inferred) {
+    if (fallback)
+      return fallback;
+    return unsupported() << "ONNX shape inference found no shape for output '"
+                         << name << "', and ds cannot infer it";
+  }
+  if (!fallback || fallback.getRank() != inferred.getRank())
+    return inferred;
+  SmallVector<int64_t> shape(inferred.getShape());
+  for (auto [d, f] : llvm::zip(shape, fallback.getShape()))
+    if (ShapedType::isDynamic(d))
+      d = f;
+  return RankedTensorType::get(shape, inferred.getElementType());
+}
+
+void NodeContext::setOutput(unsigned i, Value value) { outputs[i] = value; }
+
+bool NodeContext::isOutputSet(unsigned i) const { return bool(outputs[i]); }
+
+const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+LogicalResult NodeContext::intAttr(StringRef name, int64_t &out) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return success();
+  if (a->type() != onnx::AttributeProto::INT)
+    return invalid() << "expected attribute '" << name
+                     << "' to be an integer, found "
+                     << onnx::AttributeProto::AttributeType_Name(a->type());
+  out = a->i();
+  return success();
+}
+
+LogicalResult NodeContext::floatAttr(StringRef name, float &out) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return success();
+  if (a->type() != onnx::AttributeProto::FLOAT)
+    return invalid() << "expected attribute '" << name
+                     << "' to be a float, found "
+                     << onnx::AttributeProto::AttributeType_Name(a->type());
+  out = a->f();
+  return success();
+}
+
+LogicalResult NodeContext::stringAttr(StringRef name, std::string &out) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return success();
+  if (a->type() != onnx::AttributeProto::STRING)
+    return invalid() << "expected attribute '" << name
+                     << "' to be a string, found "
+                     << onnx::AttributeProto::AttributeType_Name(a->type());
+  out = a->s();
+  return success();
+}
+
+LogicalResult NodeContext::intsAttr(StringRef name,
+                                    SmallVectorImpl<int64_t> &out) {
+  const onnx::AttributeProto *a = attr(name);
+  if (!a)
+    return success();
+  if (a->type() != onnx::AttributeProto::INTS)
+    return invalid() << "expected attribute '" << name
+                     << "' to be a list of integers, found "
+                     << onnx::AttributeProto::AttributeType_Name(a->type());
+  out.assign(a->ints().begin(), a->ints().end());
+  return success();
+}
+
+LogicalResult NodeContext::normalizeAxis(int64_t &axis, int64_t rank,
+                                         StringRef what, bool inclusiveEnd) {
+  int64_t limit = inclusiveEnd ? rank + 1 : rank;
+  if (axis < -rank || axis >= limit)
+    return invalid() << "expected " << what << " in [" << -rank << ", " << limit
+                     << ") for rank " << rank << ", found " << axis;
+  if (axis < 0)
+    axis += rank;
+  return success();
+}
+
+LogicalResult NodeContext::normalizeAxes(SmallVectorImpl<int64_t> &axes,
+                                         int64_t rank) {
+  for (int64_t &axis : axes)
+    if (failed(normalizeAxis(axis, rank, "axes")))
+      return failure();
+  llvm::sort(axes);
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    return invalid() << "expected unique axes";
+  return success();
+}
+
+Value NodeContext::constantI64(ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    builder().getI64Type());
+  auto attr = DenseIntElementsAttr::get(type, values);
+  return graph::ConstantOp::create(builder(), loc, type, attr);
+}
+
+FailureOr<Value> NodeContext::reshapeTo(Value value, ArrayRef<int64_t> shape,
+                                        ArrayRef<int64_t> copyFrom) {
+  auto inType = cast<RankedTensorType>(value.getType());
+  auto outType = RankedTensorType::get(shape, inType.getElementType());
+  if (inType == outType)
+    return value;
+  OpBuilder &b = builder();
+  if (outType.hasStaticShape())
+    return graph::ReshapeOp::create(b, loc, TypeRange{outType},
+                                    ValueRange{value},
+                                    ArrayRef<NamedAttribute>{})
+        .getResult();
+  SmallVector<int64_t> target;
+  int unknown = 0;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (!ShapedType::isDynamic(d)) {
+      target.push_back(d);
+    } else if (i < copyFrom.size() && copyFrom[i] == static_cast<int64_t>(i)) {
+      target.push_back(0); // ONNX Reshape: 0 copies the input dimension.
+    } else {
+      target.push_back(-1);
+      ++unknown;
+    }
+  }
+  // A 0 in the target is also a literal size for an empty tensor; only copy
+  // semantics are meant, so refuse static zero sizes mixed with copies.
+  if (unknown > 1 || llvm::is_contained(shape, 0))
+    return unsupported() << "cannot reshape " << inType << " to " << outType
+                         << " without run-time shape computation";
+  Value shapeValue = constantI64(target);
+  return graph::ReshapeOp::create(b, loc, TypeRange{outType},
+                                  ValueRange{value, shapeValue},
+                                  ArrayRef<NamedAttribute>{})
+      .getResult();
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+GraphImporter::GraphImporter(MLIRContext *context,
+                             const onnx::ModelProto &model, StringRef fileName,
+                             StringRef baseDir,
+                             const ONNXImportOptions &options)
+    : context(context), model(model), fileName(fileName.str()),
+      options(options), env{report, baseDir, options.resourceThresholdBytes},
+      b(context), fileLocation(FileLineColLoc::get(context, fileName, 0, 0)) {}
+
+const onnx::TypeProto *GraphImporter::typeOf(StringRef name) const {
+  auto it = types.find(name);
+  return it == types.end() ? nullptr : it->second;
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::convertType(const onnx::TypeProto &type, StringRef what,
+                           Location loc) {
+  if (!type.has_tensor_type()) {
+    StringRef kind = type.has_sequence_type()        ? "a sequence"
+                     : type.has_optional_type()      ? "an optional"
+                     : type.has_map_type()           ? "a map"
+                     : type.has_sparse_tensor_type() ? "a sparse tensor"
+                                                     : "an unknown type";
+    return report.unsupported(loc)
+           << what << " has " << kind << " type; ds imports tensors only";
+  }
+  const onnx::TypeProto::Tensor &tensor = type.tensor_type();
+  if (!tensor.has_elem_type() || tensor.elem_type() == 0 || !tensor.has_shape())
+    return RankedTensorType(); // Unknown: the caller decides.
+  Type elementType = convertElementType(context, tensor.elem_type());
+  if (!elementType)
+    return report.unsupported(loc) << what << " has unsupported element type "
+                                   << dataTypeName(tensor.elem_type());
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim())
+    shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
+                        ? dim.dim_value()
+                        : ShapedType::kDynamic);
+  return RankedTensorType::get(shape, elementType);
+}
+
+FailureOr<Value> GraphImporter::lookup(StringRef name, Location loc) {
+  auto it = values.find(name);
+  if (it != values.end())
+    return it->second;
+  auto init = initializers.find(name);
+  if (init == initializers.end())
+    return failure();
+  // Initializers become constants at their first use, which dominates the
+  // rest of the single-block graph.
+  FailureOr<ElementsAttr> attr =
+      importTensor(*init->second, "initializer '" + name.str() + "'", loc, env);
+  if (failed(attr))
+    return failure();
+  Value constant = graph::ConstantOp::create(
+      b, NameLoc::get(StringAttr::get(context, name), fileLocation),
+      cast<RankedTensorType>(attr->getType()), *attr);
+  values[name] = constant;
+  return constant;
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        unsigned index) {
+  std::string name = node.name().empty()
+                         ? node.op_type() + "_" + std::to_string(index)
+                         : node.name();
+  Location loc = NameLoc::get(StringAttr::get(context, name), fileLocation);
+  std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  auto opsetIt = opsets.find(domain);
+  int64_t opset = opsetIt == opsets.end() ? 0 : opsetIt->second;
+  SmallVector<int> versions;
+  const OpTableEntry *entry =
+      domain.empty() ? lookupOpHandler(node.op_type(), opset, versions)
+                     : nullptr;
+  if (!entry) {
+    InFlightDiagnostic diag = report.unsupported(loc);
+    diag << "unsupported op '" << node.op_type() << "' (domain '" << domain
+         << "', opset " << opset << ") at "
+         << NodeContext::nodeName(node, index);
+    if (!versions.empty()) {
+      diag << "; ds handles it from opset " << versions.front();
+    }
+    return failure();
+  }
+
+  SmallVector<Value> inputs;
+  for (const std::string &input : node.input()) {
+    if (input.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    FailureOr<Value> value = lookup(input, loc);
+    if (failed(value)) {
+      if (report.result == ImportResult::Success)
+        report.invalid(loc)
+            << NodeContext::nodeName(node, index) << " (" << node.op_type()
+            << ", opset " << opset << ") uses '" << input
+            << "', which no earlier node, graph input or "
+               "initializer defines";
+      return failure();
+    }
+    if (!isa<RankedTensorType>(value->getType()))
+      return report.unsupported(loc)
+             << NodeContext::nodeName(node, index) << ": input '" << input
+             << "' is not a ranked tensor";
+    inputs.push_back(*value);
+  }
+
+  NodeContext ctx(*this, node, index, opset, entry->sinceVersion, loc,
+                  std::move(inputs));
+  nodeByLoc[loc] = ctx.describe();
+  if (failed(entry->handler(ctx))) {
+    if (report.result == ImportResult::Success)
+      report.invalid(loc) << ctx.describe() << ": import failed";
+    return failure();
+  }
+  for (int i = 0; i < node.output_size(); ++i) {
+    if (node.output(i).empty())
+      continue;
+    if (!ctx.isOutputSet(i))
+      return report.unsupported(loc)
+             << ctx.describe() << ": ds does not produce output " << i << " ('"
+             << node.output(i) << "')";
+    values[node.output(i)] = ctx.outputs[i];
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::verifyModule(ModuleOp module) {
+  // Verifier messages name dsg ops; add the ONNX node they came from.
+  SmallVector<std::pair<Location, std::string>> messages;
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler handler(context, [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error)
+        return success();
+      std::string text = diag.str();
+      auto it = nodeByLoc.find(diag.getLocation());
+      if (it != nodeByLoc.end())
+        text = it->second + ": " + text;
+      messages.emplace_back(diag.getLocation(), std::move(text));
+      return success();
+    });
+    result = verify(module);
+  }
+  for (auto &[loc, text] : messages)
+    report.invalid(loc) << "the imported IR does not verify (the model's "
+                           "types are inconsistent, or ds has a bug): "
+                        << text;
+  return result;
+}
+
+ImportResult GraphImporter::import(OwningOpRef<ModuleOp> &result) {
+  context->loadDialect<func::FuncDialect, graph::DSGDialect>();
+  if (!model.has_graph()) {
+    report.invalid(fileLocation) << "the model has no graph";
+    return report.result;
+  }
+  for (const onnx::OperatorSetIdProto &id : model.opset_import()) {
+    std::string domain = id.domain() == "ai.onnx" ? "" : id.domain();
+    opsets[domain] = id.version();
+  }
+  if (!opsets.count("")) {
+    // ONNX: without an entry, IR version < 3 models implied opset 1.
+    report.unsupported(fileLocation)
+        << "the model imports no opset for the default ONNX domain";
+    return report.result;
+  }
+  defaultOpset = opsets[""];
+  const onnx::GraphProto &g = model.graph();
+
+  for (const onnx::TensorProto &t : g.initializer())
+    initializers[t.name()] = &t;
+  if (g.sparse_initializer_size() > 0) {
+    report.unsupported(fileLocation)
+        << "sparse initializers are not supported (first: '"
+        << g.sparse_initializer(0).values().name() << "')";
+    return report.result;
+  }
+  // Most specific last: declared outputs and inputs override inference.
+  for (const onnx::ValueInfoProto &v : g.value_info())
+    types[v.name()] = &v.type();
+  for (const onnx::ValueInfoProto &v : g.output())
+    types[v.name()] = &v.type();
+  for (const onnx::ValueInfoProto &v : g.input())
+    types[v.name()] = &v.type();
+
+  OwningOpRef<ModuleOp> owned = ModuleOp::create(fileLocation);
+  ModuleOp module = *owned;
+  b.setInsertionPointToEnd(module.getBody());
+  auto func =
+      func::FuncOp::create(b, fileLocation, "main", b.getFunctionType({}, {}));
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToEnd(body);
+
+  SmallVector<std::string> argNames;
+  for (const onnx::ValueInfoProto &input : g.input()) {
+    if (initializers.count(input.name()))
+      continue; // An input with a default value: a constant here.
+    Location loc =
+        NameLoc::get(StringAttr::get(context, input.name()), fileLocation);
+    std::string what = "graph input '" + input.name() + "'";
+    FailureOr<RankedTensorType> type = convertType(input.type(), what, loc);
+    if (failed(type))
+      return report.result;
+    if (!*type) {
+      report.unsupported(loc) << what << " has no element type or rank";
+      return report.result;
+    }
+    values[input.name()] = body->addArgument(*type, loc);
+    argNames.push_back(input.name());
+  }
+
+  for (auto [index, node] : llvm::enumerate(g.node()))
+    if (failed(importNode(node, index)))
+      return report.result;
+
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : g.output()) {
+    Location loc =
+        NameLoc::get(StringAttr::get(context, output.name()), fileLocation);
+    FailureOr<Value> value = lookup(output.name(), loc);
+    if (failed(value)) {
+      if (report.result == ImportResult::Success)
+        report.invalid(loc) << "graph output '" << output.name()
+                            << "' is not produced by any node";
+      return report.result;
+    }
+    results.push_back(*value);
+  }
+  func::ReturnOp::create(b, fileLocation, results);
+  func.setType(b.getFunctionType(body->getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+  for (auto [i, name] : llvm::enumerate(argNames))
+    func.setArgAttr(i, "ds.name", b.getStringAttr(name));
+  for (auto [i, output] : llvm::enumerate(g.output()))
+    func.setResultAttr(i, "ds.name", b.getStringAttr(output.name()));
+
+  if (failed(verifyModule(module)))
+    return report.result;
+  result = std::move(owned);
+  return report.result;
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Generates the small ONNX models that test/Import/ONNX uses.
+
+Run with a Python that has the `onnx` package (Debian: /usr/bin/python3):
+
+    /usr/bin/python3 scripts/gen_onnx_fixtures.py
+
+The outputs are checked in; rerun after changing this script. Models are
+deterministic and a few KB at most.
+"""
+import os
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test",
+                   "Import", "ONNX", "Inputs")
+
+F = TensorProto.FLOAT
+
+
+def vi(name, elem, shape):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def save(name, nodes, inputs, outputs, initializers=(), opset=17, raw=None):
+    graph = helper.make_graph(nodes, name, inputs, outputs,
+                              initializer=list(initializers))
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="gen_onnx_fixtures")
+    model.ir_version = 8
+    data = model.SerializeToString() if raw is None else raw(model)
+    with open(os.path.join(OUT, name + ".onnx"), "wb") as f:
+        f.write(data)
+
+
+def const(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    rng = np.random.default_rng(0)
+    n = helper.make_node
+
+    # Elementwise family, including broadcasting and mixed-type Pow.
+    save("elementwise", [
+        n("Add", ["a", "b"], ["add"], name="add"),
+        n("Sub", ["add", "b"], ["sub"], name="sub"),
+        n("Mul", ["sub", "a"], ["mul"], name="mul"),
+        n("Div", ["mul", "b"], ["div"], name="div"),
+        n("Pow", ["div", "e"], ["pow"], name="pow"),
+        n("Sqrt", ["pow"], ["sqrt"], name="sqrt"),
+        n("Relu", ["sqrt"], ["relu"], name="relu"),
+        n("Sigmoid", ["relu"], ["sig"], name="sigmoid"),
+        n("Tanh", ["sig"], ["tanh"], name="tanh"),
+        n("Erf", ["tanh"], ["erf"], name="erf"),
+        n("Exp", ["erf"], ["exp"], name="exp"),
+        n("Cast", ["exp"], ["half"], name="cast", to=TensorProto.FLOAT16),
+        n("Where", ["c", "a", "exp"], ["y"], name="where"),
+    ], [vi("a", F, [2, 3]), vi("b", F, [3]), vi("c", TensorProto.BOOL, [2, 1])],
+       [vi("half", TensorProto.FLOAT16, [2, 3]), vi("y", F, [2, 3])],
+       [const("e", np.array([2], dtype=np.int32))])
+
+    # Convolution and pooling, with auto_pad resolved on import.
+    save("conv_pool", [
+        n("Conv", ["x", "w", "bias"], ["conv"], name="conv",
+          auto_pad="SAME_UPPER", strides=[2, 2]),
+        n("MaxPool", ["conv"], ["pool", "idx"], name="maxpool",
+          kernel_shape=[2, 2], strides=[1, 1], pads=[0, 0, 1, 1]),
+        n("AveragePool", ["pool"], ["avg"], name="avgpool",
+          kernel_shape=[3, 3], auto_pad="SAME_LOWER", count_include_pad=1),
+        n("GlobalAveragePool", ["avg"], ["gap"], name="gap"),
+    ], [vi("x", F, [1, 2, 5, 5])],
+       [vi("gap", F, [1, 4, 1, 1]), vi("idx", TensorProto.INT64, None)],
+       [const("w", rng.standard_normal((4, 2, 3, 3)).astype(np.float32)
+              .round(2)),
+        const("bias", np.zeros(4, dtype=np.float32))],
+       opset=12)
+
+    save("matmul", [
+        n("MatMul", ["a", "b"], ["mm"], name="matmul"),
+        n("MatMul", ["mm", "v"], ["y"], name="matvec"),
+    ], [vi("a", F, [2, 4, 8]), vi("b", F, [8, 16]), vi("v", F, [16])],
+       [vi("y", F, None)])
+    save("gemm", [
+        n("Gemm", ["a", "b", "c"], ["y"], name="gemm", alpha=0.5, transB=1),
+        n("Gemm", ["a", "b"], ["z"], name="gemm_no_c", transA=0, transB=1),
+    ], [vi("a", F, [2, 4]), vi("b", F, [3, 4]), vi("c", F, [3])],
+       [vi("y", F, [2, 3]), vi("z", F, [2, 3])], opset=13)
+
+    save("norm", [
+        n("BatchNormalization", ["x", "s", "b", "m", "v"], ["bn"], name="bn",
+          epsilon=1e-3),
+        n("LayerNormalization", ["bn", "g"], ["ln", "mean"], name="ln",
+          axis=-2),
+    ], [vi("x", F, [2, 3, 4])], [vi("ln", F, [2, 3, 4]), vi("mean", F, None)],
+       [const("s", np.ones(3, np.float32)), const("b", np.zeros(3, np.float32)),
+        const("m", np.zeros(3, np.float32)), const("v", np.ones(3, np.float32)),
+        const("g", np.ones((3, 4), np.float32))])
+
+    # Softmax changed meaning at opset 13: the same node, two opsets.
+    for opset in (11, 13):
+        save("softmax_%d" % opset, [n("Softmax", ["x"], ["y"], name="softmax",
+                                      axis=1)],
+             [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])], opset=opset)
+
+    # Unsqueeze/Squeeze axes: attribute before 13, constant input from 13.
+    save("unsqueeze_11", [
+        n("Unsqueeze", ["x"], ["u"], name="unsqueeze", axes=[-1, 0]),
+        n("Squeeze", ["u"], ["y"], name="squeeze", axes=[0]),
+    ], [vi("x", F, ["N", 3])], [vi("y", F, ["N", 3, 1])], opset=11)
+    save("unsqueeze_13", [
+        n("Unsqueeze", ["x", "axes"], ["u"], name="unsqueeze"),
+        n("Squeeze", ["u", "sq"], ["y"], name="squeeze"),
+    ], [vi("x", F, ["N", 3])], [vi("y", F, ["N", 3, 1])],
+       [const("axes", np.array([-1, 0], np.int64)),
+        const("sq", np.array([0], np.int64))], opset=13)
+    save("unsqueeze_runtime_axes", [
+        n("Unsqueeze", ["x", "axes"], ["y"], name="unsqueeze"),
+    ], [vi("x", F, [3]), vi("axes", TensorProto.INT64, [1])],
+       [vi("y", F, None)], opset=13)
+
+    save("tensor", [
+        n("Constant", [], ["shape"], name="shape", value_ints=[0, -1, 2]),
+        n("Reshape", ["x", "shape"], ["r"], name="reshape"),
+        n("Reshape", ["x", "s"], ["rd"], name="reshape_dynamic", allowzero=1),
+        n("Flatten", ["x"], ["flat"], name="flatten", axis=2),
+        n("Transpose", ["x"], ["t"], name="transpose"),
+        n("Concat", ["x", "x"], ["cat"], name="concat", axis=-1),
+        n("Gather", ["x", "idx"], ["g"], name="gather", axis=1),
+        n("Identity", ["g"], ["id"], name="identity"),
+        n("Constant", [], ["k"], name="k", value_float=2.0),
+    ], [vi("x", F, [2, 3, 4]), vi("s", TensorProto.INT64, [2])],
+       [vi("r", F, None), vi("rd", F, None), vi("flat", F, None),
+        vi("t", F, None), vi("cat", F, None), vi("id", F, None),
+        vi("k", F, None)],
+       [const("idx", np.array([[0, 2]], np.int64))], opset=14)
+
+    save("reduce", [
+        n("ReduceMean", ["x"], ["mean"], name="mean", axes=[-1, 1]),
+        n("ReduceMax", ["x"], ["max"], name="max", keepdims=0),
+        n("ReduceSum", ["x", "axes"], ["sum"], name="sum", keepdims=0),
+    ], [vi("x", F, [2, 3, 4])],
+       [vi("mean", F, None), vi("max", F, None), vi("sum", F, None)],
+       [const("axes", np.array([0], np.int64))], opset=13)
+
+    # 16x16 f32 = 1024 bytes: at the default threshold, a dense_resource.
+    save("large_initializer", [n("Add", ["x", "w"], ["y"], name="add")],
+         [vi("x", F, [16, 16])], [vi("y", F, [16, 16])],
+         [const("w", np.arange(256, dtype=np.float32).reshape(16, 16))])
+
+    # External data: weights in a side file next to the model.
+    w = np.arange(6, dtype=np.float32).reshape(2, 3)
+    with open(os.path.join(OUT, "external_data.bin"), "wb") as f:
+        f.write(b"\0" * 8 + w.tobytes())
+
+    def external(name, location, offset, length):
+        t = TensorProto(name=name, data_type=F, dims=[2, 3])
+        t.data_location = TensorProto.EXTERNAL
+        for k, v in (("location", location), ("offset", str(offset)),
+                     ("length", str(length))):
+            e = t.external_data.add()
+            e.key, e.value = k, v
+        return t
+
+    save("external_data", [n("Mul", ["x", "w"], ["y"], name="mul")],
+         [vi("x", F, [2, 3])], [vi("y", F, [2, 3])],
+         [external("w", "external_data.bin", 8, 24)])
+    save("missing_external_data", [n("Mul", ["x", "w"], ["y"], name="mul")],
+         [vi("x", F, [2, 3])], [vi("y", F, [2, 3])],
+         [external("w", "no_such_file.bin", 0, 24)])
+
+    # Symbolic and unknown dimensions.
+    x = vi("x", F, ["batch", 3, None])
+    save("symbolic_dims", [
+        n("Relu", ["x"], ["r"], name="relu"),
+        n("Transpose", ["r"], ["y"], name="transpose", perm=[0, 2, 1]),
+        n("Flatten", ["x"], ["f"], name="flatten"),
+    ], [x], [vi("y", F, None), vi("f", F, None)])
+
+    # Negative cases.
+    save("unknown_op", [n("Foo", ["x"], ["y"], name="foo_node")],
+         [vi("x", F, [2])], [vi("y", F, [2])], opset=13)
+    save("old_opset", [n("Add", ["x", "x"], ["y"], name="old_add")],
+         [vi("x", F, [2])], [vi("y", F, [2])], opset=6)
+    save("string_dtype", [n("Identity", ["x"], ["y"], name="id")],
+         [vi("x", TensorProto.STRING, [2])], [vi("y", TensorProto.STRING, [2])])
+    save("bad_attribute", [n("Transpose", ["x"], ["y"], name="bad_perm",
+                             perm=[0, 0])],
+         [vi("x", F, [2, 3])], [vi("y", F, [3, 2])], opset=13)
+    save("dangling_input", [n("Relu", ["nowhere"], ["y"], name="dangling")],
+         [vi("x", F, [2])], [vi("y", F, [2])], opset=13)
+    save("truncated", [n("Relu", ["x"], ["y"], name="relu")],
+         [vi("x", F, [2, 3])], [vi("y", F, [2, 3])],
+         raw=lambda m: m.SerializeToString()[:-7])
+    with open(os.path.join(OUT, "not_a_protobuf.onnx"), "wb") as f:
+        f.write(b"this is not an ONNX model\n\xff\xff\xff")
+
+
+if __name__ == "__main__":
+    main()

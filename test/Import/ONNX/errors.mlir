@@ -1,0 +1,25 @@
+// Every diagnostic names the file, and the node with its op type and opset.
+
+// RUN: not ds-translate --import-onnx %S/Inputs/truncated.onnx 2>&1 | FileCheck %s --check-prefix=TRUNCATED
+// TRUNCATED: truncated.onnx:0:0: error: not a valid ONNX model: the protobuf cannot be parsed
+
+// RUN: not ds-translate --import-onnx %S/Inputs/not_a_protobuf.onnx 2>&1 | FileCheck %s --check-prefix=GARBAGE
+// GARBAGE: not_a_protobuf.onnx:0:0: error: not a valid ONNX model
+
+// RUN: not ds-translate --import-onnx %S/Inputs/no_such_model.onnx 2>&1 | FileCheck %s --check-prefix=NOFILE
+// NOFILE: error: cannot read '{{.*}}no_such_model.onnx'
+
+// RUN: not ds-translate --import-onnx %S/Inputs/unknown_op.onnx 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: unknown_op.onnx:0:0: error: unsupported op 'Foo' (domain '', opset 13) at node 'foo_node'
+
+// RUN: not ds-translate --import-onnx %S/Inputs/old_opset.onnx 2>&1 | FileCheck %s --check-prefix=OPSET
+// OPSET: old_opset.onnx:0:0: error: unsupported op 'Add' (domain '', opset 6) at node 'old_add'; ds handles it from opset 7
+
+// RUN: not ds-translate --import-onnx %S/Inputs/string_dtype.onnx 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: string_dtype.onnx:0:0: error: graph input 'x' has unsupported element type STRING
+
+// RUN: not ds-translate --import-onnx %S/Inputs/bad_attribute.onnx 2>&1 | FileCheck %s --check-prefix=ATTR
+// ATTR: bad_attribute.onnx:0:0: error: node 'bad_perm' (Transpose, opset 13): expected perm to be a permutation of [0, 2), found [0, 0]
+
+// RUN: not ds-translate --import-onnx %S/Inputs/dangling_input.onnx 2>&1 | FileCheck %s --check-prefix=DANGLING
+// DANGLING: dangling_input.onnx:0:0: error: node 'dangling' (Relu, opset 13) uses 'nowhere', which no earlier node, graph input or initializer defines

@@ -1,0 +1,201 @@
+//===- RuntimeTest.cpp - dsrt against hand-written artifacts -------------===//
+#include "dsrt/dsrt.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+std::string fixture(const char *name) {
+  return std::string(DS_FIXTURE_DIR) + "/" + name + ".so";
+}
+
+/// Owns a loaded module for the duration of a test.
+struct ModuleHandle {
+  dsrt_module *module = nullptr;
+  ~ModuleHandle() { dsrt_module_free(module); }
+};
+
+dsrt_tensor makeTensor(std::vector<float> &data,
+                       const std::vector<int64_t> &shape,
+                       dsrt_dtype dtype = DSRT_F32) {
+  return dsrt_tensor{data.data(), dtype, static_cast<int32_t>(shape.size()),
+                     shape.data()};
+}
+
+TEST(RuntimeDType, NamesAndSizes) {
+  EXPECT_STREQ(dsrt_dtype_name(DSRT_F32), "float32");
+  EXPECT_STREQ(dsrt_dtype_name(DSRT_BF16), "bfloat16");
+  EXPECT_STREQ(dsrt_dtype_name(DSRT_BOOL), "bool");
+  EXPECT_EQ(dsrt_dtype_size(DSRT_F64), 8u);
+  EXPECT_EQ(dsrt_dtype_size(DSRT_U16), 2u);
+  EXPECT_EQ(dsrt_dtype_size(DSRT_BOOL), 1u);
+  EXPECT_EQ(dsrt_dtype_size(DSRT_DTYPE_INVALID), 0u);
+  EXPECT_EQ(dsrt_dtype_size(static_cast<dsrt_dtype>(42)), 0u);
+}
+
+TEST(RuntimeLoad, MissingFile) {
+  dsrt_module *module = reinterpret_cast<dsrt_module *>(0x1);
+  EXPECT_EQ(dsrt_module_load("/nonexistent/model.so", &module), DSRT_IO_ERROR);
+  EXPECT_EQ(module, nullptr);
+  EXPECT_NE(std::string(dsrt_last_error()).find("/nonexistent/model.so"),
+            std::string::npos);
+}
+
+TEST(RuntimeLoad, NullArguments) {
+  dsrt_module *module = nullptr;
+  EXPECT_EQ(dsrt_module_load(nullptr, &module), DSRT_INVALID_ARGUMENT);
+  EXPECT_EQ(dsrt_module_load("x.so", nullptr), DSRT_INVALID_ARGUMENT);
+  EXPECT_EQ(dsrt_module_num_inputs(nullptr), -1);
+  dsrt_module_free(nullptr); // Must be a no-op.
+}
+
+struct BadArtifact {
+  const char *name;
+  const char *message;
+};
+
+class RuntimeBadArtifact : public testing::TestWithParam<BadArtifact> {};
+
+TEST_P(RuntimeBadArtifact, IsRejectedWithAMessage) {
+  ModuleHandle handle;
+  EXPECT_EQ(dsrt_module_load(fixture(GetParam().name).c_str(), &handle.module),
+            DSRT_BAD_ARTIFACT);
+  EXPECT_EQ(handle.module, nullptr);
+  std::string error = dsrt_last_error();
+  EXPECT_NE(error.find(GetParam().message), std::string::npos) << error;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Runtime, RuntimeBadArtifact,
+    testing::Values(BadArtifact{"missing_entry", "does not export ds_entry"},
+                    BadArtifact{"missing_metadata",
+                                "does not export ds_metadata"},
+                    BadArtifact{"bad_json", "not valid JSON"},
+                    BadArtifact{"bad_dtype", "unknown dtype 'complex64'"},
+                    BadArtifact{"bad_version", "unsupported version 7"}),
+    [](const testing::TestParamInfo<BadArtifact> &info) {
+      return std::string(info.param.name);
+    });
+
+class RuntimeAxpy : public testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_EQ(dsrt_module_load(fixture("axpy").c_str(), &handle.module),
+              DSRT_OK)
+        << dsrt_last_error();
+  }
+  dsrt_status run() {
+    dsrt_tensor inputs[] = {makeTensor(a, shapeA), makeTensor(alpha, {}),
+                            makeTensor(b, shapeB)};
+    inputs[1].shape = nullptr; // Rank 0 needs no shape array.
+    dsrt_tensor outputs[] = {makeTensor(c, shapeC)};
+    return dsrt_module_run(handle.module, inputs, 3, outputs, 1);
+  }
+
+  ModuleHandle handle;
+  std::vector<float> a = {1, 2, 3, 4, 5, 6};
+  std::vector<float> alpha = {10};
+  std::vector<float> b = {1, 1, 1, 2, 2, 2};
+  std::vector<float> c = std::vector<float>(6, -1);
+  std::vector<int64_t> shapeA = {2, 3}, shapeB = {2, 3}, shapeC = {2, 3};
+};
+
+TEST_F(RuntimeAxpy, Info) {
+  ASSERT_EQ(dsrt_module_num_inputs(handle.module), 3);
+  ASSERT_EQ(dsrt_module_num_outputs(handle.module), 1);
+  dsrt_tensor_info info;
+  ASSERT_EQ(dsrt_module_input_info(handle.module, 1, &info), DSRT_OK);
+  EXPECT_STREQ(info.name, "alpha");
+  EXPECT_EQ(info.dtype, DSRT_F32);
+  EXPECT_EQ(info.rank, 0);
+  ASSERT_EQ(dsrt_module_output_info(handle.module, 0, &info), DSRT_OK);
+  EXPECT_STREQ(info.name, "c");
+  ASSERT_EQ(info.rank, 2);
+  EXPECT_EQ(info.shape[0], 2);
+  EXPECT_EQ(info.shape[1], 3);
+  EXPECT_EQ(dsrt_module_input_info(handle.module, 3, &info),
+            DSRT_INVALID_ARGUMENT);
+  EXPECT_EQ(dsrt_module_output_info(handle.module, -1, &info),
+            DSRT_INVALID_ARGUMENT);
+}
+
+TEST_F(RuntimeAxpy, Runs) {
+  ASSERT_EQ(run(), DSRT_OK) << dsrt_last_error();
+  EXPECT_EQ(c, (std::vector<float>{11, 12, 13, 24, 25, 26}));
+}
+
+TEST_F(RuntimeAxpy, RejectsWrongDType) {
+  dsrt_tensor inputs[] = {makeTensor(a, shapeA, DSRT_F16),
+                          makeTensor(alpha, {}), makeTensor(b, shapeB)};
+  dsrt_tensor outputs[] = {makeTensor(c, shapeC)};
+  EXPECT_EQ(dsrt_module_run(handle.module, inputs, 3, outputs, 1),
+            DSRT_INVALID_ARGUMENT);
+  EXPECT_STREQ(dsrt_last_error(),
+               "input 'a': expected dtype float32, found float16");
+}
+
+TEST_F(RuntimeAxpy, RejectsWrongRank) {
+  shapeB = {6};
+  EXPECT_EQ(run(), DSRT_INVALID_ARGUMENT);
+  EXPECT_STREQ(dsrt_last_error(), "input 'b': expected rank 2, found 1");
+}
+
+TEST_F(RuntimeAxpy, RejectsWrongShape) {
+  shapeC = {3, 2};
+  EXPECT_EQ(run(), DSRT_INVALID_ARGUMENT);
+  EXPECT_STREQ(dsrt_last_error(), "output 'c': expected shape [2, 3], found "
+                                  "[3, 2] (dimension 0 differs)");
+  EXPECT_EQ(c, std::vector<float>(6, -1)) << "must not run on bad input";
+}
+
+TEST_F(RuntimeAxpy, RejectsWrongCounts) {
+  dsrt_tensor inputs[] = {makeTensor(a, shapeA)};
+  dsrt_tensor outputs[] = {makeTensor(c, shapeC)};
+  EXPECT_EQ(dsrt_module_run(handle.module, inputs, 1, outputs, 1),
+            DSRT_INVALID_ARGUMENT);
+  EXPECT_STREQ(dsrt_last_error(), "expected 3 inputs, found 1");
+}
+
+TEST_F(RuntimeAxpy, RejectsNullData) {
+  dsrt_tensor inputs[] = {makeTensor(a, shapeA), makeTensor(alpha, {}),
+                          makeTensor(b, shapeB)};
+  inputs[2].data = nullptr;
+  dsrt_tensor outputs[] = {makeTensor(c, shapeC)};
+  EXPECT_EQ(dsrt_module_run(handle.module, inputs, 3, outputs, 1),
+            DSRT_INVALID_ARGUMENT);
+  EXPECT_STREQ(dsrt_last_error(), "input 'b': null data pointer");
+}
+
+TEST(RuntimeSum, DynamicDimension) {
+  ModuleHandle handle;
+  ASSERT_EQ(dsrt_module_load(fixture("sum").c_str(), &handle.module), DSRT_OK)
+      << dsrt_last_error();
+  dsrt_tensor_info info;
+  ASSERT_EQ(dsrt_module_input_info(handle.module, 0, &info), DSRT_OK);
+  EXPECT_EQ(info.shape[0], -1);
+
+  for (int64_t n : {0, 1, 5, 1000}) {
+    std::vector<float> x(n, 0.5f), y = {-1};
+    std::vector<int64_t> shapeX = {n}, shapeY = {1};
+    dsrt_tensor input = makeTensor(x, shapeX);
+    dsrt_tensor output = makeTensor(y, shapeY);
+    ASSERT_EQ(dsrt_module_run(handle.module, &input, 1, &output, 1), DSRT_OK)
+        << dsrt_last_error();
+    EXPECT_EQ(y[0], 0.5f * n);
+  }
+}
+
+TEST(RuntimeError, IsThreadLocal) {
+  dsrt_module *module = nullptr;
+  EXPECT_NE(dsrt_module_load("/nonexistent.so", &module), DSRT_OK);
+  std::string other;
+  std::thread([&] { other = dsrt_last_error(); }).join();
+  EXPECT_EQ(other, "");
+  EXPECT_NE(std::string(dsrt_last_error()), "");
+}
+
+} // namespace

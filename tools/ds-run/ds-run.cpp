@@ -1,0 +1,578 @@
+//===- ds-run.cpp - Compile a model, run it, check its outputs ------------===//
+//
+//   ds-run MODEL [--test-data DIR | --input NAME=FILE ...] [--output-dir DIR]
+//          [--rtol R] [--atol A] [--bench N] [--keep-artifact PATH]
+//
+// MODEL is an ONNX model (.onnx) or a dsg/linalg module (.mlir), compiled for
+// the host CPU into a temporary artifact, or an artifact already compiled
+// (.so, e.g. from --keep-artifact). Inputs come from an ONNX backend-test
+// folder (DIR/input_<i>.pb, matched to the model inputs by position) or from
+// .npy/.pb files named per input. With --test-data, outputs are compared
+// with DIR/output_<i>.pb as numpy.allclose does.
+//
+// Exit codes: 0 success, 1 failure (bad input, run failure, numeric FAIL),
+// 3 the model is valid but ds does not support it yet (harnesses count it as
+// skipped; the importer's diagnostics say why).
+//
+//===----------------------------------------------------------------------===//
+
+#include "ds/Compiler/Compiler.h"
+#include "ds/IO/TensorIO.h"
+#include "dsrt/dsrt.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <optional>
+
+using namespace mlir;
+using namespace mlir::ds;
+using llvm::Expected;
+using llvm::SmallString;
+using llvm::StringRef;
+
+static llvm::cl::OptionCategory category("ds-run options");
+
+static llvm::cl::opt<std::string>
+    modelPath(llvm::cl::Positional, llvm::cl::Required,
+              llvm::cl::desc("<model.onnx | model.mlir | artifact.so>"),
+              llvm::cl::cat(category));
+static llvm::cl::opt<std::string> testDataDir(
+    "test-data",
+    llvm::cl::desc("ONNX test-data folder: inputs from input_<i>.pb, outputs "
+                   "compared with output_<i>.pb"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(category));
+static llvm::cl::list<std::string> inputSpecs(
+    "input",
+    llvm::cl::desc("An input by model input name (repeatable); the file is "
+                   ".npy or an ONNX TensorProto .pb"),
+    llvm::cl::value_desc("name=file"), llvm::cl::cat(category));
+static llvm::cl::opt<std::string> outputDir(
+    "output-dir",
+    llvm::cl::desc("Write the outputs there as output_<i>.pb after a "
+                   "successful run"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(category));
+static llvm::cl::opt<double>
+    rtolOpt("rtol", llvm::cl::init(1e-3),
+         llvm::cl::desc("Relative tolerance: |a-e| <= atol + rtol*|e| "
+                        "(at least one ulp for float16/bfloat16 outputs)"),
+         llvm::cl::cat(category));
+static llvm::cl::opt<double> atolOpt("atol", llvm::cl::init(1e-5),
+                                  llvm::cl::desc("Absolute tolerance"),
+                                  llvm::cl::cat(category));
+static llvm::cl::opt<unsigned> benchRuns(
+    "bench", llvm::cl::init(0),
+    llvm::cl::desc("After one warm-up run, time N runs and print "
+                   "'ds median_ms=X min_ms=Y'"),
+    llvm::cl::value_desc("N"), llvm::cl::cat(category));
+static llvm::cl::opt<std::string>
+    keepArtifact("keep-artifact",
+                 llvm::cl::desc("Also copy the compiled artifact to this path"),
+                 llvm::cl::value_desc("path"), llvm::cl::cat(category));
+
+static constexpr int kExitFailure = 1;
+
+static llvm::raw_ostream &error() {
+  return llvm::WithColor::error(llvm::errs(), "ds-run");
+}
+
+static int fail(llvm::Error err) {
+  error() << llvm::toString(std::move(err)) << "\n";
+  return kExitFailure;
+}
+
+//===----------------------------------------------------------------------===//
+// Diagnostics
+//===----------------------------------------------------------------------===//
+
+/// "file:line:col: " for the first file location inside `loc`.
+static void printLocation(Location loc, llvm::raw_ostream &os) {
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    os << file.getFilename().getValue();
+    if (file.getLine() != 0)
+      os << ':' << file.getLine() << ':' << file.getColumn();
+    os << ": ";
+  } else if (auto name = dyn_cast<NameLoc>(loc)) {
+    printLocation(name.getChildLoc(), os);
+    os << "'" << name.getName().getValue() << "': ";
+  } else if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    if (!fused.getLocations().empty())
+      printLocation(fused.getLocations().front(), os);
+  } else if (auto callSite = dyn_cast<CallSiteLoc>(loc)) {
+    printLocation(callSite.getCallee(), os);
+  }
+}
+
+/// Prints diagnostics as "loc: error: message" lines. The ONNX importer's
+/// locations point into a binary file, so no source lines are shown.
+static LogicalResult printDiagnostic(Diagnostic &diag) {
+  llvm::raw_ostream &os = llvm::errs();
+  auto print = [&](Diagnostic &d) {
+    printLocation(d.getLocation(), os);
+    switch (d.getSeverity()) {
+    case DiagnosticSeverity::Error: os << "error: "; break;
+    case DiagnosticSeverity::Warning: os << "warning: "; break;
+    case DiagnosticSeverity::Note: os << "note: "; break;
+    case DiagnosticSeverity::Remark: os << "remark: "; break;
+    }
+    os << d.str() << "\n";
+  };
+  print(diag);
+  for (Diagnostic &note : diag.getNotes())
+    print(note);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The compiled module
+//===----------------------------------------------------------------------===//
+
+struct TensorSpec {
+  std::string name;
+  dsrt_dtype dtype;
+  llvm::SmallVector<int64_t, 4> shape; // -1: known at run time
+
+  std::string typeString() const { return formatTensorType(dtype, shape); }
+  bool accepts(const HostTensor &t) const {
+    if (t.dtype() != dtype || t.rank() != static_cast<int64_t>(shape.size()))
+      return false;
+    for (auto [want, have] : llvm::zip_equal(shape, t.shape()))
+      if (want != -1 && want != have)
+        return false;
+    return true;
+  }
+};
+
+struct ModuleDeleter {
+  void operator()(dsrt_module *m) const { dsrt_module_free(m); }
+};
+using ModuleHandle = std::unique_ptr<dsrt_module, ModuleDeleter>;
+
+static Expected<std::vector<TensorSpec>> moduleSpecs(dsrt_module *m,
+                                                     bool inputs) {
+  std::vector<TensorSpec> specs;
+  int32_t n = inputs ? dsrt_module_num_inputs(m) : dsrt_module_num_outputs(m);
+  for (int32_t i = 0; i < n; ++i) {
+    dsrt_tensor_info info;
+    dsrt_status st = inputs ? dsrt_module_input_info(m, i, &info)
+                            : dsrt_module_output_info(m, i, &info);
+    if (st != DSRT_OK)
+      return llvm::createStringError("cannot query the artifact: %s",
+                                     dsrt_last_error());
+    specs.push_back({info.name ? info.name : "", info.dtype,
+                     {info.shape, info.shape + info.rank}});
+  }
+  return specs;
+}
+
+static std::string describeSpecs(llvm::ArrayRef<TensorSpec> specs) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleaveComma(specs, os, [&](const TensorSpec &t) {
+    os << "'" << t.name << "' " << t.typeString();
+  });
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs and reference outputs
+//===----------------------------------------------------------------------===//
+
+/// The files DIR/<prefix><i>.pb, in numeric order of i.
+static Expected<std::vector<std::string>> listNumbered(StringRef dir,
+                                                       StringRef prefix) {
+  std::vector<std::pair<unsigned, std::string>> found;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    StringRef base = llvm::sys::path::filename(it->path());
+    StringRef digits = base;
+    unsigned index;
+    if (!digits.consume_front(prefix) || !digits.consume_back(".pb") ||
+        digits.getAsInteger(10, index))
+      continue;
+    found.emplace_back(index, it->path());
+  }
+  if (ec)
+    return llvm::createStringError(ec, "%s: %s", dir.str().c_str(),
+                                   ec.message().c_str());
+  llvm::sort(found);
+  for (auto [pos, entry] : llvm::enumerate(found))
+    if (entry.first != pos)
+      return llvm::createStringError(
+          "%s: %s%u.pb is missing (found %s)", dir.str().c_str(),
+          prefix.str().c_str(), static_cast<unsigned>(pos),
+          llvm::sys::path::filename(entry.second).str().c_str());
+  std::vector<std::string> paths;
+  for (auto &entry : found)
+    paths.push_back(std::move(entry.second));
+  return paths;
+}
+
+/// ONNX test data stores bfloat16 tensors as uint16 bit patterns (numpy has
+/// no bfloat16); read them as what the model declares.
+static void adoptBFloat16(dsrt_dtype wanted, HostTensor &t) {
+  if (wanted == DSRT_BF16 && t.dtype() == DSRT_U16)
+    t.bitcastTo(DSRT_BF16);
+}
+
+static llvm::Error checkInput(const TensorSpec &spec, HostTensor &t,
+                              StringRef file) {
+  adoptBFloat16(spec.dtype, t);
+  if (spec.accepts(t))
+    return llvm::Error::success();
+  return llvm::createStringError("input '%s' (%s): expected %s, found %s",
+                                 spec.name.c_str(), file.str().c_str(),
+                                 spec.typeString().c_str(),
+                                 t.typeString().c_str());
+}
+
+/// Reads the inputs in model order, from --test-data or --input.
+static Expected<std::vector<HostTensor>>
+readInputs(llvm::ArrayRef<TensorSpec> specs,
+           llvm::ArrayRef<std::pair<std::string, std::string>> named) {
+  std::vector<HostTensor> inputs;
+  if (!named.empty()) {
+    llvm::StringMap<std::string> byName;
+    for (const auto &[name, file] : named) {
+      if (!llvm::any_of(specs, [&](const TensorSpec &s) { return s.name == name; }))
+        return llvm::createStringError(
+            "--input %s: the model has no input '%s'; its inputs are: %s",
+            name.c_str(), name.c_str(), describeSpecs(specs).c_str());
+      if (!byName.try_emplace(name, file).second)
+        return llvm::createStringError("--input %s given twice", name.c_str());
+    }
+    std::vector<std::string> missing;
+    for (const TensorSpec &s : specs)
+      if (!byName.count(s.name))
+        missing.push_back("'" + s.name + "' " + s.typeString());
+    if (!missing.empty())
+      return llvm::createStringError("missing --input for %s",
+                                     llvm::join(missing, ", ").c_str());
+    for (const TensorSpec &s : specs) {
+      StringRef file = byName[s.name];
+      Expected<HostTensor> t = readTensorFile(file);
+      if (!t)
+        return t.takeError();
+      if (llvm::Error e = checkInput(s, *t, file))
+        return std::move(e);
+      inputs.push_back(std::move(*t));
+    }
+    return std::move(inputs);
+  }
+
+  if (testDataDir.empty() && specs.empty())
+    return std::move(inputs);
+  if (testDataDir.empty())
+    return llvm::createStringError(
+        "no inputs given; the model expects %zu input%s: %s (use --test-data "
+        "DIR or --input NAME=FILE)",
+        specs.size(), specs.size() == 1 ? "" : "s",
+        describeSpecs(specs).c_str());
+  Expected<std::vector<std::string>> files =
+      listNumbered(testDataDir, "input_");
+  if (!files)
+    return files.takeError();
+  if (files->size() != specs.size())
+    return llvm::createStringError(
+        "%s: the model expects %zu input%s (%s), the test data has %zu "
+        "input_<i>.pb file%s",
+        testDataDir.c_str(), specs.size(), specs.size() == 1 ? "" : "s",
+        describeSpecs(specs).c_str(), files->size(),
+        files->size() == 1 ? "" : "s");
+  for (auto [spec, file] : llvm::zip_equal(specs, *files)) {
+    Expected<HostTensor> t = readTensorProtoFile(file);
+    if (!t)
+      return t.takeError();
+    if (llvm::Error e = checkInput(spec, *t, file))
+      return std::move(e);
+    inputs.push_back(std::move(*t));
+  }
+  return std::move(inputs);
+}
+
+/// The tolerances for outputs of `dtype`. A relative tolerance finer than
+/// the type's machine epsilon would demand bit-exact rounding, so it is
+/// raised to the epsilon for float16 (2^-10) and bfloat16 (2^-7): results
+/// may then differ by one unit in the last place, e.g. where a reference
+/// truncated to bfloat16 and ds rounds to nearest even.
+static CompareOptions toleranceFor(dsrt_dtype dtype) {
+  CompareOptions o{rtolOpt, atolOpt};
+  if (dtype == DSRT_F16)
+    o.rtol = std::max(o.rtol, 0x1p-10);
+  else if (dtype == DSRT_BF16)
+    o.rtol = std::max(o.rtol, 0x1p-7);
+  return o;
+}
+
+/// Compares the outputs with DIR/output_<i>.pb; prints one line per output
+/// and a final PASS/FAIL line. Returns whether all matched.
+static Expected<bool> checkOutputs(llvm::ArrayRef<HostTensor> outputs) {
+  Expected<std::vector<std::string>> files =
+      listNumbered(testDataDir, "output_");
+  if (!files)
+    return files.takeError();
+  if (files->size() != outputs.size())
+    return llvm::createStringError(
+        "%s: the model has %zu output%s, the test data has %zu output_<i>.pb "
+        "file%s",
+        testDataDir.c_str(), outputs.size(), outputs.size() == 1 ? "" : "s",
+        files->size(), files->size() == 1 ? "" : "s");
+  bool allPass = true;
+  llvm::raw_ostream &os = llvm::outs();
+  for (auto [actual, file] : llvm::zip_equal(outputs, *files)) {
+    Expected<HostTensor> expected = readTensorProtoFile(file);
+    if (!expected)
+      return expected.takeError();
+    adoptBFloat16(actual.dtype(), *expected);
+    os << "output '" << actual.name() << "': ";
+    CompareOptions options = toleranceFor(actual.dtype());
+    Expected<CompareResult> r = compareTensors(actual, *expected, options);
+    if (!r) {
+      llvm::consumeError(r.takeError());
+      os << "expected " << expected->typeString() << ", found "
+         << actual.typeString() << " FAIL\n";
+      allPass = false;
+      continue;
+    }
+    os << llvm::format("max_abs_err=%.6g max_rel_err=%.6g ", r->maxAbsError,
+                       r->maxRelError)
+       << (r->allClose() ? "PASS" : "FAIL") << "\n";
+    if (!r->allClose()) {
+      os << llvm::format("  %lld of %lld elements differ; first at index "
+                         "%lld: got %.9g, expected %.9g (rtol=%g atol=%g)\n",
+                         static_cast<long long>(r->numMismatches),
+                         static_cast<long long>(actual.numElements()),
+                         static_cast<long long>(r->firstMismatchIndex),
+                         r->firstMismatchActual, r->firstMismatchExpected,
+                         options.rtol, options.atol);
+      allPass = false;
+    }
+  }
+  os << (allPass ? "PASS" : "FAIL") << "\n";
+  return allPass;
+}
+
+//===----------------------------------------------------------------------===//
+// Running
+//===----------------------------------------------------------------------===//
+
+static llvm::Error runOnce(dsrt_module *m, std::vector<dsrt_tensor> &in,
+                           std::vector<dsrt_tensor> &out) {
+  if (dsrt_module_run(m, in.data(), static_cast<int32_t>(in.size()),
+                      out.data(), static_cast<int32_t>(out.size())) != DSRT_OK)
+    return llvm::createStringError("run failed: %s", dsrt_last_error());
+  return llvm::Error::success();
+}
+
+static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
+                         std::vector<dsrt_tensor> &out, unsigned runs) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> ms;
+  ms.reserve(runs);
+  for (unsigned i = 0; i < runs; ++i) {
+    Clock::time_point t0 = Clock::now();
+    if (llvm::Error e = runOnce(m, in, out))
+      return e;
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::vector<double> sorted = ms;
+  llvm::sort(sorted);
+  size_t n = sorted.size();
+  double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  double mean = 0;
+  for (double v : ms)
+    mean += v / n;
+  // The first line is parsed by bench scripts: keep its format.
+  llvm::outs() << llvm::format("ds median_ms=%.4f min_ms=%.4f\n", median,
+                               sorted.front());
+  llvm::outs() << llvm::format("ds-run: %u timed runs after 1 warm-up: median "
+                               "%.4f ms, min %.4f ms, max %.4f ms, mean %.4f "
+                               "ms\n",
+                               runs, median, sorted.front(), sorted.back(),
+                               mean);
+  return llvm::Error::success();
+}
+
+static llvm::Error writeOutputs(llvm::ArrayRef<HostTensor> outputs) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return llvm::createStringError(ec, "cannot create --output-dir '%s': %s",
+                                   outputDir.c_str(), ec.message().c_str());
+  for (auto [i, t] : llvm::enumerate(outputs)) {
+    SmallString<256> path(outputDir);
+    llvm::sys::path::append(path, "output_" + std::to_string(i) + ".pb");
+    if (llvm::Error e = writeTensorProtoFile(t, path))
+      return e;
+  }
+  return llvm::Error::success();
+}
+
+/// A short printout of an output when there is nothing to compare with.
+static void summarize(const HostTensor &t) {
+  llvm::raw_ostream &os = llvm::outs();
+  os << "output '" << t.name() << "': " << t.typeString() << " [";
+  int64_t shown = std::min<int64_t>(t.numElements(), 8);
+  for (int64_t i = 0; i < shown; ++i)
+    os << (i ? ", " : "") << llvm::format("%g", elementAsDouble(t, i));
+  os << (shown < t.numElements() ? ", ...]\n" : "]\n");
+}
+
+/// Compiles the model into `artifact`. Returns an exit code on failure.
+static std::optional<int> compile(StringRef artifact) {
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  MLIRContext context(registry);
+  std::string firstError;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (firstError.empty() && diag.getSeverity() == DiagnosticSeverity::Error)
+      firstError = diag.str();
+    return printDiagnostic(diag);
+  });
+  CompileStatus status = compileFile(modelPath, context, CompileOptions(),
+                                     artifact);
+  if (status == CompileStatus::Success)
+    return std::nullopt;
+  // One line that says why, for harnesses that keep a single line.
+  std::string why = firstError.empty() ? "" : ": " + firstError;
+  if (status == CompileStatus::Unsupported)
+    error() << "unsupported model '" << modelPath << "'" << why << "\n";
+  else
+    error() << "cannot compile '" << modelPath << "' ("
+            << stringifyCompileStatus(status) << ")" << why << "\n";
+  return getExitCode(status);
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  llvm::cl::HideUnrelatedOptions(category);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv, "ds-run: compile a model for the CPU, run it, check it\n");
+
+  // Check everything cheap before compiling.
+  if (!llvm::sys::fs::is_regular_file(modelPath))
+    return fail(llvm::createStringError(
+        "cannot open model '%s': %s", modelPath.c_str(),
+        llvm::sys::fs::exists(modelPath) ? "not a regular file"
+                                         : "no such file"));
+  if (!testDataDir.empty() && !llvm::sys::fs::is_directory(testDataDir))
+    return fail(llvm::createStringError(
+        "--test-data '%s' is not a directory", testDataDir.c_str()));
+  if (!testDataDir.empty() && !inputSpecs.empty())
+    return fail(llvm::createStringError(
+        "use either --test-data or --input, not both"));
+  std::vector<std::pair<std::string, std::string>> named;
+  for (const std::string &spec : inputSpecs) {
+    auto [name, file] = StringRef(spec).split('=');
+    if (name.empty() || file.empty())
+      return fail(llvm::createStringError(
+          "--input '%s': expected NAME=FILE", spec.c_str()));
+    if (!llvm::sys::fs::exists(file))
+      return fail(llvm::createStringError("--input %s: no such file '%s'",
+                                          name.str().c_str(),
+                                          file.str().c_str()));
+    named.emplace_back(name.str(), file.str());
+  }
+  if (rtolOpt < 0 || atolOpt < 0)
+    return fail(llvm::createStringError("--rtol and --atol must be >= 0"));
+
+  std::string artifact = modelPath;
+  SmallString<128> tempDir;
+  llvm::scope_exit cleanup([&] {
+    if (!tempDir.empty())
+      llvm::sys::fs::remove_directories(tempDir);
+  });
+  if (!StringRef(modelPath).ends_with(".so")) {
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueDirectory("ds-run", tempDir))
+      return fail(llvm::createStringError(
+          ec, "cannot create a temporary directory: %s", ec.message().c_str()));
+    SmallString<256> path(tempDir);
+    llvm::sys::path::append(path, "model.so");
+    artifact = path.str().str();
+    if (std::optional<int> rc = compile(artifact))
+      return *rc;
+    if (!keepArtifact.empty())
+      if (std::error_code ec = llvm::sys::fs::copy_file(artifact, keepArtifact))
+        return fail(llvm::createStringError(
+            ec, "cannot copy the artifact to '%s': %s", keepArtifact.c_str(),
+            ec.message().c_str()));
+  }
+
+  // dlopen searches the library path for names without a slash.
+  SmallString<256> absArtifact(artifact);
+  if (std::error_code ec = llvm::sys::fs::make_absolute(absArtifact))
+    return fail(llvm::createStringError(ec, "%s: %s", artifact.c_str(),
+                                        ec.message().c_str()));
+  artifact = absArtifact.str().str();
+  dsrt_module *raw = nullptr;
+  if (dsrt_module_load(artifact.c_str(), &raw) != DSRT_OK)
+    return fail(llvm::createStringError("cannot load the artifact: %s",
+                                        dsrt_last_error()));
+  ModuleHandle module(raw);
+
+  Expected<std::vector<TensorSpec>> inSpecs = moduleSpecs(raw, true);
+  if (!inSpecs)
+    return fail(inSpecs.takeError());
+  Expected<std::vector<TensorSpec>> outSpecs = moduleSpecs(raw, false);
+  if (!outSpecs)
+    return fail(outSpecs.takeError());
+
+  Expected<std::vector<HostTensor>> inputs = readInputs(*inSpecs, named);
+  if (!inputs)
+    return fail(inputs.takeError());
+
+  std::vector<HostTensor> outputs;
+  for (const TensorSpec &s : *outSpecs) {
+    if (llvm::is_contained(s.shape, -1))
+      return fail(llvm::createStringError(
+          "output '%s' has a dynamic shape %s; only static output shapes are "
+          "supported",
+          s.name.c_str(), s.typeString().c_str()));
+    Expected<HostTensor> t = HostTensor::create(s.dtype, s.shape, s.name);
+    if (!t)
+      return fail(t.takeError());
+    outputs.push_back(std::move(*t));
+  }
+
+  std::vector<dsrt_tensor> in, out;
+  for (HostTensor &t : *inputs)
+    in.push_back(t.view());
+  for (HostTensor &t : outputs)
+    out.push_back(t.view());
+  if (llvm::Error e = runOnce(raw, in, out))
+    return fail(std::move(e));
+  if (benchRuns > 0)
+    if (llvm::Error e = bench(raw, in, out, benchRuns))
+      return fail(std::move(e));
+
+  if (!outputDir.empty())
+    if (llvm::Error e = writeOutputs(outputs))
+      return fail(std::move(e));
+
+  if (testDataDir.empty()) {
+    if (benchRuns == 0)
+      for (const HostTensor &t : outputs)
+        summarize(t);
+    return 0;
+  }
+  Expected<bool> pass = checkOutputs(outputs);
+  if (!pass)
+    return fail(pass.takeError());
+  return *pass ? 0 : kExitFailure;
+}
