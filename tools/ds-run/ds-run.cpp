@@ -75,6 +75,11 @@ static llvm::cl::opt<double>
 static llvm::cl::opt<double> atolOpt("atol", llvm::cl::init(1e-5),
                                   llvm::cl::desc("Absolute tolerance"),
                                   llvm::cl::cat(category));
+static llvm::cl::opt<bool> printOutputs(
+    "print-outputs",
+    llvm::cl::desc("Print each output's type and first values (the default "
+                   "without --test-data)"),
+    llvm::cl::cat(category));
 static llvm::cl::opt<unsigned> benchRuns(
     "bench", llvm::cl::init(0),
     llvm::cl::desc("After one warm-up run, time N runs and print "
@@ -427,7 +432,7 @@ static llvm::Error writeOutputs(llvm::ArrayRef<HostTensor> outputs) {
 static void summarize(const HostTensor &t) {
   llvm::raw_ostream &os = llvm::outs();
   os << "output '" << t.name() << "': " << t.typeString() << " [";
-  int64_t shown = std::min<int64_t>(t.numElements(), 8);
+  int64_t shown = std::min<int64_t>(t.numElements(), 10);
   for (int64_t i = 0; i < shown; ++i)
     os << (i ? ", " : "") << llvm::format("%g", elementAsDouble(t, i));
   os << (shown < t.numElements() ? ", ...]\n" : "]\n");
@@ -565,12 +570,11 @@ int main(int argc, char **argv) {
     if (llvm::Error e = writeOutputs(outputs))
       return fail(std::move(e));
 
-  if (testDataDir.empty()) {
-    if (benchRuns == 0)
-      for (const HostTensor &t : outputs)
-        summarize(t);
+  if (printOutputs || (testDataDir.empty() && benchRuns == 0))
+    for (const HostTensor &t : outputs)
+      summarize(t);
+  if (testDataDir.empty())
     return 0;
-  }
   Expected<bool> pass = checkOutputs(outputs);
   if (!pass)
     return fail(pass.takeError());
