@@ -121,6 +121,15 @@ def main():
         n("Unsqueeze", ["x", "axes"], ["y"], name="unsqueeze"),
     ], [vi("x", F, [3]), vi("axes", TensorProto.INT64, [1])],
        [vi("y", F, None)], opset=13)
+    # Axes computed at run time: the declared output shapes make the nodes
+    # reshapes (squeeze/unsqueeze never move elements).
+    I64 = TensorProto.INT64
+    save("squeeze_runtime_axes", [
+        n("Unsqueeze", ["x", "ua"], ["u"], name="unsqueeze"),
+        n("Squeeze", ["d", "sa"], ["s"], name="squeeze"),
+    ], [vi("x", F, [2, 3]), vi("ua", I64, [2]), vi("d", F, ["N", 3, 1]),
+        vi("sa", I64, [1])],
+       [vi("u", F, [1, 2, 3, 1]), vi("s", F, ["N", 3])], opset=13)
 
     save("tensor", [
         n("Constant", [], ["shape"], name="shape", value_ints=[0, -1, 2]),
@@ -145,6 +154,34 @@ def main():
     ], [vi("x", F, [2, 3, 4])],
        [vi("mean", F, None), vi("max", F, None), vi("sum", F, None)],
        [const("axes", np.array([0], np.int64))], opset=13)
+
+    # ReduceSum-13 with axes computed at run time: the static input and
+    # output shapes determine the reduced axes (size-1 dimensions aside).
+    save("reduce_runtime_axes", [
+        n("ReduceSum", ["x", "a"], ["keep"], name="keep"),
+        n("ReduceSum", ["x1", "b"], ["drop"], name="drop", keepdims=0),
+        n("ReduceSum", ["x", "e"], ["noop"], name="noop",
+          noop_with_empty_axes=1),
+    ], [vi("x", F, [2, 3, 4]), vi("a", TensorProto.INT64, [1]),
+        vi("x1", F, [2, 3, 1, 4]), vi("b", TensorProto.INT64, [2]),
+        vi("e", TensorProto.INT64, [0])],
+       [vi("keep", F, [2, 1, 4]), vi("drop", F, [3, 4]),
+        vi("noop", F, [2, 3, 4])], opset=13)
+    # [3, 2, 2] -> [3, 2] without keepdims: axis 1 or 2, which differ.
+    save("reduce_runtime_axes_ambiguous", [
+        n("ReduceSum", ["x", "a"], ["y"], name="sum", keepdims=0),
+    ], [vi("x", F, [3, 2, 2]), vi("a", TensorProto.INT64, [1])],
+       [vi("y", F, [3, 2])], opset=13)
+
+    # BatchNormalization in training mode (opset 15): batch statistics and
+    # updated running statistics.
+    save("batchnorm_training", [
+        n("BatchNormalization", ["x", "s", "b", "m", "v"], ["y", "rm", "rv"],
+          name="bn", epsilon=1e-2, momentum=0.75, training_mode=1),
+    ], [vi("x", F, [2, 3, 4]), vi("s", F, [3]), vi("b", F, [3]),
+        vi("m", F, [3]), vi("v", F, [3])],
+       [vi("y", F, [2, 3, 4]), vi("rm", F, [3]), vi("rv", F, [3])],
+       opset=15)
 
     # 16x16 f32 = 1024 bytes: at the default threshold, a dense_resource.
     save("large_initializer", [n("Add", ["x", "w"], ["y"], name="add")],

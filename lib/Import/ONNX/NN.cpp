@@ -294,6 +294,106 @@ LogicalResult mlir::ds::onnx_import::importAveragePool(NodeContext &ctx) {
 // Normalization
 //===----------------------------------------------------------------------===//
 
+/// A rank-0 constant of the float element type `type`.
+static Value scalarConstant(NodeContext &ctx, Type type, double value) {
+  auto tensorType = RankedTensorType::get({}, type);
+  auto attr = DenseElementsAttr::get(
+      tensorType, ArrayRef<Attribute>{FloatAttr::get(type, value)});
+  return dsg::ConstantOp::create(ctx.builder(), ctx.getLoc(), tensorType,
+                                 attr);
+}
+
+/// BatchNormalization-14/15 with training_mode=1, decomposed: the batch
+/// statistics over every axis but 1 (population variance) normalize the
+/// input, and the running statistics outputs blend them with the inputs:
+///   running = input * momentum + current * (1 - momentum).
+static LogicalResult importBatchNormTraining(NodeContext &ctx,
+                                             float epsilon) {
+  float momentum = 0.9f;
+  if (failed(ctx.floatAttr("momentum", momentum)))
+    return failure();
+  Value x = ctx.input(0);
+  RankedTensorType xType = ctx.inputType(0);
+  int64_t rank = xType.getRank();
+  if (rank < 2)
+    return ctx.invalid() << "expected an input of rank at least 2 ([N, C, "
+                            "...]), found "
+                         << xType;
+  Type element = xType.getElementType();
+  if (!isa<FloatType>(element))
+    return ctx.invalid() << "expected a floating-point input, found " << xType;
+  for (unsigned i = 3; i < 5; ++i)
+    if (!isa<FloatType>(ctx.inputType(i).getElementType()))
+      return ctx.invalid() << "expected floating-point running statistics, "
+                              "found "
+                           << ctx.inputType(i);
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  SmallVector<int64_t> axes = {0};
+  llvm::append_range(axes, llvm::seq<int64_t>(2, rank));
+  int64_t c = xType.getDimSize(1);
+  auto statsType = RankedTensorType::get({c}, element);
+  // [C, 1, ...]: the statistics aligned with dimension 1 of X under
+  // NumPy broadcasting.
+  SmallVector<int64_t> bcastShape = {c};
+  bcastShape.append(rank - 2, 1);
+  auto mean = [&](Value v) -> Value {
+    return dsg::ReduceMeanOp::create(b, loc, statsType, v,
+                                     b.getDenseI64ArrayAttr(axes),
+                                     b.getBoolAttr(false));
+  };
+  Value currentMean = mean(x);
+  FailureOr<Value> meanBcast =
+      ctx.reshapeTo(currentMean, bcastShape, /*copyFrom=*/{0});
+  if (failed(meanBcast))
+    return failure();
+  Value diff = dsg::SubOp::create(b, loc, xType, x, *meanBcast);
+  Value sq = dsg::MulOp::create(b, loc, xType, diff, diff);
+  Value currentVar = mean(sq);
+  auto bn = dsg::BatchNormOp::create(
+      b, loc, TypeRange{xType},
+      ValueRange{x, ctx.input(1), ctx.input(2), currentMean, currentVar},
+      {b.getNamedAttr("epsilon", b.getF32FloatAttr(epsilon))});
+  ctx.setOutput(0, bn.getResult());
+
+  for (unsigned i = 1; i < 3; ++i) {
+    if (!ctx.hasOutput(i))
+      continue;
+    Value running = ctx.input(2 + i); // input_mean or input_var
+    auto runningType = cast<RankedTensorType>(running.getType());
+    Type runningElement = runningType.getElementType();
+    Value current = i == 1 ? currentMean : currentVar;
+    auto currentType =
+        RankedTensorType::get(statsType.getShape(), runningElement);
+    if (runningElement != element)
+      current = dsg::CastOp::create(b, loc, currentType, current);
+    FailureOr<SmallVector<int64_t>> shape =
+        dsg::broadcastShapes({runningType.getShape(), currentType.getShape()});
+    if (failed(shape))
+      return ctx.invalid() << "expected running statistics of shape [" << c
+                           << "], found " << runningType;
+    auto outType = RankedTensorType::get(*shape, runningElement);
+    Value keep = dsg::MulOp::create(
+        b, loc, runningType, running,
+        scalarConstant(ctx, runningElement, momentum));
+    Value update = dsg::MulOp::create(
+        b, loc, currentType, current,
+        scalarConstant(ctx, runningElement, 1.0 - double(momentum)));
+    Value blended = dsg::AddOp::create(b, loc, outType, keep, update);
+    FailureOr<RankedTensorType> declared = ctx.outputType(i, outType);
+    if (failed(declared))
+      return failure();
+    if (*declared != outType) {
+      FailureOr<Value> reshaped = ctx.reshapeTo(blended, declared->getShape());
+      if (failed(reshaped))
+        return failure();
+      blended = *reshaped;
+    }
+    ctx.setOutput(i, blended);
+  }
+  return success();
+}
+
 LogicalResult
 mlir::ds::onnx_import::importBatchNormalization(NodeContext &ctx) {
   if (failed(ctx.expectInputs(5, 5)))
@@ -304,11 +404,16 @@ mlir::ds::onnx_import::importBatchNormalization(NodeContext &ctx) {
       failed(ctx.intAttr("spatial", spatial)) ||
       failed(ctx.floatAttr("epsilon", epsilon)))
     return failure();
-  if (trainingMode != 0)
-    return ctx.unsupported() << "training_mode=1 is not supported (ds "
-                                "imports inference graphs)";
   if (spatial != 1)
     return ctx.unsupported() << "spatial=0 is not supported";
+  if (trainingMode != 0) {
+    // The attribute exists from opset 14; earlier versions have other
+    // training outputs (saved mean/variance) that ds does not produce.
+    if (ctx.sinceVersion() < 14)
+      return ctx.invalid() << "unexpected attribute 'training_mode' before "
+                              "opset 14";
+    return importBatchNormTraining(ctx, epsilon);
+  }
   for (unsigned i = 1; i < ctx.numOutputs(); ++i)
     if (ctx.hasOutput(i))
       return ctx.unsupported() << "the running statistics outputs (training "

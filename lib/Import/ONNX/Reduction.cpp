@@ -3,6 +3,8 @@
 
 #include "Graph/GraphOps.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace mlir::ds::onnx_import;
 namespace dsg = mlir::ds::graph;
@@ -69,6 +71,125 @@ LogicalResult mlir::ds::onnx_import::importReduceSum(NodeContext &ctx) {
   return reduceWithAxesAttr<dsg::ReduceSumOp>(ctx);
 }
 
+/// Infers the axes of a reduction from its input and output shapes, or
+/// nullopt when they do not determine them. Every size must be static. Only
+/// reducing a dimension of size other than 1 changes values, so size-1 input
+/// dimensions are never listed; an ambiguity among them is harmless.
+static std::optional<SmallVector<int64_t>>
+inferReducedAxes(ArrayRef<int64_t> in, ArrayRef<int64_t> out, bool keepdims) {
+  if (ShapedType::isDynamicShape(in) || ShapedType::isDynamicShape(out))
+    return std::nullopt;
+  SmallVector<int64_t> axes;
+  if (keepdims) {
+    if (in.size() != out.size())
+      return std::nullopt;
+    for (auto [i, d] : llvm::enumerate(in)) {
+      if (d == out[i])
+        continue; // Kept (or a size-1 dimension: reducing it is a no-op).
+      if (out[i] != 1)
+        return std::nullopt;
+      axes.push_back(i);
+    }
+    return axes;
+  }
+  // Without keepdims the output is the input with the reduced dimensions
+  // removed: enumerate the ways to embed `out` in `in` (giving up after a
+  // few). Embeddings that reduce the same dimensions of size other than 1
+  // are equivalent (dropping a size-1 dimension changes neither values nor
+  // order); the axes are determined when all embeddings agree.
+  std::optional<SmallVector<int64_t>> found;
+  bool ambiguous = false;
+  int budget = 256;
+  SmallVector<bool> kept(in.size(), false);
+  std::function<void(size_t, size_t)> embed = [&](size_t i, size_t j) {
+    if (ambiguous || --budget < 0) {
+      ambiguous = true;
+      return;
+    }
+    if (j == out.size()) {
+      SmallVector<int64_t> reduced;
+      for (size_t k = 0; k < in.size(); ++k)
+        if (!kept[k] && in[k] != 1)
+          reduced.push_back(k);
+      if (found && *found != reduced)
+        ambiguous = true;
+      found = std::move(reduced);
+      return;
+    }
+    if (in.size() - i < out.size() - j)
+      return;
+    if (in[i] == out[j]) {
+      kept[i] = true;
+      embed(i + 1, j + 1);
+      kept[i] = false;
+    }
+    embed(i + 1, j); // in[i] is reduced.
+  };
+  embed(0, 0);
+  if (ambiguous || !found)
+    return std::nullopt;
+  return found;
+}
+
+/// ReduceSum-13 whose axes are computed at run time. The axes change the
+/// math, so ds imports the node only when the (static) input and output
+/// shapes determine them.
+static LogicalResult importReduceSumRuntimeAxes(NodeContext &ctx,
+                                                bool keepdims) {
+  const onnx::NodeProto &node = ctx.proto();
+  RankedTensorType input = ctx.inputType(0);
+  RankedTensorType result;
+  if (const onnx::TypeProto *type = ctx.parent.typeOf(node.output(0))) {
+    FailureOr<RankedTensorType> converted = ctx.parent.convertType(
+        *type, ctx.describe() + ": output '" + node.output(0) + "'",
+        ctx.getLoc());
+    if (failed(converted))
+      return failure();
+    result = *converted;
+  }
+  if (!result || !input.hasStaticShape() || !result.hasStaticShape())
+    return ctx.unsupported()
+           << "the axes input '" << node.input(1)
+           << "' is computed at run time; ds needs constant axes "
+              "(initializer or Constant node) or static input and output "
+              "shapes that determine them";
+  std::optional<SmallVector<int64_t>> axes =
+      inferReducedAxes(input.getShape(), result.getShape(), keepdims);
+  if (!axes)
+    return ctx.unsupported()
+           << "the axes input '" << node.input(1)
+           << "' is computed at run time, and reducing " << input << " to "
+           << result << " does not determine which axes it reduces";
+  if (axes->empty()) {
+    // Only size-1 dimensions (or none) are reduced: the values are the
+    // input's, in the output's shape.
+    FailureOr<Value> reshaped = ctx.reshapeTo(ctx.input(0), result.getShape());
+    if (failed(reshaped))
+      return failure();
+    ctx.setOutput(0, *reshaped);
+    return success();
+  }
+  OpBuilder &b = ctx.builder();
+  SmallVector<int64_t> shape;
+  for (auto [i, d] : llvm::enumerate(input.getShape())) {
+    if (!llvm::is_contained(*axes, static_cast<int64_t>(i)))
+      shape.push_back(d);
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  auto reducedType = RankedTensorType::get(shape, input.getElementType());
+  Value sum = dsg::ReduceSumOp::create(b, ctx.getLoc(), reducedType,
+                                       ctx.input(0),
+                                       b.getDenseI64ArrayAttr(*axes),
+                                       b.getBoolAttr(keepdims));
+  // Size-1 input dimensions the embedding did not account for.
+  FailureOr<Value> reshaped = ctx.reshapeTo(sum, result.getShape());
+  if (failed(reshaped))
+    return failure();
+  ctx.setOutput(0, *reshaped);
+  return success();
+}
+
 /// ReduceSum-13: axes come as an optional second input, which ds needs as a
 /// constant; an empty list reduces everything unless noop_with_empty_axes.
 LogicalResult
@@ -81,12 +202,14 @@ mlir::ds::onnx_import::importReduceSumAxesInput(NodeContext &ctx) {
     return failure();
   SmallVector<int64_t> axes;
   if (ctx.hasInput(1)) {
+    RankedTensorType axesType = ctx.inputType(1);
     std::optional<SmallVector<int64_t>> values = ctx.constantInts(1);
-    if (!values)
-      return ctx.unsupported() << "the axes input '" << ctx.proto().input(1)
-                               << "' must be a constant (initializer or "
-                                  "Constant node)";
-    axes = std::move(*values);
+    if (values) {
+      axes = std::move(*values);
+    } else if (axesType.getRank() != 1 || axesType.getDimSize(0) != 0) {
+      // Axes computed at run time (and not statically empty).
+      return importReduceSumRuntimeAxes(ctx, keepdims != 0);
+    }
   }
   if (axes.empty() && noop) {
     ctx.setOutput(0, ctx.input(0));

@@ -5,6 +5,8 @@
 
 #include "llvm/Support/InterleavedRange.h"
 
+#include <cstdlib>
+
 using namespace mlir;
 using namespace mlir::ds::onnx_import;
 namespace dsg = mlir::ds::graph;
@@ -180,10 +182,13 @@ LogicalResult mlir::ds::onnx_import::importFlatten(NodeContext &ctx) {
   return success();
 }
 
-/// The axes of Squeeze/Unsqueeze: an attribute before opset 13, a constant
-/// input from 13. `present` says whether any were given.
-static LogicalResult
-squeezeAxes(NodeContext &ctx, SmallVectorImpl<int64_t> &axes, bool &present) {
+/// The axes of Squeeze/Unsqueeze: an attribute before opset 13, an input
+/// from 13. `present` says whether any were given; `runtime` says that the
+/// axes input is computed at run time (its values are then unknown).
+static LogicalResult squeezeAxes(NodeContext &ctx,
+                                 SmallVectorImpl<int64_t> &axes, bool &present,
+                                 bool &runtime) {
+  runtime = false;
   if (ctx.sinceVersion() < 13) {
     if (failed(ctx.expectInputs(1, 1)))
       return failure();
@@ -196,21 +201,78 @@ squeezeAxes(NodeContext &ctx, SmallVectorImpl<int64_t> &axes, bool &present) {
   if (!present)
     return success();
   std::optional<SmallVector<int64_t>> values = ctx.constantInts(1);
-  if (!values)
-    return ctx.unsupported() << "the axes input '" << ctx.proto().input(1)
-                             << "' must be a constant (initializer or "
-                                "Constant node)";
+  if (!values) {
+    runtime = true;
+    return success();
+  }
   axes.assign(values->begin(), values->end());
+  return success();
+}
+
+/// Squeeze/Unsqueeze whose axes are known only at run time. Neither op moves
+/// elements, so when ONNX knows the result type (shape inference, value_info
+/// or the graph output) the axes cannot change the result: the node is a
+/// reshape to that type. Without a known result shape it is unsupported.
+static LogicalResult importSqueezeRuntimeAxes(NodeContext &ctx,
+                                              bool unsqueeze) {
+  const onnx::NodeProto &node = ctx.proto();
+  RankedTensorType input = ctx.inputType(0), axesType = ctx.inputType(1);
+  if (axesType.getRank() != 1 || !axesType.getElementType().isInteger(64))
+    return ctx.invalid() << "expected 1-D int64 axes, found " << axesType;
+  RankedTensorType result;
+  if (const onnx::TypeProto *type = ctx.parent.typeOf(node.output(0))) {
+    FailureOr<RankedTensorType> converted = ctx.parent.convertType(
+        *type, ctx.describe() + ": output '" + node.output(0) + "'",
+        ctx.getLoc());
+    if (failed(converted))
+      return failure();
+    result = *converted;
+  }
+  if (!result)
+    return ctx.unsupported()
+           << "the axes input '" << node.input(1)
+           << "' is computed at run time and the shape of output '"
+           << node.output(0)
+           << "' is unknown; ds needs constant axes (initializer or Constant "
+              "node) or a known output shape";
+  if (result.getElementType() != input.getElementType())
+    return ctx.invalid() << "expected output '" << node.output(0)
+                         << "' to have the input's element type, found "
+                         << result;
+  int64_t inRank = input.getRank(), outRank = result.getRank();
+  int64_t numAxes = axesType.getDimSize(0);
+  if (unsqueeze ? outRank < inRank : outRank > inRank)
+    return ctx.invalid() << "cannot " << (unsqueeze ? "unsqueeze " : "squeeze ")
+                         << input << " to " << result;
+  // The number of axes fixes the result rank (a Squeeze with an empty axes
+  // tensor removes every size-1 dimension, whatever their number).
+  if (!ShapedType::isDynamic(numAxes) && (unsqueeze || numAxes != 0) &&
+      std::abs(outRank - inRank) != numAxes)
+    return ctx.invalid() << "expected output '" << node.output(0)
+                         << "' of rank " << (unsqueeze ? inRank + numAxes
+                                                       : inRank - numAxes)
+                         << " for " << numAxes << " axes, found " << result;
+  if (input.hasStaticShape() && result.hasStaticShape() &&
+      input.getNumElements() != result.getNumElements())
+    return ctx.invalid() << "cannot reshape " << input << " to " << result;
+  // Which input dimension a dynamic result dimension copies depends on the
+  // axes; reshapeTo infers it (-1) when there is only one.
+  FailureOr<Value> reshaped = ctx.reshapeTo(ctx.input(0), result.getShape());
+  if (failed(reshaped))
+    return failure();
+  ctx.setOutput(0, *reshaped);
   return success();
 }
 
 LogicalResult mlir::ds::onnx_import::importUnsqueeze(NodeContext &ctx) {
   SmallVector<int64_t> axes;
-  bool present = false;
-  if (failed(squeezeAxes(ctx, axes, present)))
+  bool present = false, runtime = false;
+  if (failed(squeezeAxes(ctx, axes, present, runtime)))
     return failure();
   if (!present)
     return ctx.invalid() << "missing the required axes";
+  if (runtime)
+    return importSqueezeRuntimeAxes(ctx, /*unsqueeze=*/true);
   RankedTensorType input = ctx.inputType(0);
   int64_t rank = input.getRank() + axes.size();
   if (failed(ctx.normalizeAxes(axes, rank)))
@@ -235,9 +297,11 @@ LogicalResult mlir::ds::onnx_import::importUnsqueeze(NodeContext &ctx) {
 
 LogicalResult mlir::ds::onnx_import::importSqueeze(NodeContext &ctx) {
   SmallVector<int64_t> axes;
-  bool present = false;
-  if (failed(squeezeAxes(ctx, axes, present)))
+  bool present = false, runtime = false;
+  if (failed(squeezeAxes(ctx, axes, present, runtime)))
     return failure();
+  if (runtime)
+    return importSqueezeRuntimeAxes(ctx, /*unsqueeze=*/false);
   RankedTensorType input = ctx.inputType(0);
   if (!present) {
     for (auto [i, d] : llvm::enumerate(input.getShape())) {
