@@ -17,4 +17,28 @@ def LowerStridedCopiesPass : Pass<"ds-cpu-lower-strided-copies"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def InterchangeLoopsPass : Pass<"ds-cpu-interchange-loops", "func::FuncOp"> {
+  let summary = "Reorder linalg loops so the innermost one is parallel and "
+                "walks memory with stride 1";
+  let description = [{
+    `convert-linalg-to-loops` emits loops in iterator order. For a
+    contraction or convolution that puts a reduction innermost, whose
+    accesses are strided and which LLVM does not vectorize.
+
+    This pass generalizes named contractions and convolutions
+    (`linalg.matmul`, `linalg.batch_matmul`, `linalg.matvec`,
+    `linalg.conv_*`, ...) into `linalg.generic`, then, for each generic with
+    a reduction iterator, takes `p`, the loop of the first output's last
+    index when that is a plain parallel dimension. If every input either
+    ignores `p` or uses it only in its last index, the loops are reordered
+    to [parallel loops but `p`] + [reduction loops] + [`p`], keeping the
+    relative order within each group (so every output element is still
+    accumulated in the same order). Matmul (i, j, k) becomes (i, k, j);
+    the convolution (n, g, f, oh, ow, c, kh, kw) becomes
+    (n, g, f, oh, c, kh, kw, ow). Other ops (e.g. a reduction over the last
+    axis) are left alone.
+  }];
+  let dependentDialects = ["linalg::LinalgDialect"];
+}
+
 #endif // DS_TARGET_CPU_PASSES

@@ -1,9 +1,10 @@
 //===- Pipeline.cpp - linalg-on-tensors → LLVM dialect -------------------===//
 //
 // The pass order matters in a few places, noted inline. Loops are generated
-// naively (linalg → scf); LLVM's O3 vectorizes them for the host later, and a
-// tiling/vectorizing pipeline can replace the loop step without touching the
-// rest.
+// naively (linalg → scf), after a reordering that puts a stride-1 parallel
+// loop innermost (ds-cpu-interchange-loops); LLVM's O3 vectorizes them for
+// the host later, and a tiling/vectorizing pipeline can replace the loop step
+// without touching the rest.
 //
 //===----------------------------------------------------------------------===//
 #include "ds/Target/CPU/CPUTarget.h"
@@ -33,6 +34,10 @@ static void addCleanup(OpPassManager &pm) {
 }
 
 void ds::buildCPULoweringPipeline(OpPassManager &pm) {
+  // Loop order for the later linalg → loops step: a stride-1 parallel loop
+  // innermost instead of a reduction, so LLVM can vectorize contractions
+  // and convolutions. On tensors, before cleanup folds anything away.
+  pm.addNestedPass<func::FuncOp>(ds::createInterchangeLoopsPass());
   addCleanup(pm);
 
   // Tensors → buffers. Identity layouts at function boundaries give the
