@@ -63,6 +63,50 @@ def main():
        [vi("half", TensorProto.FLOAT16, [2, 3]), vi("y", F, [2, 3])],
        [const("e", np.array([2], dtype=np.int32))])
 
+    # Unary math and parameterized activations (defaults filled in on import).
+    unary = ["Neg", "Abs", "Reciprocal", "Floor", "Ceil", "Round", "Log",
+             "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh",
+             "Asinh", "Acosh", "Atanh", "Sign", "Softplus", "Softsign",
+             "HardSwish"]
+    nodes, prev = [], "x"
+    for op in unary:
+        nodes.append(n(op, [prev], [op.lower()], name=op.lower()))
+        prev = op.lower()
+    nodes += [
+        n("Elu", [prev], ["elu"], name="elu"),
+        n("Selu", ["elu"], ["selu"], name="selu", alpha=2.0),
+        n("LeakyRelu", ["selu"], ["leaky"], name="leaky_relu"),
+        n("HardSigmoid", ["leaky"], ["hsig"], name="hard_sigmoid", beta=0.25),
+        n("ThresholdedRelu", ["hsig"], ["y"], name="thresholded_relu"),
+        n("IsInf", ["y"], ["inf"], name="isinf", detect_negative=0),
+        n("IsNaN", ["y"], ["nan"], name="isnan"),
+        n("Not", ["nan"], ["notnan"], name="not"),
+    ]
+    save("unary_math", nodes, [vi("x", F, [2, 3])],
+         [vi("y", F, [2, 3]), vi("inf", TensorProto.BOOL, [2, 3]),
+          vi("notnan", TensorProto.BOOL, [2, 3])])
+
+    # Variadic, comparison, logical, Mod and BitShift ops.
+    U8 = TensorProto.UINT8
+    save("compare_logic", [
+        n("Max", ["a", "b", "c"], ["max"], name="max"),
+        n("Min", ["a"], ["min"], name="min"),
+        n("Mean", ["max", "b"], ["mean"], name="mean"),
+        n("Sum", ["mean", "min", "c"], ["sum"], name="sum"),
+        n("Greater", ["sum", "a"], ["gt"], name="greater"),
+        n("LessOrEqual", ["u", "v"], ["le"], name="less_equal"),
+        n("And", ["gt", "le"], ["and"], name="and"),
+        n("Xor", ["and", "gt"], ["xor"], name="xor"),
+        n("Mod", ["i", "j"], ["mod"], name="mod"),
+        n("Mod", ["sum", "a"], ["fmod"], name="fmod", fmod=1),
+        n("Equal", ["mod", "j"], ["eq"], name="equal"),
+        n("BitShift", ["u", "v"], ["shl"], name="shift", direction="LEFT"),
+    ], [vi("a", F, [2, 3]), vi("b", F, [3]), vi("c", F, [2, 1]),
+        vi("u", U8, [3]), vi("v", U8, [3]), vi("i", TensorProto.INT32, [2, 3]),
+        vi("j", TensorProto.INT32, [3])],
+       [vi("xor", TensorProto.BOOL, [2, 3]), vi("fmod", F, [2, 3]),
+        vi("eq", TensorProto.BOOL, [2, 3]), vi("shl", U8, [3])], opset=16)
+
     # Convolution and pooling, with auto_pad resolved on import.
     save("conv_pool", [
         n("Conv", ["x", "w", "bias"], ["conv"], name="conv",
@@ -222,6 +266,11 @@ def main():
          [vi("x", F, [2])], [vi("y", F, [2])], opset=13)
     save("old_opset", [n("Add", ["x", "x"], ["y"], name="old_add")],
          [vi("x", F, [2])], [vi("y", F, [2])], opset=6)
+    save("float_mod", [n("Mod", ["x", "x"], ["y"], name="float_mod")],
+         [vi("x", F, [2])], [vi("y", F, [2])], opset=13)
+    save("int_floor", [n("Floor", ["x"], ["y"], name="int_floor")],
+         [vi("x", TensorProto.INT32, [2])], [vi("y", TensorProto.INT32, [2])],
+         opset=13)
     save("string_dtype", [n("Identity", ["x"], ["y"], name="id")],
          [vi("x", TensorProto.STRING, [2])], [vi("y", TensorProto.STRING, [2])])
     save("bad_attribute", [n("Transpose", ["x"], ["y"], name="bad_perm",

@@ -100,13 +100,26 @@ LogicalResult mlir::ds::graph::verifyBroadcastingOp(Operation *op,
                             rankedType(op->getResult(0)).getShape());
 }
 
-LogicalResult mlir::ds::graph::verifyUnaryOp(Operation *op) {
+LogicalResult mlir::ds::graph::verifyUnaryOp(Operation *op,
+                                             bool allowIntegers) {
   Type elementType = rankedType(op->getResult(0)).getElementType();
-  // Only relu is meaningful on integers; the others are transcendental.
-  if (!isa<ReluOp>(op) && !isa<FloatType>(elementType))
-    return op->emitOpError() << "expected a floating-point element type, found "
-                             << elementType;
-  return success();
+  if (isa<FloatType>(elementType))
+    return success();
+  if (allowIntegers && elementType.isInteger() &&
+      !elementType.isInteger(1))
+    return success();
+  return op->emitOpError() << "expected a floating-point"
+                           << (allowIntegers ? " or integer" : "")
+                           << " element type, found " << elementType;
+}
+
+LogicalResult mlir::ds::graph::verifyCompareOp(Operation *op) {
+  Type lhs = rankedType(op->getOperand(0)).getElementType();
+  Type rhs = rankedType(op->getOperand(1)).getElementType();
+  if (lhs != rhs)
+    return op->emitOpError() << "expected operands of one element type, found "
+                             << lhs << " and " << rhs;
+  return verifyBroadcastingOp(op, /*sameElementTypes=*/false);
 }
 
 static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank,
@@ -222,6 +235,12 @@ LogicalResult PowOp::verify() {
     return emitOpError("expected the base and the result to have the same "
                        "element type");
   return verifyBroadcastingOp(*this, /*sameElementTypes=*/false);
+}
+
+LogicalResult ModOp::verify() {
+  if (isa<FloatType>(getType().getElementType()) && !getFmod())
+    return emitOpError("expected 'fmod' for a floating-point element type");
+  return verifyBroadcastingOp(*this, /*sameElementTypes=*/true);
 }
 
 LogicalResult WhereOp::verify() {

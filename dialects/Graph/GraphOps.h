@@ -16,7 +16,11 @@ namespace mlir::ds::graph {
 
 /// Shared verifiers, used from the ODS definitions.
 LogicalResult verifyBroadcastingOp(Operation *op, bool sameElementTypes);
-LogicalResult verifyUnaryOp(Operation *op);
+/// Floating-point element type, or (with `allowIntegers`) a non-boolean
+/// integer one.
+LogicalResult verifyUnaryOp(Operation *op, bool allowIntegers);
+/// Operands of one element type that broadcast to the (i1) result's shape.
+LogicalResult verifyCompareOp(Operation *op);
 LogicalResult verifyReduceOp(Operation *op, ArrayRef<int64_t> axes,
                              bool keepdims);
 

@@ -64,6 +64,92 @@ def DSG_SubOp : DSG_BinaryOp<"sub", "subtraction">;
 def DSG_MulOp : DSG_BinaryOp<"mul", "multiplication">;
 def DSG_DivOp : DSG_BinaryOp<"div", "division (integer division truncates toward zero)">;
 
+def DSG_MaxOp : DSG_BinaryOp<"max", "maximum (NaN if either operand is NaN)">;
+def DSG_MinOp : DSG_BinaryOp<"min", "minimum (NaN if either operand is NaN)">;
+
+def DSG_ModOp : DSG_Op<"mod"> {
+  let summary = "Elementwise remainder with multidirectional broadcasting";
+  let description = [{
+    With `fmod`, the remainder of truncating division (C `fmod`: the sign of
+    the dividend); otherwise the remainder of floor division (Python `%`:
+    the sign of the divisor), which is defined for integers only. Both
+    operands and the result have the same element type.
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+class DSG_BitShiftOp<string mnemonic, string what> : DSG_Op<mnemonic> {
+  let summary = "Elementwise bit shift " # what # " with multidirectional broadcasting";
+  let description = [{
+    Shifts the integer `lhs` by `rhs` bits (the shift amount is read as
+    unsigned; shifting by the bit width or more gives 0). A right shift is
+    logical for unsigned and arithmetic for signless element types. Both
+    operands and the result have the same element type.
+  }];
+  let arguments = (ins TensorOf<[AnyInteger]>:$lhs, TensorOf<[AnyInteger]>:$rhs);
+  let results = (outs TensorOf<[AnyInteger]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyBroadcastingOp(*this,
+                                                     /*sameElementTypes=*/true);
+    }
+  }];
+}
+
+def DSG_ShiftLeftOp : DSG_BitShiftOp<"shift_left", "to the left">;
+def DSG_ShiftRightOp : DSG_BitShiftOp<"shift_right", "to the right">;
+
+class DSG_CompareOp<string mnemonic, string what> : DSG_Op<mnemonic> {
+  let summary = "Elementwise comparison (" # what # ") with multidirectional broadcasting";
+  let description = [{
+    Compares after NumPy-style broadcasting; the result has element type
+    `i1`. Both operands have the same element type; unsigned integers
+    compare as unsigned, floats compare ordered (false when either is NaN).
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs TensorOf<[I1]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyCompareOp(*this);
+    }
+  }];
+}
+
+def DSG_EqualOp : DSG_CompareOp<"equal", "lhs == rhs">;
+def DSG_LessOp : DSG_CompareOp<"less", "lhs < rhs">;
+def DSG_LessEqualOp : DSG_CompareOp<"less_equal", "lhs <= rhs">;
+def DSG_GreaterOp : DSG_CompareOp<"greater", "lhs > rhs">;
+def DSG_GreaterEqualOp : DSG_CompareOp<"greater_equal", "lhs >= rhs">;
+
+class DSG_LogicalOp<string mnemonic, string what> : DSG_Op<mnemonic> {
+  let summary = "Elementwise logical " # what # " of booleans with multidirectional broadcasting";
+  let description = [{
+    Operands and result have element type `i1`; shapes broadcast NumPy-style.
+  }];
+  let arguments = (ins TensorOf<[I1]>:$lhs, TensorOf<[I1]>:$rhs);
+  let results = (outs TensorOf<[I1]>:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyBroadcastingOp(*this,
+                                                     /*sameElementTypes=*/true);
+    }
+  }];
+}
+
+def DSG_AndOp : DSG_LogicalOp<"and", "and">;
+def DSG_OrOp : DSG_LogicalOp<"or", "or">;
+def DSG_XorOp : DSG_LogicalOp<"xor", "exclusive or">;
+
 def DSG_PowOp : DSG_Op<"pow"> {
   let summary = "Elementwise power with multidirectional broadcasting";
   let description = [{
@@ -77,29 +163,124 @@ def DSG_PowOp : DSG_Op<"pow"> {
   let hasVerifier = 1;
 }
 
-class DSG_UnaryOp<string mnemonic, string what>
+class DSG_UnaryOp<string mnemonic, string what, bit allowIntegers = 0>
     : DSG_Op<mnemonic, [SameOperandsAndResultType]> {
   let summary = "Elementwise " # what;
-  let description = [{
-    Applies the function to every element; the result has the operand's type.
-  }];
+  let description =
+    "Applies the function to every element; the result has the operand's "
+    "type. " # !if(allowIntegers,
+      "The element type is a floating-point or a (signless or unsigned) "
+      "integer type other than `i1`.",
+      "The element type is a floating-point type.");
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::verify() {
-      return ::mlir::ds::graph::verifyUnaryOp(*this);
+      return ::mlir::ds::graph::verifyUnaryOp(*this, /*allowIntegers=*/}] #
+      !if(allowIntegers, "true", "false") # [{);
     }
   }];
 }
 
 def DSG_SqrtOp : DSG_UnaryOp<"sqrt", "square root">;
-def DSG_ReluOp : DSG_UnaryOp<"relu", "rectified linear unit, max(x, 0)">;
+def DSG_ReluOp : DSG_UnaryOp<"relu", "rectified linear unit, max(x, 0)", 1>;
 def DSG_SigmoidOp : DSG_UnaryOp<"sigmoid", "logistic sigmoid, 1 / (1 + exp(-x))">;
 def DSG_TanhOp : DSG_UnaryOp<"tanh", "hyperbolic tangent">;
 def DSG_ErfOp : DSG_UnaryOp<"erf", "Gauss error function">;
 def DSG_ExpOp : DSG_UnaryOp<"exp", "natural exponential">;
+
+// One op per function keeps each op's verifier and printed form simple; the
+// lowering shares a single pattern template.
+def DSG_NegOp : DSG_UnaryOp<"neg", "negation, -x (integers wrap)", 1>;
+def DSG_AbsOp : DSG_UnaryOp<"abs", "absolute value (identity on unsigned integers)", 1>;
+def DSG_SignOp : DSG_UnaryOp<"sign", "sign: -1, 0 or 1 (NaN stays NaN)", 1>;
+def DSG_ReciprocalOp : DSG_UnaryOp<"reciprocal", "reciprocal, 1 / x">;
+def DSG_FloorOp : DSG_UnaryOp<"floor", "rounding toward negative infinity">;
+def DSG_CeilOp : DSG_UnaryOp<"ceil", "rounding toward positive infinity">;
+def DSG_RoundOp : DSG_UnaryOp<"round", "rounding to nearest, halfway cases to even">;
+def DSG_LogOp : DSG_UnaryOp<"log", "natural logarithm">;
+def DSG_SinOp : DSG_UnaryOp<"sin", "sine">;
+def DSG_CosOp : DSG_UnaryOp<"cos", "cosine">;
+def DSG_TanOp : DSG_UnaryOp<"tan", "tangent">;
+def DSG_AsinOp : DSG_UnaryOp<"asin", "arcsine">;
+def DSG_AcosOp : DSG_UnaryOp<"acos", "arccosine">;
+def DSG_AtanOp : DSG_UnaryOp<"atan", "arctangent">;
+def DSG_SinhOp : DSG_UnaryOp<"sinh", "hyperbolic sine">;
+def DSG_CoshOp : DSG_UnaryOp<"cosh", "hyperbolic cosine">;
+def DSG_AsinhOp : DSG_UnaryOp<"asinh", "inverse hyperbolic sine">;
+def DSG_AcoshOp : DSG_UnaryOp<"acosh", "inverse hyperbolic cosine">;
+def DSG_AtanhOp : DSG_UnaryOp<"atanh", "inverse hyperbolic tangent">;
+def DSG_SoftplusOp : DSG_UnaryOp<"softplus", "softplus, log(exp(x) + 1)">;
+def DSG_SoftsignOp : DSG_UnaryOp<"softsign", "softsign, x / (1 + |x|)">;
+def DSG_HardSwishOp : DSG_UnaryOp<"hard_swish", "hard swish, x * max(0, min(1, x / 6 + 1 / 2))">;
+
+class DSG_ActivationOp<string mnemonic, string what, dag params>
+    : DSG_Op<mnemonic, [SameOperandsAndResultType]> {
+  let summary = "Elementwise " # what;
+  let description = [{
+    A parameterized activation function applied to every element of a
+    floating-point tensor; the result has the operand's type. The parameters
+    are always present (the importer fills in ONNX's defaults).
+  }];
+  let arguments = !con((ins AnyRankedTensor:$input), params);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyUnaryOp(*this, /*allowIntegers=*/false);
+    }
+  }];
+}
+
+def DSG_EluOp : DSG_ActivationOp<"elu",
+    "exponential linear unit, x < 0 ? alpha * (exp(x) - 1) : x",
+    (ins F32Attr:$alpha)>;
+def DSG_SeluOp : DSG_ActivationOp<"selu",
+    "scaled exponential linear unit, gamma * (x <= 0 ? alpha * (exp(x) - 1) : x)",
+    (ins F32Attr:$alpha, F32Attr:$gamma)>;
+def DSG_LeakyReluOp : DSG_ActivationOp<"leaky_relu",
+    "leaky rectified linear unit, x < 0 ? alpha * x : x",
+    (ins F32Attr:$alpha)>;
+def DSG_HardSigmoidOp : DSG_ActivationOp<"hard_sigmoid",
+    "hard sigmoid, max(0, min(1, alpha * x + beta))",
+    (ins F32Attr:$alpha, F32Attr:$beta)>;
+def DSG_ThresholdedReluOp : DSG_ActivationOp<"thresholded_relu",
+    "thresholded rectified linear unit, x > alpha ? x : 0",
+    (ins F32Attr:$alpha)>;
+
+def DSG_NotOp : DSG_Op<"not", [SameOperandsAndResultType]> {
+  let summary = "Elementwise logical negation of booleans";
+  let arguments = (ins TensorOf<[I1]>:$input);
+  let results = (outs TensorOf<[I1]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DSG_IsNaNOp : DSG_Op<"is_nan", [SameOperandsAndResultShape]> {
+  let summary = "Elementwise test for NaN";
+  let description = [{
+    `result` (element type `i1`) is true where the floating-point `input` is
+    NaN.
+  }];
+  let arguments = (ins TensorOf<[AnyFloat]>:$input);
+  let results = (outs TensorOf<[I1]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def DSG_IsInfOp : DSG_Op<"is_inf", [SameOperandsAndResultShape]> {
+  let summary = "Elementwise test for infinity";
+  let description = [{
+    `result` (element type `i1`) is true where the floating-point `input` is
+    +inf (if `detect_positive`) or -inf (if `detect_negative`).
+  }];
+  let arguments = (ins TensorOf<[AnyFloat]>:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$detect_negative,
+                       DefaultValuedAttr<BoolAttr, "true">:$detect_positive);
+  let results = (outs TensorOf<[I1]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
 
 def DSG_CastOp : DSG_Op<"cast", [SameOperandsAndResultShape]> {
   let summary = "Elementwise conversion to another element type";

@@ -413,3 +413,115 @@ func.func @case51(%x: tensor<3xf32>, %i: tensor<2xi32>) {
   %0 = dsg.gather %x, %i {axis = 0 : i64} : (tensor<3xf32>, tensor<2xi32>) -> tensor<2xf16>
   return
 }
+
+// -----
+
+func.func @new_case0(%a: tensor<4xi32>) {
+  // expected-error @+1 {{expected a floating-point element type, found 'i32'}}
+  %0 = dsg.floor %a : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @new_case1(%a: tensor<4xi1>) {
+  // expected-error @+1 {{expected a floating-point or integer element type, found 'i1'}}
+  %0 = dsg.neg %a : tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @new_case2(%a: tensor<4xi32>) {
+  // expected-error @+1 {{expected a floating-point element type, found 'i32'}}
+  %0 = dsg.elu %a {alpha = 1.0 : f32} : tensor<4xi32>
+  return
+}
+
+// -----
+
+func.func @new_case3(%a: tensor<4xf32>) {
+  // expected-error @+1 {{requires attribute 'alpha'}}
+  %0 = dsg.leaky_relu %a : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @new_case4(%a: tensor<4xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{expected 'fmod' for a floating-point element type}}
+  %0 = dsg.mod %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @new_case5(%a: tensor<4xf32>, %b: tensor<4xf16>) {
+  // expected-error @+1 {{expected operands of one element type, found 'f32' and 'f16'}}
+  %0 = dsg.less %a, %b : (tensor<4xf32>, tensor<4xf16>) -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @new_case6(%a: tensor<4xf32>) {
+  // expected-error @+1 {{result #0 must be tensor of 1-bit signless integer values}}
+  %0 = dsg.equal %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @new_case7(%a: tensor<2x3xi32>, %b: tensor<2xi32>) {
+  // expected-error @+1 {{operand shapes do not broadcast: [2, 3] [2]}}
+  %0 = dsg.greater %a, %b : (tensor<2x3xi32>, tensor<2xi32>) -> tensor<2x3xi1>
+  return
+}
+
+// -----
+
+func.func @new_case8(%a: tensor<4xf32>) {
+  // expected-error @+1 {{operand #0 must be tensor of 1-bit signless integer values}}
+  %0 = dsg.and %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @new_case9(%a: tensor<4xi1>) {
+  // expected-error @+1 {{expected result shape [4], found [2]}}
+  %0 = dsg.xor %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<2xi1>
+  return
+}
+
+// -----
+
+func.func @new_case10(%a: tensor<4xf32>) {
+  // expected-error @+1 {{operand #0 must be tensor of integer values}}
+  %0 = dsg.shift_left %a, %a : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @new_case11(%a: tensor<4xui8>, %b: tensor<4xui16>) {
+  // expected-error @+1 {{expected operand element type 'ui8' (the result's), found 'ui16'}}
+  %0 = dsg.shift_right %a, %b : (tensor<4xui8>, tensor<4xui16>) -> tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @new_case12(%a: tensor<4xi32>) {
+  // expected-error @+1 {{operand #0 must be tensor of floating-point values}}
+  %0 = dsg.is_nan %a : tensor<4xi32> -> tensor<4xi1>
+  return
+}
+
+// -----
+
+func.func @new_case13(%a: tensor<4xf32>) {
+  // expected-error @+1 {{requires the same shape for all operands and results}}
+  %0 = dsg.is_inf %a : tensor<4xf32> -> tensor<2xi1>
+  return
+}

@@ -23,3 +23,9 @@
 
 // RUN: not ds-translate --import-onnx %S/Inputs/dangling_input.onnx 2>&1 | FileCheck %s --check-prefix=DANGLING
 // DANGLING: dangling_input.onnx:0:0: error: node 'dangling' (Relu, opset 13) uses 'nowhere', which no earlier node, graph input or initializer defines
+
+// RUN: not ds-translate --import-onnx %S/Inputs/float_mod.onnx 2>&1 | FileCheck %s --check-prefix=FMOD
+// FMOD: float_mod.onnx:0:0: error: node 'float_mod' (Mod, opset 13): floating-point Mod requires fmod = 1
+
+// RUN: not ds-translate --import-onnx %S/Inputs/int_floor.onnx 2>&1 | FileCheck %s --check-prefix=INTFLOOR
+// INTFLOOR: int_floor.onnx:0:0: error: node 'int_floor' (Floor, opset 13): unsupported element type 'i32'
