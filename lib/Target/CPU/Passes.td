@@ -17,6 +17,20 @@ def LowerStridedCopiesPass : Pass<"ds-cpu-lower-strided-copies"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def FlattenConstantsPass : Pass<"ds-cpu-flatten-constants", "func::FuncOp"> {
+  let summary = "Store multi-dimensional tensor constants as 1-D globals";
+  let description = [{
+    Rewrites every `arith.constant` of a tensor of rank 2 or more into a 1-D
+    constant followed by a `tensor.expand_shape` to the original shape.
+    After bufferization the expand is a free view, and the LLVM global is a
+    flat `[N x T]` array that LLVM emits from the raw bytes; a nested
+    `[A x [B x [C x T]]]` global becomes one LLVM constant per innermost
+    row, which took most of the compile time of large models (ResNet-18's
+    conv weights: tens of seconds). Resource blobs are reused, not copied.
+  }];
+  let dependentDialects = ["tensor::TensorDialect"];
+}
+
 def InterchangeLoopsPass : Pass<"ds-cpu-interchange-loops", "func::FuncOp"> {
   let summary = "Reorder linalg loops so the innermost one is parallel and "
                 "walks memory with stride 1";

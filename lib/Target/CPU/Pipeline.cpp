@@ -46,6 +46,8 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // After cleanup, which would fold the expand back into the constant.
+  pm.addNestedPass<func::FuncOp>(ds::createFlattenConstantsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   addCleanup(pm);
 
