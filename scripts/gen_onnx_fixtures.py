@@ -199,6 +199,38 @@ def main():
        [vi("mean", F, None), vi("max", F, None), vi("sum", F, None)],
        [const("axes", np.array([0], np.int64))], opset=13)
 
+    # The reductions decomposed at import, ReduceProd, ArgMax and ArgMin.
+    save("reduce_more", [
+        n("ReduceProd", ["x"], ["prod"], name="prod", axes=[1], keepdims=0),
+        n("ReduceL1", ["x"], ["l1"], name="l1", axes=[-1]),
+        n("ReduceL2", ["x"], ["l2"], name="l2", axes=[0], keepdims=0),
+        n("ReduceSumSquare", ["x"], ["ss"], name="ss"),
+        n("ReduceLogSum", ["x"], ["ls"], name="ls", axes=[2, 0]),
+        n("ReduceLogSumExp", ["x"], ["lse"], name="lse", axes=[1]),
+        n("ArgMax", ["x"], ["amax"], name="amax", axis=-1,
+          select_last_index=1),
+        n("ArgMin", ["x"], ["amin"], name="amin", keepdims=0),
+    ], [vi("x", F, [2, 3, 4])],
+       [vi(o, F, None) for o in ("prod", "l1", "l2", "ss", "ls", "lse")] +
+       [vi("amax", TensorProto.INT64, None),
+        vi("amin", TensorProto.INT64, None)], opset=13)
+
+    # Shape (opset 15's start/end), Size and ConstantOfShape fold to
+    # constants.
+    save("shape_ops", [
+        n("Shape", ["x"], ["shape"], name="shape"),
+        n("Shape", ["x"], ["tail"], name="tail", start=-2, end=10),
+        n("Size", ["x"], ["size"], name="size"),
+        n("ConstantOfShape", ["s"], ["fill"], name="fill",
+          value=helper.make_tensor("v", TensorProto.INT32, [1], [7])),
+        n("ConstantOfShape", ["s"], ["zeros"], name="zeros"),
+    ], [vi("x", F, [2, 3, 4])],
+       [vi("shape", TensorProto.INT64, None),
+        vi("tail", TensorProto.INT64, None),
+        vi("size", TensorProto.INT64, None),
+        vi("fill", TensorProto.INT32, None), vi("zeros", F, None)],
+       [const("s", np.array([2, 1], np.int64))], opset=15)
+
     # ReduceSum-13 with axes computed at run time: the static input and
     # output shapes determine the reduced axes (size-1 dimensions aside).
     save("reduce_runtime_axes", [

@@ -156,6 +156,22 @@ LogicalResult mlir::ds::graph::verifyReduceOp(Operation *op,
   return verifyShapeMatches(op, want, outType.getShape());
 }
 
+LogicalResult mlir::ds::graph::verifyArgOp(Operation *op, int64_t axis,
+                                           bool keepdims) {
+  auto inType = rankedType(op->getOperand(0));
+  auto outType = rankedType(op->getResult(0));
+  if (failed(verifyAxis(op, axis, inType.getRank())))
+    return failure();
+  SmallVector<int64_t> want;
+  for (auto [i, d] : llvm::enumerate(inType.getShape())) {
+    if (static_cast<int64_t>(i) != axis)
+      want.push_back(d);
+    else if (keepdims)
+      want.push_back(1);
+  }
+  return verifyShapeMatches(op, want, outType.getShape());
+}
+
 /// Checks `values` has `count` entries, all at least `min`.
 static LogicalResult verifyList(Operation *op, StringRef name,
                                 ArrayRef<int64_t> values, size_t count,

@@ -23,6 +23,8 @@ LogicalResult verifyUnaryOp(Operation *op, bool allowIntegers);
 LogicalResult verifyCompareOp(Operation *op);
 LogicalResult verifyReduceOp(Operation *op, ArrayRef<int64_t> axes,
                              bool keepdims);
+/// An index reduction (arg_max, arg_min) over `axis`.
+LogicalResult verifyArgOp(Operation *op, int64_t axis, bool keepdims);
 
 /// Computes the NumPy-style broadcast of `shapes` (ShapedType::kDynamic for
 /// unknown sizes). Fails if two static sizes other than 1 disagree.

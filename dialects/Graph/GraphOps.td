@@ -435,6 +435,32 @@ def DSG_ReduceSumOp : DSG_ReduceOp<"reduce_sum", "sum">;
 def DSG_ReduceMeanOp : DSG_ReduceOp<"reduce_mean", "arithmetic mean">;
 def DSG_ReduceMaxOp : DSG_ReduceOp<"reduce_max", "maximum">;
 def DSG_ReduceMinOp : DSG_ReduceOp<"reduce_min", "minimum">;
+def DSG_ReduceProdOp : DSG_ReduceOp<"reduce_prod", "product">;
+
+class DSG_ArgOp<string mnemonic, string what> : DSG_Op<mnemonic> {
+  let summary = "Index of the " # what # " along an axis";
+  let description = [{
+    The (i64) index along `axis` (non-negative) of the }] # what # [{ of
+    `input`: the first one, or with `select_last_index` the last one when
+    several are equal. NaN compares above every other float for the
+    maximum and below for the minimum (NumPy's rule). With `keepdims` the
+    axis stays with size 1, otherwise it is removed.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$keepdims,
+                       DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      return ::mlir::ds::graph::verifyArgOp(*this, getAxis(), getKeepdims());
+    }
+  }];
+}
+
+def DSG_ArgMaxOp : DSG_ArgOp<"arg_max", "maximum">;
+def DSG_ArgMinOp : DSG_ArgOp<"arg_min", "minimum">;
 
 //===----------------------------------------------------------------------===//
 // Normalization and activation functions with an axis

@@ -292,6 +292,14 @@ LogicalResult importSoftmax(NodeContext &);          // opset 13+
 LogicalResult importReduceMean(NodeContext &);
 LogicalResult importReduceMax(NodeContext &);
 LogicalResult importReduceMin(NodeContext &);
+LogicalResult importReduceProd(NodeContext &);
+LogicalResult importArgMax(NodeContext &);
+LogicalResult importArgMin(NodeContext &);
+LogicalResult importReduceL1(NodeContext &);
+LogicalResult importReduceL2(NodeContext &);
+LogicalResult importReduceSumSquare(NodeContext &);
+LogicalResult importReduceLogSum(NodeContext &);
+LogicalResult importReduceLogSumExp(NodeContext &);
 LogicalResult importReduceSum(NodeContext &);          // axes attribute
 LogicalResult importReduceSumAxesInput(NodeContext &); // opset 13+
 LogicalResult importGlobalAveragePool(NodeContext &);
@@ -300,6 +308,9 @@ LogicalResult importGlobalMaxPool(NodeContext &);
 // Tensor.cpp
 LogicalResult importConstant(NodeContext &);
 LogicalResult importIdentity(NodeContext &);
+LogicalResult importShape(NodeContext &);
+LogicalResult importSize(NodeContext &);
+LogicalResult importConstantOfShape(NodeContext &);
 LogicalResult importReshape(NodeContext &);
 LogicalResult importFlatten(NodeContext &);
 LogicalResult importTranspose(NodeContext &);

@@ -9,10 +9,16 @@ using namespace mlir;
 using namespace mlir::ds::onnx_import;
 namespace dsg = mlir::ds::graph;
 
-/// Builds the reduction over `axes` (normalized: sorted, non-negative).
+/// Maps a value to another of the same type (a step of a decomposition).
+using ValueFn = function_ref<Value(OpBuilder &, Location, Value)>;
+
+/// Builds the reduction over `axes` (normalized: sorted, non-negative),
+/// optionally preceded by `pre` on the input and followed by `post` on the
+/// result (both elementwise, type preserving).
 template <typename OpTy>
 static LogicalResult reduce(NodeContext &ctx, ArrayRef<int64_t> axes,
-                            bool keepdims) {
+                            bool keepdims, ValueFn pre = nullptr,
+                            ValueFn post = nullptr) {
   RankedTensorType input = ctx.inputType(0);
   SmallVector<int64_t> shape;
   for (auto [i, d] : llvm::enumerate(input.getShape())) {
@@ -26,28 +32,35 @@ static LogicalResult reduce(NodeContext &ctx, ArrayRef<int64_t> axes,
   if (failed(type))
     return failure();
   OpBuilder &b = ctx.builder();
-  ctx.setOutput(0, OpTy::create(b, ctx.getLoc(), *type, ctx.input(0),
-                                b.getDenseI64ArrayAttr(axes),
-                                b.getBoolAttr(keepdims)));
+  Value x = ctx.input(0);
+  if (pre)
+    x = pre(b, ctx.getLoc(), x);
+  Value r = OpTy::create(b, ctx.getLoc(), *type, x,
+                         b.getDenseI64ArrayAttr(axes), b.getBoolAttr(keepdims));
+  if (post)
+    r = post(b, ctx.getLoc(), r);
+  ctx.setOutput(0, r);
   return success();
 }
 
 /// Reduces over `axes`; none means all of them (ONNX's default).
 template <typename OpTy>
 static LogicalResult reduceAxes(NodeContext &ctx, SmallVector<int64_t> axes,
-                                bool keepdims) {
+                                bool keepdims, ValueFn pre = nullptr,
+                                ValueFn post = nullptr) {
   int64_t rank = ctx.inputType(0).getRank();
   if (axes.empty())
     axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   if (failed(ctx.normalizeAxes(axes, rank)))
     return failure();
-  return reduce<OpTy>(ctx, axes, keepdims);
+  return reduce<OpTy>(ctx, axes, keepdims, pre, post);
 }
 
 /// The forms with an `axes` attribute (every version before 13, and
 /// ReduceMean/Max/Min through 17).
 template <typename OpTy>
-static LogicalResult reduceWithAxesAttr(NodeContext &ctx) {
+static LogicalResult reduceWithAxesAttr(NodeContext &ctx, ValueFn pre = nullptr,
+                                        ValueFn post = nullptr) {
   if (failed(ctx.expectInputs(1, 1)))
     return failure();
   SmallVector<int64_t> axes;
@@ -55,7 +68,7 @@ static LogicalResult reduceWithAxesAttr(NodeContext &ctx) {
   if (failed(ctx.intsAttr("axes", axes)) ||
       failed(ctx.intAttr("keepdims", keepdims)))
     return failure();
-  return reduceAxes<OpTy>(ctx, axes, keepdims != 0);
+  return reduceAxes<OpTy>(ctx, axes, keepdims != 0, pre, post);
 }
 
 LogicalResult mlir::ds::onnx_import::importReduceMean(NodeContext &ctx) {
@@ -69,6 +82,60 @@ LogicalResult mlir::ds::onnx_import::importReduceMin(NodeContext &ctx) {
 }
 LogicalResult mlir::ds::onnx_import::importReduceSum(NodeContext &ctx) {
   return reduceWithAxesAttr<dsg::ReduceSumOp>(ctx);
+}
+
+LogicalResult mlir::ds::onnx_import::importReduceProd(NodeContext &ctx) {
+  return reduceWithAxesAttr<dsg::ReduceProdOp>(ctx);
+}
+
+/// Elementwise steps of the decomposed reductions.
+template <typename OpTy> static Value unary(OpBuilder &b, Location loc, Value x) {
+  return OpTy::create(b, loc, x.getType(), x);
+}
+static Value square(OpBuilder &b, Location loc, Value x) {
+  return dsg::MulOp::create(b, loc, x.getType(), x, x);
+}
+
+/// The decomposed reductions that take a logarithm or a square root are
+/// defined here for floating-point inputs only.
+static LogicalResult expectFloatInput(NodeContext &ctx) {
+  if (ctx.numInputs() >= 1 &&
+      !isa<FloatType>(ctx.inputType(0).getElementType()))
+    return ctx.unsupported() << "ds imports it for floating-point inputs "
+                                "only, found "
+                             << ctx.inputType(0);
+  return success();
+}
+
+/// ReduceL1 = reduce_sum(abs(x)).
+LogicalResult mlir::ds::onnx_import::importReduceL1(NodeContext &ctx) {
+  return reduceWithAxesAttr<dsg::ReduceSumOp>(ctx, unary<dsg::AbsOp>);
+}
+/// ReduceSumSquare = reduce_sum(x * x).
+LogicalResult mlir::ds::onnx_import::importReduceSumSquare(NodeContext &ctx) {
+  return reduceWithAxesAttr<dsg::ReduceSumOp>(ctx, square);
+}
+/// ReduceL2 = sqrt(reduce_sum(x * x)).
+LogicalResult mlir::ds::onnx_import::importReduceL2(NodeContext &ctx) {
+  if (failed(expectFloatInput(ctx)))
+    return failure();
+  return reduceWithAxesAttr<dsg::ReduceSumOp>(ctx, square,
+                                              unary<dsg::SqrtOp>);
+}
+/// ReduceLogSum = log(reduce_sum(x)).
+LogicalResult mlir::ds::onnx_import::importReduceLogSum(NodeContext &ctx) {
+  if (failed(expectFloatInput(ctx)))
+    return failure();
+  return reduceWithAxesAttr<dsg::ReduceSumOp>(ctx, nullptr,
+                                              unary<dsg::LogOp>);
+}
+/// ReduceLogSumExp = log(reduce_sum(exp(x))), as the ONNX reference
+/// computes it.
+LogicalResult mlir::ds::onnx_import::importReduceLogSumExp(NodeContext &ctx) {
+  if (failed(expectFloatInput(ctx)))
+    return failure();
+  return reduceWithAxesAttr<dsg::ReduceSumOp>(ctx, unary<dsg::ExpOp>,
+                                              unary<dsg::LogOp>);
 }
 
 /// Infers the axes of a reduction from its input and output shapes, or
@@ -236,4 +303,46 @@ LogicalResult mlir::ds::onnx_import::importGlobalAveragePool(NodeContext &ctx) {
 }
 LogicalResult mlir::ds::onnx_import::importGlobalMaxPool(NodeContext &ctx) {
   return globalPool<dsg::ReduceMaxOp>(ctx);
+}
+
+/// ArgMax and ArgMin: the i64 index along one axis.
+template <typename OpTy> static LogicalResult importArg(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  int64_t axis = 0, keepdims = 1, last = 0;
+  if (failed(ctx.intAttr("axis", axis)) ||
+      failed(ctx.intAttr("keepdims", keepdims)) ||
+      failed(ctx.intAttr("select_last_index", last)))
+    return failure();
+  RankedTensorType input = ctx.inputType(0);
+  Type element = input.getElementType();
+  if (!isa<FloatType>(element) &&
+      !(isa<IntegerType>(element) && element.getIntOrFloatBitWidth() > 1))
+    return ctx.unsupported() << "expected a numeric input, found " << input;
+  if (failed(ctx.normalizeAxis(axis, input.getRank())))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (auto [i, d] : llvm::enumerate(input.getShape())) {
+    if (static_cast<int64_t>(i) != axis)
+      shape.push_back(d);
+    else if (keepdims)
+      shape.push_back(1);
+  }
+  OpBuilder &b = ctx.builder();
+  FailureOr<RankedTensorType> type =
+      ctx.outputType(0, RankedTensorType::get(shape, b.getI64Type()));
+  if (failed(type))
+    return failure();
+  ctx.setOutput(0, OpTy::create(b, ctx.getLoc(), *type, ctx.input(0),
+                                b.getI64IntegerAttr(axis),
+                                b.getBoolAttr(keepdims != 0),
+                                b.getBoolAttr(last != 0)));
+  return success();
+}
+
+LogicalResult mlir::ds::onnx_import::importArgMax(NodeContext &ctx) {
+  return importArg<dsg::ArgMaxOp>(ctx);
+}
+LogicalResult mlir::ds::onnx_import::importArgMin(NodeContext &ctx) {
+  return importArg<dsg::ArgMinOp>(ctx);
 }

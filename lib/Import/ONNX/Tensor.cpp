@@ -5,6 +5,7 @@
 
 #include "llvm/Support/InterleavedRange.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace mlir;
@@ -69,6 +70,93 @@ LogicalResult mlir::ds::onnx_import::importIdentity(NodeContext &ctx) {
   if (failed(ctx.expectInputs(1, 1)))
     return failure();
   ctx.setOutput(0, ctx.input(0));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape, Size, ConstantOfShape: folded to constants when shapes are static
+//===----------------------------------------------------------------------===//
+
+/// Shape (with opset 15's start and end, clamped to [0, rank]).
+LogicalResult mlir::ds::onnx_import::importShape(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  RankedTensorType input = ctx.inputType(0);
+  int64_t rank = input.getRank();
+  int64_t start = 0, end = rank;
+  if (failed(ctx.intAttr("start", start)) || failed(ctx.intAttr("end", end)))
+    return failure();
+  if (start < 0)
+    start += rank;
+  if (end < 0)
+    end += rank;
+  start = std::clamp<int64_t>(start, 0, rank);
+  end = std::clamp<int64_t>(end, 0, rank);
+  ArrayRef<int64_t> dims =
+      input.getShape().slice(start, std::max<int64_t>(end - start, 0));
+  if (ShapedType::isDynamicShape(dims))
+    return ctx.unsupported() << "ds folds Shape to a constant and needs "
+                                "static sizes, found "
+                             << input;
+  ctx.setOutput(0, ctx.constantI64(dims));
+  return success();
+}
+
+/// Size: the element count, a scalar.
+LogicalResult mlir::ds::onnx_import::importSize(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  RankedTensorType input = ctx.inputType(0);
+  if (!input.hasStaticShape())
+    return ctx.unsupported() << "ds folds Size to a constant and needs "
+                                "static sizes, found "
+                             << input;
+  OpBuilder &b = ctx.builder();
+  auto type = RankedTensorType::get({}, b.getI64Type());
+  auto value = DenseIntElementsAttr::get(type, {input.getNumElements()});
+  ctx.setOutput(0, dsg::ConstantOp::create(b, ctx.getLoc(), type, value));
+  return success();
+}
+
+/// ConstantOfShape with a constant shape: a splat constant.
+LogicalResult mlir::ds::onnx_import::importConstantOfShape(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  std::optional<SmallVector<int64_t>> shape = ctx.constantInts(0);
+  if (!shape)
+    return ctx.unsupported()
+           << "the shape input '" << ctx.proto().input(0)
+           << "' is computed at run time; ds needs a constant shape";
+  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+    return ctx.invalid() << "expected non-negative sizes";
+  OpBuilder &b = ctx.builder();
+  Attribute element = b.getF32FloatAttr(0.0f);
+  for (const onnx::AttributeProto &a : ctx.proto().attribute()) {
+    if (a.name() != "value")
+      continue;
+    if (a.type() != onnx::AttributeProto::TENSOR)
+      return ctx.invalid() << "expected a tensor 'value' attribute";
+    FailureOr<ElementsAttr> tensor =
+        importTensor(a.t(), ctx.describe() + ": value", ctx.getLoc(),
+                     ctx.parent.tensorEnv());
+    if (failed(tensor))
+      return failure();
+    auto dense = dyn_cast<DenseElementsAttr>(*tensor);
+    if (!dense || dense.getNumElements() != 1)
+      return ctx.unsupported() << "expected a one-element dense 'value'";
+    element = dense.getSplatValue<Attribute>();
+  }
+  Type elementType = cast<TypedAttr>(element).getType();
+  auto type = RankedTensorType::get(*shape, elementType);
+  FailureOr<RankedTensorType> outType = ctx.outputType(0, type);
+  if (failed(outType))
+    return failure();
+  if (*outType != type)
+    return ctx.invalid() << "expected output type " << type << ", found "
+                         << *outType;
+  ctx.setOutput(0, dsg::ConstantOp::create(
+                       b, ctx.getLoc(), type,
+                       DenseElementsAttr::get(type, element)));
   return success();
 }
 

@@ -50,3 +50,54 @@ func.func @reduce_none(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = dsg.reduce_sum %x {axes = array<i64>} : tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_prod
+// CHECK: %[[ONE:.*]] = arith.constant 1 : i32
+// CHECK: linalg.fill ins(%[[ONE]] : i32)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.muli
+func.func @reduce_prod(%x: tensor<2x3xi32>) -> tensor<2xi32> {
+  %0 = dsg.reduce_prod %x {axes = array<i64: 1>, keepdims = false} : tensor<2x3xi32> -> tensor<2xi32>
+  return %0 : tensor<2xi32>
+}
+
+// -----
+
+// A (value, index) pair reduction: the first maximum; NaN beats any number.
+// CHECK-LABEL: func.func @arg_max
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[VALS:.*]] = linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: %[[IDXS:.*]] = linalg.fill ins(%{{.*}} : i64)
+// CHECK: %[[R:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<2x3xf32>) outs(%[[VALS]], %[[IDXS]] : tensor<2xf32>, tensor<2xi64>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %[[BEST:.*]]: f32, %[[BESTI:.*]]: i64):
+// CHECK-NEXT: %[[GT:.*]] = arith.cmpf ogt, %[[IN]], %[[BEST]]
+// CHECK-NEXT: %[[XNAN:.*]] = arith.cmpf uno, %[[IN]], %[[IN]]
+// CHECK-NEXT: %[[BNUM:.*]] = arith.cmpf ord, %[[BEST]], %[[BEST]]
+// CHECK-NEXT: %[[NAN:.*]] = arith.andi %[[XNAN]], %[[BNUM]]
+// CHECK-NEXT: %[[TAKE:.*]] = arith.ori %[[GT]], %[[NAN]]
+// CHECK-NEXT: %[[I:.*]] = linalg.index 1
+// CHECK-NEXT: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK-NEXT: %[[V:.*]] = arith.select %[[TAKE]], %[[IN]], %[[BEST]]
+// CHECK-NEXT: %[[J:.*]] = arith.select %[[TAKE]], %[[I64]], %[[BESTI]]
+// CHECK-NEXT: linalg.yield %[[V]], %[[J]]
+// CHECK: tensor.expand_shape %[[R]]#1 {{\[\[}}0, 1]] output_shape [2, 1]
+func.func @arg_max(%x: tensor<2x3xf32>) -> tensor<2x1xi64> {
+  %0 = dsg.arg_max %x {axis = 1 : i64} : tensor<2x3xf32> -> tensor<2x1xi64>
+  return %0 : tensor<2x1xi64>
+}
+
+// -----
+
+// The last minimum of unsigned integers: ule against the highest value.
+// CHECK-LABEL: func.func @arg_min_last
+// CHECK: arith.constant -1 : i8
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK: arith.cmpi ule
+// CHECK: linalg.index 0
+// CHECK: return %{{.*}}#1 : tensor<3xi64>
+func.func @arg_min_last(%x: tensor<2x3xui8>) -> tensor<3xi64> {
+  %0 = dsg.arg_min %x {axis = 0 : i64, keepdims = false, select_last_index = true} : tensor<2x3xui8> -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}

@@ -240,6 +240,38 @@ func.func @case29(%x: tensor<3x4xf32>) {
 
 // -----
 
+func.func @case29_prod(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{expected sorted, unique axes}}
+  %0 = dsg.reduce_prod %x {axes = array<i64: 1, 1>} : tensor<3x4xf32> -> tensor<3x1xf32>
+  return
+}
+
+// -----
+
+func.func @case29_argmax_axis(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{expected axis in [0, 2), found 2}}
+  %0 = dsg.arg_max %x {axis = 2 : i64} : tensor<3x4xf32> -> tensor<3x4xi64>
+  return
+}
+
+// -----
+
+func.func @case29_argmin_shape(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{expected result of rank 1 (shape [3]), found rank 2}}
+  %0 = dsg.arg_min %x {axis = 1 : i64, keepdims = false} : tensor<3x4xf32> -> tensor<3x1xi64>
+  return
+}
+
+// -----
+
+func.func @case29_argmax_type(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{must be tensor of 64-bit signless integer values}}
+  %0 = dsg.arg_max %x {axis = 1 : i64} : tensor<3x4xf32> -> tensor<3x1xi32>
+  return
+}
+
+// -----
+
 func.func @case30(%x: tensor<4x4xf32>) {
   // expected-error @+1 {{expected axis in [0, 2), found 5}}
   %0 = dsg.softmax %x {axis = 5 : i64} : tensor<4x4xf32>

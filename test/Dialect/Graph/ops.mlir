@@ -178,6 +178,17 @@ func.func @pooling_and_reductions(%x: tensor<1x3x5x5xf32>) -> (tensor<1x3x3x3xf3
   return %0, %1, %2, %6 : tensor<1x3x3x3xf32>, tensor<1x3x3x3xi64>, tensor<1x3x2x2xf32>, tensor<3xf32>
 }
 
+// CHECK-LABEL: func.func @prod_and_arg
+func.func @prod_and_arg(%x: tensor<2x3xf32>, %i: tensor<2x3xi32>) -> (tensor<3xf32>, tensor<2x1xi64>, tensor<3xi64>) {
+  // CHECK: dsg.reduce_prod %{{.*}} {axes = array<i64: 0>, keepdims = false} : tensor<2x3xf32> -> tensor<3xf32>
+  %0 = dsg.reduce_prod %x {axes = array<i64: 0>, keepdims = false} : tensor<2x3xf32> -> tensor<3xf32>
+  // CHECK: dsg.arg_max %{{.*}} {axis = 1 : i64, select_last_index = true} : tensor<2x3xf32> -> tensor<2x1xi64>
+  %1 = dsg.arg_max %x {axis = 1 : i64, select_last_index = true} : tensor<2x3xf32> -> tensor<2x1xi64>
+  // CHECK: dsg.arg_min %{{.*}} {axis = 0 : i64, keepdims = false} : tensor<2x3xi32> -> tensor<3xi64>
+  %2 = dsg.arg_min %i {axis = 0 : i64, keepdims = false} : tensor<2x3xi32> -> tensor<3xi64>
+  return %0, %1, %2 : tensor<3xf32>, tensor<2x1xi64>, tensor<3xi64>
+}
+
 // CHECK-LABEL: func.func @normalization
 func.func @normalization(%x: tensor<2x3x4xf32>, %s: tensor<3xf32>, %t: tensor<4xf32>) -> (tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x1x1xf32>) {
   // CHECK: dsg.softmax %{{.*}} {axis = 2 : i64} : tensor<2x3x4xf32>
