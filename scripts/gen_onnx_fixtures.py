@@ -215,6 +215,12 @@ def main():
        [vi("amax", TensorProto.INT64, None),
         vi("amin", TensorProto.INT64, None)], opset=13)
 
+    # ReduceL2 (a square root) is imported for float inputs only.
+    save("reduce_l2_int", [
+        n("ReduceL2", ["x"], ["y"], name="l2"),
+    ], [vi("x", TensorProto.INT32, [2, 3])],
+       [vi("y", TensorProto.INT32, None)], opset=13)
+
     # Shape (opset 15's start/end), Size and ConstantOfShape fold to
     # constants.
     save("shape_ops", [

@@ -29,3 +29,7 @@
 
 // RUN: not ds-translate --import-onnx %S/Inputs/int_floor.onnx 2>&1 | FileCheck %s --check-prefix=INTFLOOR
 // INTFLOOR: int_floor.onnx:0:0: error: node 'int_floor' (Floor, opset 13): unsupported element type 'i32'
+
+// ReduceL2 takes a square root: ds imports it for float inputs only.
+// RUN: not ds-translate --import-onnx %S/Inputs/reduce_l2_int.onnx 2>&1 | FileCheck %s --check-prefix=L2INT
+// L2INT: reduce_l2_int.onnx:0:0: error: node 'l2' (ReduceL2, opset 13): ds imports it for floating-point inputs only, found 'tensor<2x3xi32>'
