@@ -36,7 +36,9 @@
 #include <climits>
 #include <csignal>
 #include <deque>
+#include <map>
 #include <optional>
+#include <set>
 #include <thread>
 
 using namespace llvm;
@@ -70,6 +72,12 @@ static cl::opt<std::string> exclude(
     "exclude",
     cl::desc("Do not run (or count) tests whose name matches this regex"),
     cl::value_desc("regex"), cl::cat(category));
+static cl::opt<std::string> markdownPath(
+    "markdown", cl::value_desc("file"),
+    cl::desc("Also write a Markdown report: per op, the opsets and input "
+             "types seen and the test counts, then every FAIL and SKIP with "
+             "its reason"),
+    cl::cat(category));
 static cl::opt<bool> verbose("v", cl::desc("Print ds-run's output of failures"),
                              cl::cat(category));
 
@@ -84,6 +92,11 @@ struct TestCase {
   enum { Pass, Fail, Skip } status = Pass;
   std::string message; // first failure (or skip reason)
   std::string log;     // the output that goes with `message`
+  // From the model, for --markdown: op types, default-domain opset, and the
+  // element types of the graph inputs.
+  std::vector<std::string> ops;
+  int64_t opset = 0;
+  std::vector<std::string> inputTypes;
 };
 
 struct Job {
@@ -176,9 +189,29 @@ static void collectOps(const onnx::GraphProto &graph, StringSet<> &ops) {
   }
 }
 
-/// The op types of the model in `folder`, or an error message.
-static std::optional<StringSet<>> modelOps(StringRef folder,
-                                           std::string &error) {
+static const char *elementTypeName(int32_t type) {
+  switch (type) {
+  case onnx::TensorProto::FLOAT: return "float32";
+  case onnx::TensorProto::UINT8: return "uint8";
+  case onnx::TensorProto::INT8: return "int8";
+  case onnx::TensorProto::UINT16: return "uint16";
+  case onnx::TensorProto::INT16: return "int16";
+  case onnx::TensorProto::INT32: return "int32";
+  case onnx::TensorProto::INT64: return "int64";
+  case onnx::TensorProto::STRING: return "string";
+  case onnx::TensorProto::BOOL: return "bool";
+  case onnx::TensorProto::FLOAT16: return "float16";
+  case onnx::TensorProto::DOUBLE: return "float64";
+  case onnx::TensorProto::UINT32: return "uint32";
+  case onnx::TensorProto::UINT64: return "uint64";
+  case onnx::TensorProto::BFLOAT16: return "bfloat16";
+  default: return "other";
+  }
+}
+
+/// Parses the model in `folder`; an error message on failure.
+static std::optional<onnx::ModelProto> parseModel(StringRef folder,
+                                                  std::string &error) {
   SmallString<256> path(folder);
   sys::path::append(path, "model.onnx");
   auto buf = MemoryBuffer::getFile(path, /*IsText=*/false,
@@ -195,12 +228,112 @@ static std::optional<StringSet<>> modelOps(StringRef folder,
     error = "cannot parse " + path.str().str() + " as an ONNX model";
     return std::nullopt;
   }
+  return model;
+}
+
+/// The op types of the model in `folder`, or an error message.
+static std::optional<StringSet<>> modelOps(StringRef folder,
+                                           std::string &error) {
+  std::optional<onnx::ModelProto> parsed = parseModel(folder, error);
+  if (!parsed)
+    return std::nullopt;
+  const onnx::ModelProto &model = *parsed;
   StringSet<> ops;
   collectOps(model.graph(), ops);
   for (const onnx::FunctionProto &f : model.functions())
     for (const onnx::NodeProto &node : f.node())
       ops.insert(node.op_type());
   return ops;
+}
+
+/// Fills the --markdown fields of `t` from its model (left empty if the
+/// model cannot be read; the test then fails on its own).
+static void describeModel(TestCase &t) {
+  std::string error;
+  std::optional<StringSet<>> ops = modelOps(t.folder, error);
+  std::optional<onnx::ModelProto> model = parseModel(t.folder, error);
+  if (!ops || !model)
+    return;
+  for (const auto &op : ops->keys())
+    t.ops.push_back(op.str());
+  llvm::sort(t.ops);
+  for (const onnx::OperatorSetIdProto &id : model->opset_import())
+    if (id.domain().empty() || id.domain() == "ai.onnx")
+      t.opset = id.version();
+  for (const onnx::ValueInfoProto &in : model->graph().input())
+    if (in.type().has_tensor_type())
+      t.inputTypes.push_back(
+          elementTypeName(in.type().tensor_type().elem_type()));
+    else
+      t.inputTypes.push_back("non-tensor");
+}
+
+/// Writes the --markdown report: one row per op (a test counts for every op
+/// its model uses), then every FAIL and SKIP with its reason.
+static bool writeMarkdown(StringRef path, ArrayRef<TestCase *> tests,
+                          unsigned passed, unsigned failed, unsigned skipped) {
+  struct OpRow {
+    std::set<int64_t> opsets;
+    std::set<std::string> types;
+    unsigned pass = 0, fail = 0, skip = 0;
+  };
+  std::map<std::string, OpRow> rows;
+  for (const TestCase *t : tests)
+    for (const std::string &op : t->ops) {
+      OpRow &row = rows[op];
+      row.opsets.insert(t->opset);
+      row.types.insert(t->inputTypes.begin(), t->inputTypes.end());
+      (t->status == TestCase::Pass   ? row.pass
+       : t->status == TestCase::Fail ? row.fail
+                                     : row.skip)++;
+    }
+  std::error_code ec;
+  raw_fd_ostream os(path, ec);
+  if (ec) {
+    WithColor::error(errs(), "ds-onnx-test")
+        << "cannot write '" << path << "': " << ec.message() << "\n";
+    return false;
+  }
+  os << "# ONNX conformance\n\n"
+     << "<!-- Generated by scripts/update-conformance.sh "
+        "(ds-onnx-test --markdown); do not edit. -->\n\n"
+     << "Suites:";
+  for (const std::string &dir : inputDirs)
+    os << " `" << dir << "`";
+  os << "\n\n**" << passed << " passed, " << failed << " failed, " << skipped
+     << " skipped** of " << tests.size() << " tests.\n\n"
+     << "## By op\n\n"
+     << "A test counts once for every op its model uses. *Opsets* and "
+        "*input types* are those of the tests, not all that ds supports.\n\n"
+     << "| op | opsets | input types | passed | failed | skipped |\n"
+     << "| --- | --- | --- | --- | --- | --- |\n";
+  for (const auto &[op, row] : rows) {
+    os << "| " << op << " | ";
+    llvm::interleave(row.opsets, os, ", ");
+    os << " | ";
+    llvm::interleave(row.types, os, ", ");
+    os << " | " << row.pass << " | " << row.fail << " | " << row.skip
+       << " |\n";
+  }
+  for (auto [title, status] :
+       {std::make_pair("Failures", TestCase::Fail),
+        std::make_pair("Skips", TestCase::Skip)}) {
+    os << "\n## " << title << "\n\n";
+    bool any = false;
+    for (const TestCase *t : tests) {
+      if (t->status != status)
+        continue;
+      any = true;
+      // Table cells cannot hold '|' or newlines.
+      std::string why = t->message;
+      llvm::replace(why, '|', '/');
+      llvm::replace(why, '\n', ' ');
+      os << "- `" << t->name << "`: " << why << "\n";
+    }
+    if (!any)
+      os << "None.\n";
+  }
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -381,6 +514,10 @@ int main(int argc, char **argv) {
     selected.push_back(&t);
   }
 
+  if (!markdownPath.empty())
+    for (TestCase *t : selected)
+      describeModel(*t);
+
   std::deque<Job> queue;
   for (TestCase *t : selected) {
     if (t->status != TestCase::Pass)
@@ -462,6 +599,9 @@ int main(int argc, char **argv) {
   }
   printReady();
 
+  if (!markdownPath.empty() &&
+      !writeMarkdown(markdownPath, selected, passed, failed, skipped))
+    return 2;
   outs() << passed << " passed, " << failed << " failed, " << skipped
          << " skipped\n";
   return failed == 0 ? 0 : 1;
