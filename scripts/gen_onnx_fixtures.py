@@ -303,7 +303,7 @@ def main():
     save("unknown_op", [n("Foo", ["x"], ["y"], name="foo_node")],
          [vi("x", F, [2])], [vi("y", F, [2])], opset=13)
     save("old_opset", [n("Add", ["x", "x"], ["y"], name="old_add")],
-         [vi("x", F, [2])], [vi("y", F, [2])], opset=6)
+         [vi("x", F, [2])], [vi("y", F, [2])], opset=5)
     save("float_mod", [n("Mod", ["x", "x"], ["y"], name="float_mod")],
          [vi("x", F, [2])], [vi("y", F, [2])], opset=13)
     save("int_floor", [n("Floor", ["x"], ["y"], name="int_floor")],
@@ -323,5 +323,20 @@ def main():
         f.write(b"this is not an ONNX model\n\xff\xff\xff")
 
 
+def legacy_broadcast():
+    """Opset-6 binary ops with the legacy `broadcast`/`axis` attributes."""
+    n = helper.make_node
+    save("legacy_broadcast", [
+        n("Add", ["x", "b"], ["y"], name="add_axis", broadcast=1, axis=1),
+        n("Mul", ["y", "s"], ["z"], name="mul_suffix", broadcast=1),
+        n("Sub", ["z", "x"], ["w"], name="sub_same"),
+    ], [vi("x", F, [2, 3, 4]), vi("b", F, [3]), vi("s", F, [4])],
+         [vi("w", F, [2, 3, 4])], opset=6)
+    save("legacy_broadcast_bad", [
+        n("Add", ["x", "b"], ["y"], name="add_no_broadcast"),
+    ], [vi("x", F, [2, 3]), vi("b", F, [3])], [vi("y", F, [2, 3])], opset=6)
+
+
 if __name__ == "__main__":
     main()
+    legacy_broadcast()

@@ -20,13 +20,59 @@ static RankedTensorType broadcastType(ArrayRef<Value> operands,
   return RankedTensorType::get(*shape, elementType);
 }
 
+/// Before opset 7, binary ops broadcast only B, and only when `broadcast`
+/// is 1: B's dimensions align with A's starting at `axis` (or at the end,
+/// as NumPy does, when `axis` is absent). Reshaping B with trailing 1s turns
+/// that into NumPy broadcasting. Returns the (possibly reshaped) B.
+static FailureOr<Value> legacyBroadcastRhs(NodeContext &ctx, Value lhs,
+                                           Value rhs) {
+  int64_t broadcast = 0, axis = -1;
+  bool hasAxis = ctx.hasAttr("axis");
+  if (failed(ctx.intAttr("broadcast", broadcast)) ||
+      failed(ctx.intAttr("axis", axis)))
+    return failure();
+  auto a = cast<RankedTensorType>(lhs.getType());
+  auto b = cast<RankedTensorType>(rhs.getType());
+  if (broadcast == 0) {
+    if (a.getShape() != b.getShape())
+      return ctx.invalid() << "expected operands of one shape without "
+                              "'broadcast' (legacy opset "
+                           << ctx.sinceVersion() << "), found " << a << " and "
+                           << b;
+    return rhs;
+  }
+  if (b.getRank() > a.getRank())
+    return ctx.invalid() << "legacy broadcast needs B's rank (" << b.getRank()
+                         << ") at most A's (" << a.getRank() << ")";
+  if (!hasAxis)
+    return rhs;
+  if (failed(ctx.normalizeAxis(axis, a.getRank())))
+    return failure();
+  int64_t trailing = a.getRank() - axis - b.getRank();
+  if (trailing < 0)
+    return ctx.invalid() << "legacy broadcast axis " << axis << " leaves no "
+                         << "room for B of rank " << b.getRank();
+  if (trailing == 0)
+    return rhs;
+  SmallVector<int64_t> shape(b.getShape());
+  shape.append(trailing, 1);
+  return ctx.reshapeTo(rhs, shape);
+}
+
 template <typename OpTy> static LogicalResult importBinary(NodeContext &ctx) {
   if (failed(ctx.expectInputs(2, 2)))
     return failure();
-  if (ctx.hasAttr("broadcast") || ctx.hasAttr("axis"))
-    return ctx.unsupported() << "the legacy 'broadcast'/'axis' attributes are "
-                                "not supported";
   Value lhs = ctx.input(0), rhs = ctx.input(1);
+  if (ctx.sinceVersion() < 7) {
+    FailureOr<Value> b = legacyBroadcastRhs(ctx, lhs, rhs);
+    if (failed(b))
+      return failure();
+    rhs = *b;
+  } else if (ctx.hasAttr("broadcast") || ctx.hasAttr("axis")) {
+    return ctx.invalid() << "unexpected legacy 'broadcast'/'axis' attribute "
+                            "at opset "
+                         << ctx.sinceVersion();
+  }
   FailureOr<RankedTensorType> type = ctx.outputType(
       0, broadcastType({lhs, rhs}, ctx.inputType(0).getElementType()));
   if (failed(type))

@@ -406,6 +406,11 @@ mlir::ds::onnx_import::importBatchNormalization(NodeContext &ctx) {
     return failure();
   if (spatial != 1)
     return ctx.unsupported() << "spatial=0 is not supported";
+  // Opset 6: is_test=0 normalizes with the batch's statistics (training).
+  int64_t isTest = 0;
+  if (ctx.sinceVersion() < 7 &&
+      (failed(ctx.intAttr("is_test", isTest)) || isTest == 0))
+    return ctx.unsupported() << "is_test=0 (training) is not supported";
   if (trainingMode != 0) {
     // The attribute exists from opset 14; earlier versions have other
     // training outputs (saved mean/variance) that ds does not produce.

@@ -13,20 +13,26 @@ using namespace mlir;
 using namespace mlir::ds::onnx_import;
 
 static const OpTableEntry kOpTable[] = {
-    // Elementwise (Elementwise.cpp). Versions before 7 used the legacy
-    // `broadcast` attribute rather than NumPy broadcasting.
+    // Elementwise (Elementwise.cpp). Versions 6 and 1 use the legacy
+    // `broadcast`/`axis` attributes, which the handlers rewrite into NumPy
+    // broadcasting.
+    {"Add", 6, importAdd},
     {"Add", 7, importAdd},
     {"Add", 13, importAdd},
     {"Add", 14, importAdd},
+    {"Sub", 6, importSub},
     {"Sub", 7, importSub},
     {"Sub", 13, importSub},
     {"Sub", 14, importSub},
+    {"Mul", 6, importMul},
     {"Mul", 7, importMul},
     {"Mul", 13, importMul},
     {"Mul", 14, importMul},
+    {"Div", 6, importDiv},
     {"Div", 7, importDiv},
     {"Div", 13, importDiv},
     {"Div", 14, importDiv},
+    {"Pow", 1, importPow},
     {"Pow", 7, importPow},
     {"Pow", 12, importPow},
     {"Pow", 13, importPow},
@@ -98,6 +104,7 @@ static const OpTableEntry kOpTable[] = {
     {"Min", 8, importMin},
     {"Min", 12, importMin},
     {"Min", 13, importMin},
+    {"Sum", 6, importSum}, // Equal shapes only before 8: a special case.
     {"Sum", 8, importSum},
     {"Sum", 13, importSum},
     {"Mean", 8, importMean},
@@ -126,6 +133,7 @@ static const OpTableEntry kOpTable[] = {
     {"MatMul", 1, importMatMul},
     {"MatMul", 9, importMatMul},
     {"MatMul", 13, importMatMul},
+    {"Gemm", 6, importGemm}, // `broadcast` only allowed what 7 always does.
     {"Gemm", 7, importGemm},
     {"Gemm", 9, importGemm},
     {"Gemm", 11, importGemm},
@@ -137,9 +145,11 @@ static const OpTableEntry kOpTable[] = {
     {"MaxPool", 10, importMaxPool},
     {"MaxPool", 11, importMaxPool},
     {"MaxPool", 12, importMaxPool},
+    {"AveragePool", 1, importAveragePool}, // 7 added count_include_pad.
     {"AveragePool", 7, importAveragePool},
     {"AveragePool", 10, importAveragePool},
     {"AveragePool", 11, importAveragePool},
+    {"BatchNormalization", 6, importBatchNormalization},
     {"BatchNormalization", 7, importBatchNormalization},
     {"BatchNormalization", 9, importBatchNormalization},
     {"BatchNormalization", 14, importBatchNormalization},

@@ -13,7 +13,7 @@
 // UNKNOWN: unknown_op.onnx:0:0: error: unsupported op 'Foo' (domain '', opset 13) at node 'foo_node'
 
 // RUN: not ds-translate --import-onnx %S/Inputs/old_opset.onnx 2>&1 | FileCheck %s --check-prefix=OPSET
-// OPSET: old_opset.onnx:0:0: error: unsupported op 'Add' (domain '', opset 6) at node 'old_add'; ds handles it from opset 7
+// OPSET: old_opset.onnx:0:0: error: unsupported op 'Add' (domain '', opset 5) at node 'old_add'; ds handles it from opset 6
 
 // RUN: not ds-translate --import-onnx %S/Inputs/string_dtype.onnx 2>&1 | FileCheck %s --check-prefix=DTYPE
 // DTYPE: string_dtype.onnx:0:0: error: graph input 'x' has unsupported element type STRING
