@@ -101,9 +101,15 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (failed(metadata))
     return CompileStatus::Unsupported;
 
+  auto begin = [&](StringRef stage) {
+    if (options.beforeStage)
+      options.beforeStage(stage);
+  };
+
   // Every dsg op that verifies must lower: a conversion failure is a ds bug,
   // not an unsupported input. Only the importer decides what is unsupported,
   // so that test harnesses never count a lowering bug as a skip.
+  begin("linalg");
   if (failed(runPasses(module, options, [](OpPassManager &pm) {
         pm.addPass(createConvertGraphToLinalg());
       })))
@@ -111,11 +117,13 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (options.afterStage)
     options.afterStage("linalg", module);
 
+  begin("llvm");
   if (failed(runPasses(module, options, buildCPULoweringPipeline)))
     return CompileStatus::Failure;
   if (options.afterStage)
     options.afterStage("llvm", module);
 
+  begin("codegen");
   if (failed(writeCPUArtifact(module, *metadata, artifactPath,
                               options.target)))
     return CompileStatus::Failure;
@@ -126,6 +134,8 @@ CompileStatus ds::compileFile(StringRef modelPath, MLIRContext &context,
                               const CompileOptions &options,
                               StringRef artifactPath) {
   OwningOpRef<ModuleOp> module;
+  if (options.beforeStage)
+    options.beforeStage("import");
   CompileStatus status = loadModel(modelPath, context, module);
   if (status != CompileStatus::Success)
     return status;

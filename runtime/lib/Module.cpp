@@ -9,6 +9,11 @@
 #include "Internal.h"
 
 #include <dlfcn.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
 
 #include <cstring>
 #include <memory>
@@ -20,10 +25,16 @@ struct dsrt_module {
   void (*entry)(void **) = nullptr;
   dsrt::ModuleSpec spec;
   std::string path;
+  /// The memory file of an artifact loaded from memory. It stays open while
+  /// the library is loaded: the loader matches "/proc/self/fd/N" by name, so
+  /// reusing N for another artifact while this one is loaded would return it.
+  int memoryFd = -1;
 
   ~dsrt_module() {
     if (handle)
       dlclose(handle);
+    if (memoryFd >= 0)
+      close(memoryFd);
   }
 };
 
@@ -115,42 +126,103 @@ void appendDescriptor(const dsrt_tensor &tensor, std::vector<uint64_t> &words) {
 }
 } // namespace
 
-DSRT_EXPORT dsrt_status dsrt_module_load(const char *path, dsrt_module **out) {
-  if (!path || !out)
-    return setError(DSRT_INVALID_ARGUMENT, "null path or output handle");
-  *out = nullptr;
-
+namespace {
+/// Loads the artifact at `path`; messages name it `label`.
+dsrt_status loadArtifact(const char *path, const std::string &label,
+                         dsrt_module **out) {
   // RTLD_NOW surfaces unresolved symbols here, with the loader's message,
   // rather than as a crash in the middle of a run.
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *reason = dlerror();
-    return setError(DSRT_IO_ERROR, std::string("cannot load artifact '") +
-                                       path + "': " +
+    return setError(DSRT_IO_ERROR, "cannot load artifact '" + label + "': " +
                                        (reason ? reason : "unknown error"));
   }
   auto module = std::make_unique<dsrt_module>();
   module->handle = handle;
-  module->path = path;
+  module->path = label;
 
   const char *metadata =
       static_cast<const char *>(dlsym(handle, "ds_metadata"));
   if (!metadata)
-    return setError(DSRT_BAD_ARTIFACT, std::string("artifact '") + path +
+    return setError(DSRT_BAD_ARTIFACT, "artifact '" + label +
                                            "' does not export ds_metadata");
   void *entry = dlsym(handle, "ds_entry");
   if (!entry)
-    return setError(DSRT_BAD_ARTIFACT, std::string("artifact '") + path +
+    return setError(DSRT_BAD_ARTIFACT, "artifact '" + label +
                                            "' does not export ds_entry");
   module->entry = reinterpret_cast<EntryFn>(entry);
 
   std::string error;
   if (!dsrt::parseMetadata(metadata, module->spec, error))
     return setError(DSRT_BAD_ARTIFACT,
-                    std::string("artifact '") + path + "': " + error);
+                    "artifact '" + label + "': " + error);
 
   *out = module.release();
   return DSRT_OK;
+}
+
+} // namespace
+
+DSRT_EXPORT dsrt_status dsrt_module_load(const char *path, dsrt_module **out) {
+  if (!path || !out)
+    return setError(DSRT_INVALID_ARGUMENT, "null path or output handle");
+  *out = nullptr;
+  return loadArtifact(path, path, out);
+}
+
+DSRT_EXPORT dsrt_status dsrt_module_load_memory(const void *data, size_t size,
+                                                dsrt_module **out) {
+  if (!data || !out)
+    return setError(DSRT_INVALID_ARGUMENT, "null data or output handle");
+  *out = nullptr;
+  // The loader needs a file: an anonymous memory file where the kernel has
+  // them, else a temporary file that is unlinked once loaded.
+  std::string path;
+  int fd = memfd_create("ds-artifact", MFD_CLOEXEC);
+  bool temp = false;
+  if (fd < 0) {
+    const char *dir = getenv("TMPDIR");
+    std::string tmpl = std::string(dir && *dir ? dir : "/tmp") +
+                       "/ds-artifact-XXXXXX";
+    fd = mkstemp(tmpl.data());
+    if (fd < 0)
+      return setError(DSRT_IO_ERROR,
+                      std::string("cannot create a file for the artifact: ") +
+                          strerror(errno));
+    path = tmpl;
+    temp = true;
+  } else {
+    path = "/proc/self/fd/" + std::to_string(fd);
+  }
+  const char *p = static_cast<const char *>(data);
+  size_t left = size;
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      int err = errno;
+      close(fd);
+      if (temp)
+        unlink(path.c_str());
+      return setError(DSRT_IO_ERROR,
+                      std::string("cannot write the artifact: ") +
+                          strerror(err));
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  dsrt_status status = loadArtifact(path.c_str(), "<memory>", out);
+  if (temp) {
+    unlink(path.c_str());
+    close(fd);
+  } else if (status == DSRT_OK) {
+    (*out)->memoryFd = fd;
+  } else {
+    close(fd);
+  }
+  return status;
 }
 
 DSRT_EXPORT void dsrt_module_free(dsrt_module *module) { delete module; }

@@ -1,7 +1,7 @@
 //===- ds-run.cpp - Compile a model, run it, check its outputs ------------===//
 //
 //   ds-run MODEL [--test-data DIR | --input NAME=FILE ...] [--output-dir DIR]
-//          [--rtol R] [--atol A] [--bench N] [--keep-artifact PATH]
+//          [--rtol R] [--atol A] [--bench N] [--keep-artifact PATH] [--timing]
 //
 // MODEL is an ONNX model (.onnx) or a dsg/linalg module (.mlir), compiled for
 // the host CPU into a temporary artifact, or an artifact already compiled
@@ -9,6 +9,10 @@
 // folder (DIR/input_<i>.pb, matched to the model inputs by position) or from
 // .npy/.pb files named per input. With --test-data, outputs are compared
 // with DIR/output_<i>.pb as numpy.allclose does.
+//
+// --timing prints the time of each compile stage and pass to stderr, like
+// -mlir-timing. On a terminal (stderr is a tty), a progress line shows the
+// compile stage and the --bench runs; pipes and CI logs never see it.
 //
 // Exit codes: 0 success, 1 failure (bad input, run failure, numeric FAIL),
 // 3 the model is valid but ds does not support it yet (harnesses count it as
@@ -22,6 +26,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Location.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
@@ -39,6 +44,7 @@
 #include <chrono>
 #include <climits>
 #include <optional>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::ds;
@@ -90,7 +96,30 @@ static llvm::cl::opt<std::string>
                  llvm::cl::desc("Also copy the compiled artifact to this path"),
                  llvm::cl::value_desc("path"), llvm::cl::cat(category));
 
+static llvm::cl::opt<bool> timingOpt(
+    "timing",
+    llvm::cl::desc("Print the time of each compile stage and pass (stderr)"),
+    llvm::cl::cat(category));
+
 static constexpr int kExitFailure = 1;
+
+//===----------------------------------------------------------------------===//
+// Progress line (terminals only)
+//===----------------------------------------------------------------------===//
+
+/// Whether stderr is a terminal: only then is a progress line shown.
+static bool showProgress() {
+  static const bool tty = isatty(STDERR_FILENO);
+  return tty;
+}
+
+/// Replaces the progress line with `text` ("" clears it).
+static void progress(const llvm::Twine &text) {
+  if (!showProgress())
+    return;
+  llvm::errs() << "\r" << text << "\x1b[K";
+  llvm::errs().flush();
+}
 
 static llvm::raw_ostream &error() {
   return llvm::WithColor::error(llvm::errs(), "ds-run");
@@ -390,13 +419,22 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
   using Clock = std::chrono::steady_clock;
   std::vector<double> ms;
   ms.reserve(runs);
+  Clock::time_point lastProgress = Clock::now();
   for (unsigned i = 0; i < runs; ++i) {
     Clock::time_point t0 = Clock::now();
-    if (llvm::Error e = runOnce(m, in, out))
+    if (i == 0 || t0 - lastProgress > std::chrono::milliseconds(100)) {
+      progress("ds-run: bench run " + llvm::Twine(i + 1) + "/" +
+               llvm::Twine(runs));
+      lastProgress = t0;
+    }
+    if (llvm::Error e = runOnce(m, in, out)) {
+      progress("");
       return e;
+    }
     ms.push_back(
         std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
+  progress("");
   std::vector<double> sorted = ms;
   llvm::sort(sorted);
   size_t n = sorted.size();
@@ -449,8 +487,30 @@ static std::optional<int> compile(StringRef artifact) {
       firstError = diag.str();
     return printDiagnostic(diag);
   });
-  CompileStatus status = compileFile(modelPath, context, CompileOptions(),
-                                     artifact);
+  // --timing: one scope per stage, the pass managers' passes nested in it;
+  // printed to stderr when `timing` goes out of scope.
+  DefaultTimingManager timing;
+  timing.setEnabled(timingOpt);
+  TimingScope root = timing.getRootScope();
+  std::optional<TimingScope> stageScope;
+  CompileOptions options;
+  options.beforeStage = [&](StringRef stage) {
+    if (timingOpt) {
+      stageScope.reset();
+      stageScope.emplace(root.nest(stage.str()));
+    }
+    progress("ds-run: compiling " + llvm::sys::path::filename(modelPath) +
+             ": " + stage);
+  };
+  if (timingOpt)
+    options.configurePassManager = [&](PassManager &pm) {
+      pm.enableTiming(stageScope ? *stageScope : root);
+      return success();
+    };
+  CompileStatus status = compileFile(modelPath, context, options, artifact);
+  progress("");
+  stageScope.reset();
+  root.stop();
   if (status == CompileStatus::Success)
     return std::nullopt;
   // One line that says why, for harnesses that keep a single line.

@@ -68,6 +68,10 @@ struct CompileOptions {
   /// Called with the module after each stage: "linalg" after dsg→linalg
   /// conversion, "llvm" after the CPU lowering pipeline.
   std::function<void(llvm::StringRef stage, ModuleOp module)> afterStage;
+  /// Called as each stage starts, for progress reports: "import" (in
+  /// compileFile), "linalg", "llvm", then "codegen" (LLVM IR, object code,
+  /// link).
+  std::function<void(llvm::StringRef stage)> beforeStage;
 };
 
 /// Compiles `module` (dsg or already linalg level, modified in place) into

@@ -72,6 +72,12 @@ typedef struct dsrt_module dsrt_module;
 
 /// Loads the artifact at `path`. On success `*out` receives a new handle.
 dsrt_status dsrt_module_load(const char *path, dsrt_module **out);
+/// Loads an artifact held in memory (`size` bytes at `data`, e.g. from the
+/// compile API). The bytes are copied; the caller may free them afterwards.
+/// Uses memfd_create, or an unlinked temporary file in $TMPDIR where that is
+/// unavailable.
+dsrt_status dsrt_module_load_memory(const void *data, size_t size,
+                                    dsrt_module **out);
 void dsrt_module_free(dsrt_module *module);
 
 int32_t dsrt_module_num_inputs(const dsrt_module *module);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the build tree OBJ_ROOT into a fresh prefix, builds
+# SRC_ROOT/examples/embed against it (CMake, and pkg-config for embed.c),
+# runs the programs on MODEL and prints what test/Embed/install.test checks.
+# Works in its own temporary folder, so concurrent runs do not collide.
+set -euo pipefail
+obj=$1 src=$2 model=$3
+work=$(mktemp -d "${TMPDIR:-/tmp}/ds-embed.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+step() { # step LOG CMD...: runs CMD, shows LOG only if it fails
+  local log=$work/$1; shift
+  "$@" > "$log" 2>&1 || { cat "$log"; echo "FAILED: $*"; exit 1; }
+}
+
+step install.log cmake --install "$obj" --prefix "$work/prefix"
+step configure.log cmake -S "$src/examples/embed" -B "$work/build" -G Ninja \
+  -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release
+step build.log cmake --build "$work/build"
+export PKG_CONFIG_PATH=$work/prefix/lib/pkgconfig
+step pkgconfig.log bash -c "cc '$src/examples/embed/embed.c' -o '$work/embed-c-pc' \
+  \$(pkg-config --cflags --libs ds ds-runtime)"
+
+echo "== embed-cpp"; "$work/build/embed-cpp" "$model"
+echo "== embed-c"; "$work/build/embed-c" "$model"
+echo "== embed-c (pkg-config)"; "$work/embed-c-pc" "$model"
+echo "== layout"; (cd "$work/prefix" && ls bin include lib)
+echo "== symbols"; nm -D --defined-only "$work/prefix/lib/libdscompiler.so.0"
+echo "== installed ds-run"
+"$work/prefix/bin/ds-run" "$model" --test-data "$(dirname "$model")/add/good"
+echo "== done"
