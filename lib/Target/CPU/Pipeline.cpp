@@ -18,15 +18,52 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+namespace {
+/// buffer-results-to-out-params cannot give one buffer to two results (it
+/// crashes): a function that returns one value twice (two identical ONNX
+/// outputs, merged by CSE) gets a copy for each repeat.
+struct CopyRepeatedResultsPass
+    : PassWrapper<CopyRepeatedResultsPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CopyRepeatedResultsPass)
+  StringRef getArgument() const override {
+    return "ds-cpu-copy-repeated-results";
+  }
+  void runOnOperation() override {
+    getOperation().walk([](func::ReturnOp ret) {
+      OpBuilder b(ret);
+      Location loc = ret.getLoc();
+      llvm::SmallPtrSet<Value, 4> seen;
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Value v = operand.get();
+        auto type = dyn_cast<MemRefType>(v.getType());
+        if (!type || seen.insert(v).second)
+          continue;
+        SmallVector<Value> dynamicSizes;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          if (type.isDynamicDim(d))
+            dynamicSizes.push_back(memref::DimOp::create(b, loc, v, d));
+        Value copy = memref::AllocOp::create(
+            b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+            dynamicSizes);
+        memref::CopyOp::create(b, loc, v, copy);
+        operand.set(copy);
+      }
+    });
+  }
+};
+} // namespace
 
 static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
@@ -54,6 +91,7 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   // Results become caller-allocated out-parameters. @main is public, so its
   // signature must be allowed to change; hoisting turns the result's alloc +
   // copy into direct writes to the out-parameter.
+  pm.addNestedPass<func::FuncOp>(std::make_unique<CopyRepeatedResultsPass>());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
