@@ -322,6 +322,77 @@ def main():
     with open(os.path.join(OUT, "not_a_protobuf.onnx"), "wb") as f:
         f.write(b"this is not an ONNX model\n\xff\xff\xff")
 
+    gen_indexing(n)
+
+
+def gen_indexing(n):
+    """Slicing, padding, gathers and scatters (test/Import/ONNX/indexing.mlir).
+
+    Shape-like inputs are graph inputs (known at run time only); the outputs
+    declare their shapes, as in the ONNX node tests.
+    """
+    I64, I32 = TensorProto.INT64, TensorProto.INT32
+    save("indexing", [
+        n("Slice", ["x", "starts", "ends", "axes", "steps"], ["slice"],
+          name="slice"),
+        n("Slice", ["x", "starts", "ends"], ["slice_default"],
+          name="slice_default"),
+        n("Split", ["x", "split"], ["split_a", "split_b"], name="split",
+          axis=1),
+        n("Pad", ["x", "pads", "value"], ["pad"], name="pad"),
+        n("Pad", ["x", "pads"], ["pad_reflect"], name="pad_reflect",
+          mode="reflect"),
+        n("Tile", ["x", "repeats"], ["tile"], name="tile"),
+        n("Expand", ["col", "shape"], ["expand"], name="expand"),
+        n("Range", ["start", "limit", "delta"], ["range"], name="range"),
+        n("Trilu", ["x", "k"], ["trilu"], name="trilu", upper=0),
+        n("CumSum", ["x", "axis"], ["cumsum"], name="cumsum", exclusive=1,
+          reverse=1),
+        n("GatherElements", ["x", "gi"], ["gather_elements"],
+          name="gather_elements", axis=-1),
+        n("GatherND", ["x", "ndi"], ["gather_nd"], name="gather_nd"),
+        n("ScatterElements", ["x", "gi", "upd"], ["scatter_elements"],
+          name="scatter_elements", axis=1, reduction="add"),
+        n("ScatterND", ["x", "ndi", "rows"], ["scatter_nd"],
+          name="scatter_nd", reduction="mul"),
+        n("OneHot", ["oi", "depth", "values"], ["one_hot"], name="one_hot",
+          axis=0),
+        n("DepthToSpace", ["img"], ["d2s"], name="d2s", blocksize=2,
+          mode="CRD"),
+        n("SpaceToDepth", ["d2s"], ["s2d"], name="s2d", blocksize=2),
+    ], [vi("x", F, [4, 6]), vi("starts", I64, [2]), vi("ends", I64, [2]),
+        vi("axes", I32, [2]), vi("steps", I64, [2]), vi("split", I64, [2]),
+        vi("pads", I64, [4]), vi("value", F, []), vi("repeats", I64, [2]),
+        vi("col", F, [4, 1]), vi("shape", I64, [3]), vi("start", F, []),
+        vi("limit", F, []), vi("delta", F, []), vi("k", I64, []),
+        vi("axis", I32, []), vi("gi", I64, [4, 2]), vi("ndi", I64, [2, 1]),
+        vi("upd", F, [4, 2]), vi("rows", F, [2, 6]), vi("oi", I64, [3]),
+        vi("depth", I64, []), vi("values", F, [2]),
+        vi("img", F, [1, 8, 2, 3])],
+       [vi("slice", F, [2, 3]), vi("slice_default", F, [2, 2]),
+        vi("split_a", F, [4, 2]), vi("split_b", F, [4, 4]),
+        vi("pad", F, [5, 9]), vi("pad_reflect", F, [5, 9]),
+        vi("tile", F, [8, 12]), vi("expand", F, [2, 4, 3]),
+        vi("range", F, [5]), vi("trilu", F, [4, 6]),
+        vi("cumsum", F, [4, 6]), vi("gather_elements", F, [4, 2]),
+        vi("gather_nd", F, [2, 6]), vi("scatter_elements", F, [4, 6]),
+        vi("scatter_nd", F, [4, 6]), vi("one_hot", F, [5, 3]),
+        vi("d2s", F, [1, 2, 4, 6]), vi("s2d", F, [1, 8, 2, 3])],
+       opset=16)
+
+    # A run-time slice whose result shape nobody declares is unsupported.
+    save("slice_unknown_shape",
+         [n("Slice", ["x", "starts", "ends"], ["y"], name="dyn_slice")],
+         [vi("x", F, [4, 6]), vi("starts", I64, [1]), vi("ends", I64, [1])],
+         [vi("y", F, None)], opset=13)
+    # Scatter reductions of booleans are not supported.
+    save("scatter_bool_add",
+         [n("ScatterElements", ["x", "i", "u"], ["y"], name="bool_scatter",
+            reduction="add")],
+         [vi("x", TensorProto.BOOL, [4]), vi("i", I64, [2]),
+          vi("u", TensorProto.BOOL, [2])],
+         [vi("y", TensorProto.BOOL, [4])], opset=16)
+
 
 def legacy_broadcast():
     """Opset-6 binary ops with the legacy `broadcast`/`axis` attributes."""

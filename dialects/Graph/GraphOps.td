@@ -571,4 +571,6 @@ def DSG_GatherOp : DSG_Op<"gather"> {
   let hasVerifier = 1;
 }
 
+include "Graph/GraphOpsIndexing.td"
+
 #endif // DS_GRAPH_OPS

@@ -319,6 +319,23 @@ LogicalResult importGather(NodeContext &);
 LogicalResult importUnsqueeze(NodeContext &);
 LogicalResult importSqueeze(NodeContext &);
 
+// Indexing.cpp
+LogicalResult importSlice(NodeContext &);
+LogicalResult importSplit(NodeContext &);
+LogicalResult importPad(NodeContext &);
+LogicalResult importTile(NodeContext &);
+LogicalResult importExpand(NodeContext &);
+LogicalResult importRange(NodeContext &);
+LogicalResult importTrilu(NodeContext &);
+LogicalResult importCumSum(NodeContext &);
+LogicalResult importGatherElements(NodeContext &);
+LogicalResult importGatherND(NodeContext &);
+LogicalResult importScatterElements(NodeContext &);
+LogicalResult importScatterND(NodeContext &);
+LogicalResult importOneHot(NodeContext &);
+LogicalResult importDepthToSpace(NodeContext &);
+LogicalResult importSpaceToDepth(NodeContext &);
+
 } // namespace mlir::ds::onnx_import
 
 #endif // DS_LIB_IMPORT_ONNX_IMPORTER_H

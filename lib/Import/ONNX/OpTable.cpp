@@ -244,6 +244,47 @@ static const OpTableEntry kOpTable[] = {
     {"Squeeze", 1, importSqueeze},
     {"Squeeze", 11, importSqueeze},
     {"Squeeze", 13, importSqueeze},
+
+    // ---- Indexing: slicing, padding, gathers, scatters (Indexing.cpp) ----
+    // Parameters that ONNX passes as tensors may be computed at run time;
+    // the result shapes must then be static (declared or inferred). Older
+    // versions that took them as attributes have no row.
+    {"Slice", 10, importSlice},
+    {"Slice", 11, importSlice},
+    {"Slice", 13, importSlice},
+    {"Split", 2, importSplit},
+    {"Split", 11, importSplit},
+    {"Split", 13, importSplit},
+    {"Pad", 11, importPad},
+    {"Pad", 13, importPad},
+    {"Tile", 6, importTile},
+    {"Tile", 13, importTile},
+    {"Expand", 8, importExpand},
+    {"Expand", 13, importExpand},
+    {"Range", 11, importRange},
+    {"Trilu", 14, importTrilu},
+    {"CumSum", 11, importCumSum},
+    {"CumSum", 14, importCumSum},
+    {"GatherElements", 11, importGatherElements},
+    {"GatherElements", 13, importGatherElements},
+    {"GatherND", 11, importGatherND},
+    {"GatherND", 12, importGatherND},
+    {"GatherND", 13, importGatherND},
+    // reduction (add, mul) came with version 16; max/min (18) have no row.
+    {"ScatterElements", 11, importScatterElements},
+    {"ScatterElements", 13, importScatterElements},
+    {"ScatterElements", 16, importScatterElements},
+    {"ScatterND", 11, importScatterND},
+    {"ScatterND", 13, importScatterND},
+    {"ScatterND", 16, importScatterND},
+    {"OneHot", 9, importOneHot},
+    {"OneHot", 11, importOneHot},
+    {"DepthToSpace", 1, importDepthToSpace},
+    {"DepthToSpace", 11, importDepthToSpace},
+    {"DepthToSpace", 13, importDepthToSpace},
+    {"SpaceToDepth", 1, importSpaceToDepth},
+    {"SpaceToDepth", 13, importSpaceToDepth},
+    // ---- end Indexing ----
 };
 
 const OpTableEntry *

@@ -137,6 +137,8 @@ void populateReductionPatterns(const TypeConverter &converter,
                                RewritePatternSet &patterns);
 void populateDataMovementPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
+void populateIndexingPatterns(const TypeConverter &converter,
+                              RewritePatternSet &patterns);
 
 /// Convenience: the converted result type of `op`'s result `i`.
 inline RankedTensorType convertedResultType(const TypeConverter &converter,

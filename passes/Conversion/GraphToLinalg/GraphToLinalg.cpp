@@ -464,6 +464,7 @@ struct ConvertGraphToLinalgPass
     populateReductionPatterns(converter, patterns);
     populateNormalizationPatterns(converter, patterns);
     populateDataMovementPatterns(converter, patterns);
+    populateIndexingPatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
