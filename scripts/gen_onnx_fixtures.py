@@ -385,6 +385,11 @@ def gen_indexing(n):
          [n("Slice", ["x", "starts", "ends"], ["y"], name="dyn_slice")],
          [vi("x", F, [4, 6]), vi("starts", I64, [1]), vi("ends", I64, [1])],
          [vi("y", F, None)], opset=13)
+    # The deprecated Scatter is ScatterElements.
+    save("scatter_legacy",
+         [n("Scatter", ["x", "i", "u"], ["y"], name="scatter", axis=1)],
+         [vi("x", F, [2, 4]), vi("i", I64, [2, 1]), vi("u", F, [2, 1])],
+         [vi("y", F, [2, 4])], opset=10)
     # Scatter reductions of booleans are not supported.
     save("scatter_bool_add",
          [n("ScatterElements", ["x", "i", "u"], ["y"], name="bool_scatter",

@@ -274,6 +274,9 @@ static const OpTableEntry kOpTable[] = {
     {"ScatterElements", 11, importScatterElements},
     {"ScatterElements", 13, importScatterElements},
     {"ScatterElements", 16, importScatterElements},
+    // Scatter (deprecated in 11) is ScatterElements without reduction.
+    {"Scatter", 9, importScatterElements},
+    {"Scatter", 11, importScatterElements},
     {"ScatterND", 11, importScatterND},
     {"ScatterND", 13, importScatterND},
     {"ScatterND", 16, importScatterND},

@@ -40,3 +40,6 @@
 
 // RUN: not ds-translate --import-onnx %S/Inputs/scatter_bool_add.onnx 2>&1 | FileCheck %s --check-prefix=BOOL
 // BOOL: error: node 'bool_scatter' (ScatterElements, opset 16): reduction 'add' of booleans is not supported
+
+// RUN: ds-translate --import-onnx %S/Inputs/scatter_legacy.onnx | FileCheck %s --check-prefix=LEGACY
+// LEGACY: dsg.scatter_elements %{{.*}}, %{{.*}}, %{{.*}} {axis = 1 : i64} : (tensor<2x4xf32>, tensor<2x1xi64>, tensor<2x1xf32>) -> tensor<2x4xf32>
