@@ -321,6 +321,82 @@ def main():
          raw=lambda m: m.SerializeToString()[:-7])
     with open(os.path.join(OUT, "not_a_protobuf.onnx"), "wb") as f:
         f.write(b"this is not an ONNX model\n\xff\xff\xff")
+    gen_nn_extra(n)
+
+
+def gen_nn_extra(n):
+    """NN ops that the importer decomposes into dsg ops (NNExtra.cpp)."""
+    I64 = TensorProto.INT64
+    save("nn_logsoftmax", [
+        n("LogSoftmax", ["x"], ["y"], name="logsoftmax", axis=1),
+        n("Hardmax", ["x"], ["h"], name="hardmax"),
+    ], [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4]), vi("h", F, [2, 3, 4])],
+       opset=13)
+    save("nn_logsoftmax_11", [
+        n("LogSoftmax", ["x"], ["y"], name="logsoftmax"),
+    ], [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])], opset=11)
+    save("nn_clip", [
+        n("Clip", ["x", "lo", ""], ["y"], name="clip"),
+        n("Dropout", ["y"], ["d", "mask"], name="dropout"),
+        n("Celu", ["d"], ["celu"], name="celu", alpha=2.0),
+        n("PRelu", ["celu", "slope"], ["p"], name="prelu"),
+    ], [vi("x", F, [2, 3]), vi("lo", F, []), vi("slope", F, [3])],
+       [vi("p", F, [2, 3]), vi("mask", TensorProto.BOOL, [2, 3])], opset=13)
+    save("nn_mish", [n("Mish", ["x"], ["y"], name="mish")],
+         [vi("x", F, [2, 3])], [vi("y", F, [2, 3])], opset=18)
+    save("nn_clip_6", [
+        n("Clip", ["x"], ["y"], name="clip", max=1.5),
+    ], [vi("x", F, [2, 3])], [vi("y", F, [2, 3])], opset=6)
+    save("nn_dropout_training", [
+        n("Dropout", ["x", "", "t"], ["y"], name="dropout_training"),
+    ], [vi("x", F, [2, 3])], [vi("y", F, [2, 3])],
+       [const("t", np.array(True))], opset=13)
+    save("nn_dropout_zero_ratio", [
+        n("Dropout", ["x", "r", "t"], ["y", "mask"], name="dropout_zero"),
+    ], [vi("x", F, [2, 3])],
+       [vi("y", F, [2, 3]), vi("mask", TensorProto.BOOL, [2, 3])],
+       [const("r", np.array(0.0, np.float32)), const("t", np.array(True))],
+       opset=13)
+    save("nn_norm", [
+        n("InstanceNormalization", ["x", "s", "b"], ["in"], name="instnorm",
+          epsilon=0.01),
+        n("MeanVarianceNormalization", ["in"], ["mvn"], name="mvn"),
+        n("LRN", ["mvn"], ["y"], name="lrn", size=3),
+    ], [vi("x", F, [1, 3, 2, 2])], [vi("y", F, [1, 3, 2, 2])],
+       [const("s", np.ones(3, np.float32)), const("b", np.zeros(3, np.float32))],
+       opset=13)
+    save("nn_loss", [
+        n("NegativeLogLikelihoodLoss", ["x", "t", "w"], ["nll"], name="nll",
+          ignore_index=1),
+        n("SoftmaxCrossEntropyLoss", ["x", "t"], ["sce", "logp"], name="sce",
+          reduction="sum"),
+    ], [vi("x", F, [2, 3, 4]), vi("t", I64, [2, 4]), vi("w", F, [3])],
+       [vi("nll", F, []), vi("sce", F, []), vi("logp", F, [2, 3, 4])],
+       opset=13)
+    save("nn_einsum", [
+        n("Einsum", ["a", "b"], ["mm"], name="bmm", equation="bij,bjk->bik"),
+        n("Einsum", ["c"], ["diag"], name="diag", equation="...ii ->...i"),
+        n("Einsum", ["a"], ["t"], name="implicit", equation="...ij"),
+    ], [vi("a", F, [2, 3, 4]), vi("b", F, [2, 4, 5]), vi("c", F, [2, 3, 3])],
+       [vi("mm", F, [2, 3, 5]), vi("diag", F, [2, 3]), vi("t", F, [2, 3, 4])],
+       opset=12)
+    save("nn_prelu_6", [
+        n("PRelu", ["x", "s"], ["y"], name="prelu6"),
+    ], [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])],
+       [const("s", np.array([0.1, 0.2, 0.3], np.float32))], opset=6)
+    save("nn_einsum_broadcast", [
+        n("Einsum", ["a", "b"], ["y"], name="einsum_bcast", equation="ij,ij->ij"),
+    ], [vi("a", F, [2, 3]), vi("b", F, [1, 3])], [vi("y", F, [2, 3])],
+       opset=12)
+    save("nn_prelu_bad_slope", [
+        n("PRelu", ["x", "s"], ["y"], name="prelu_bad"),
+    ], [vi("x", F, [2, 3]), vi("s", F, [2, 3, 1])], [vi("y", F, [2, 3])],
+       opset=16)
+    save("nn_convtranspose", [
+        n("ConvTranspose", ["x", "w"], ["y"], name="convtranspose",
+          strides=[2], pads=[1, 0], output_padding=[1]),
+    ], [vi("x", F, [1, 2, 3]), vi("w", F, [2, 1, 3])], [vi("y", F, None)],
+       opset=11)
 
     gen_indexing(n)
 

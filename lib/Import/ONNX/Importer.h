@@ -288,6 +288,22 @@ LogicalResult importLayerNormalization(NodeContext &);
 LogicalResult importSoftmaxFlattened(NodeContext &); // opset 1-12
 LogicalResult importSoftmax(NodeContext &);          // opset 13+
 
+// NNExtra.cpp (decomposed into dsg ops)
+LogicalResult importLogSoftmax(NodeContext &);
+LogicalResult importHardmax(NodeContext &);
+LogicalResult importClip(NodeContext &);
+LogicalResult importDropout(NodeContext &);
+LogicalResult importCelu(NodeContext &);
+LogicalResult importPRelu(NodeContext &);
+LogicalResult importInstanceNormalization(NodeContext &);
+LogicalResult importMeanVarianceNormalization(NodeContext &);
+LogicalResult importLRN(NodeContext &);
+LogicalResult importNegativeLogLikelihoodLoss(NodeContext &);
+LogicalResult importSoftmaxCrossEntropyLoss(NodeContext &);
+LogicalResult importEinsum(NodeContext &);
+LogicalResult importConvTranspose(NodeContext &);
+LogicalResult importMish(NodeContext &);
+
 // Reduction.cpp
 LogicalResult importReduceMean(NodeContext &);
 LogicalResult importReduceMax(NodeContext &);
