@@ -399,6 +399,7 @@ def gen_nn_extra(n):
        opset=11)
 
     gen_indexing(n)
+    gen_resize(n)
 
 
 def gen_indexing(n):
@@ -487,6 +488,34 @@ def legacy_broadcast():
     save("legacy_broadcast_bad", [
         n("Add", ["x", "b"], ["y"], name="add_no_broadcast"),
     ], [vi("x", F, [2, 3]), vi("b", F, [3])], [vi("y", F, [2, 3])], opset=6)
+
+
+
+def gen_resize(n):
+    """Resize (test/Import/ONNX/resize.mlir).
+
+    Constant scales and sizes fold the taps into constant gathers and
+    weights; run-time scales compute them in the graph.
+    """
+    I64 = TensorProto.INT64
+    save("resize", [
+        n("Resize", ["x", "", "scales_c"], ["nearest"], name="nearest"),
+        n("Resize", ["x", "", "", "sizes"], ["linear"], name="linear",
+          mode="linear", coordinate_transformation_mode="align_corners"),
+        n("Resize", ["x", "", "scales"], ["cubic"], name="cubic",
+          mode="cubic", exclude_outside=1),
+    ], [vi("x", F, [1, 1, 2, 2]), vi("sizes", I64, [4]),
+        vi("scales", F, [4])],
+       [vi("nearest", F, [1, 1, 4, 4]), vi("linear", F, [1, 1, 3, 3]),
+        vi("cubic", F, [1, 1, 4, 4])],
+       initializers=[const("scales_c",
+                           np.array([1, 1, 2, 2], dtype=np.float32))],
+       opset=13)
+    # Run-time scales need a static declared output shape.
+    save("resize_dynamic",
+         [n("Resize", ["x", "", "scales"], ["y"], name="dyn_resize")],
+         [vi("x", F, [1, 1, 2, 2]), vi("scales", F, [4])],
+         [vi("y", F, [1, 1, "h", "w"])], opset=13)
 
 
 if __name__ == "__main__":

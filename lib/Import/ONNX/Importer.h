@@ -352,6 +352,9 @@ LogicalResult importOneHot(NodeContext &);
 LogicalResult importDepthToSpace(NodeContext &);
 LogicalResult importSpaceToDepth(NodeContext &);
 
+// Misc.cpp
+LogicalResult importResize(NodeContext &);
+
 } // namespace mlir::ds::onnx_import
 
 #endif // DS_LIB_IMPORT_ONNX_IMPORTER_H

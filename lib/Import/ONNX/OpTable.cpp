@@ -324,6 +324,13 @@ static const OpTableEntry kOpTable[] = {
     {"SpaceToDepth", 1, importSpaceToDepth},
     {"SpaceToDepth", 13, importSpaceToDepth},
     // ---- end Indexing ----
+    // ---- Misc (Misc.cpp): decomposed into existing dsg ops ----
+    // Resize: constant scales or sizes fold the taps into constants; run-time
+    // scales (and tf_crop_and_resize) compute them in the graph and need a
+    // static declared output shape. 10 has no row; 18 (antialias) neither.
+    {"Resize", 11, importResize},
+    {"Resize", 13, importResize},
+    // ---- end Misc ----
 };
 
 const OpTableEntry *

@@ -1,0 +1,547 @@
+//===- Misc.cpp - ONNX Resize and other ops decomposed into dsg -----------===//
+//
+// Ops that import as compositions of existing dsg ops, with everything that
+// can be computed at import time folded into constants:
+//
+// * Resize: each resized axis is a separable 1-D interpolation whose taps
+//   and weights depend only on the sizes and the attributes, so the importer
+//   computes them (porting the ONNX reference) and emits one gather per tap,
+//   scaled by constant weights and summed. Scales must be constants; sizes
+//   may be computed at run time when the declared output shape is static.
+//
+//===----------------------------------------------------------------------===//
+#include "Importer.h"
+
+#include "Graph/GraphOps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::ds::onnx_import;
+namespace dsg = mlir::ds::graph;
+
+/// The float values of input `i` if it is a constant.
+static std::optional<SmallVector<double>> constantFloats(NodeContext &ctx,
+                                                         unsigned i) {
+  if (!ctx.hasInput(i))
+    return std::nullopt;
+  auto constant = ctx.input(i).getDefiningOp<dsg::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto dense = dyn_cast<DenseFPElementsAttr>(constant.getValue());
+  if (!dense)
+    return std::nullopt;
+  SmallVector<double> values;
+  for (const APFloat &v : dense.getValues<APFloat>())
+    values.push_back(v.convertToDouble());
+  return values;
+}
+
+static RankedTensorType withElement(Value v, Type elem) {
+  return cast<RankedTensorType>(v.getType()).clone(elem);
+}
+
+/// `v` converted to element type `elem` (no-op when it already is).
+static Value castTo(NodeContext &ctx, Value v, Type elem) {
+  if (cast<RankedTensorType>(v.getType()).getElementType() == elem)
+    return v;
+  return dsg::CastOp::create(ctx.builder(), ctx.getLoc(), withElement(v, elem),
+                             v);
+}
+
+/// A rank-0 constant of element type `elem` (float or integer).
+static Value scalarOf(NodeContext &ctx, Type elem, double value) {
+  auto type = RankedTensorType::get({}, elem);
+  Attribute a = isa<FloatType>(elem)
+                    ? Attribute(FloatAttr::get(elem, value))
+                    : Attribute(IntegerAttr::get(elem, (int64_t)value));
+  return dsg::ConstantOp::create(ctx.builder(), ctx.getLoc(), type,
+                                 DenseElementsAttr::get(type, {a}));
+}
+
+/// The broadcast shape of two ranked types (dynamic where unknown).
+static RankedTensorType broadcastType(Value l, Value r, Type elem) {
+  auto lt = cast<RankedTensorType>(l.getType()),
+       rt = cast<RankedTensorType>(r.getType());
+  int64_t rank = std::max(lt.getRank(), rt.getRank());
+  SmallVector<int64_t> shape(rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t li = i - (rank - lt.getRank()), ri = i - (rank - rt.getRank());
+    int64_t a = li >= 0 ? lt.getDimSize(li) : 1,
+            b = ri >= 0 ? rt.getDimSize(ri) : 1;
+    shape[i] = a == 1 ? b : (b == 1 ? a : (ShapedType::isDynamic(a) ? b : a));
+  }
+  return RankedTensorType::get(shape, elem);
+}
+
+template <typename OpT>
+static Value binary(NodeContext &ctx, Value l, Value r) {
+  Type elem = cast<RankedTensorType>(l.getType()).getElementType();
+  return OpT::create(ctx.builder(), ctx.getLoc(), broadcastType(l, r, elem), l,
+                     r);
+}
+
+template <typename OpT>
+static Value compare(NodeContext &ctx, Value l, Value r) {
+  return OpT::create(ctx.builder(), ctx.getLoc(),
+                     broadcastType(l, r, ctx.builder().getI1Type()), l, r);
+}
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ResizeAttrs {
+  std::string mode = "nearest", coordMode = "half_pixel",
+              nearestMode = "round_prefer_floor";
+  float cubicA = -0.75f, extrapolation = 0.0f;
+  bool excludeOutside = false;
+};
+/// One output position of a 1-D interpolation: input index -> weight.
+using Taps = std::map<int64_t, double>;
+} // namespace
+
+/// The taps of every output position of one axis, as in the ONNX reference
+/// (interpolate_1d_with_x): edge padding clamps the neighbors into range.
+static SmallVector<Taps> resizeTaps(const ResizeAttrs &a, int64_t in,
+                                    int64_t out, double scale) {
+  SmallVector<Taps> rows;
+  double outWidth = scale * static_cast<double>(in);
+  for (int64_t x = 0; x < out; ++x) {
+    double xd = static_cast<double>(x), xo;
+    const std::string &c = a.coordMode;
+    if (c == "align_corners")
+      xo = outWidth == 1 ? 0.0 : xd * (in - 1) / (outWidth - 1);
+    else if (c == "asymmetric")
+      xo = xd / scale;
+    else if (c == "pytorch_half_pixel")
+      xo = outWidth == 1 ? -0.5 : (xd + 0.5) / scale - 0.5;
+    else if (c == "tf_half_pixel_for_nn")
+      xo = (xd + 0.5) / scale;
+    else // half_pixel
+      xo = (xd + 0.5) / scale - 0.5;
+    double fl = std::floor(xo);
+    double ratio = xo == fl ? 1.0 : xo - fl;
+    SmallVector<double> coeffs;
+    if (a.mode == "nearest") {
+      if (ratio == 1.0)
+        coeffs = {0, 1};
+      else if (a.nearestMode == "round_prefer_floor")
+        coeffs = {double(ratio <= 0.5), double(ratio > 0.5)};
+      else if (a.nearestMode == "round_prefer_ceil")
+        coeffs = {double(ratio < 0.5), double(ratio >= 0.5)};
+      else if (a.nearestMode == "floor")
+        coeffs = {1, 0};
+      else
+        coeffs = {0, 1};
+    } else if (a.mode == "linear") {
+      coeffs = {1 - ratio, ratio};
+    } else {
+      double A = a.cubicA, r = ratio, s = 1 - ratio;
+      coeffs = {((A * (r + 1) - 5 * A) * (r + 1) + 8 * A) * (r + 1) - 4 * A,
+                ((A + 2) * r - (A + 3)) * r * r + 1,
+                ((A + 2) * s - (A + 3)) * s * s + 1,
+                ((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A};
+    }
+    int64_t n = coeffs.size(), pad = (n + 1) / 2, limit = in + 2 * pad;
+    double xp = xo + pad;
+    // The n indexes of [0, limit) nearest to xp, ties to the smaller.
+    SmallVector<int64_t> idx;
+    for (int64_t i = 0; i < limit; ++i)
+      idx.push_back(i);
+    std::stable_sort(idx.begin(), idx.end(), [&](int64_t l, int64_t r) {
+      double dl = std::fabs(xp - l), dr = std::fabs(xp - r);
+      return dl != dr ? dl < dr : l < r;
+    });
+    idx.resize(std::min<int64_t>(n, limit));
+    llvm::sort(idx);
+    if (a.excludeOutside) {
+      double sum = 0;
+      for (auto [k, i] : llvm::enumerate(idx)) {
+        int64_t orig = i - pad;
+        if (orig < 0 || orig >= in)
+          coeffs[k] = 0;
+        sum += coeffs[k];
+      }
+      for (double &v : coeffs)
+        v /= sum;
+    }
+    Taps taps;
+    for (auto [k, i] : llvm::enumerate(idx)) {
+      int64_t src = std::clamp<int64_t>(i - pad, 0, in - 1);
+      if (coeffs[k] != 0)
+        taps[src] += coeffs[k];
+    }
+    rows.push_back(std::move(taps));
+  }
+  return rows;
+}
+
+static LogicalResult resizeRuntime(NodeContext &ctx, const ResizeAttrs &a,
+                                   RankedTensorType type);
+
+/// Resize-11/13 (X, roi, scales, sizes).
+LogicalResult mlir::ds::onnx_import::importResize(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 4)))
+    return failure();
+  ResizeAttrs a;
+  int64_t exclude = 0;
+  std::string cubicAName = "cubic_coeff_a";
+  if (failed(ctx.stringAttr("mode", a.mode)) ||
+      failed(ctx.stringAttr("coordinate_transformation_mode", a.coordMode)) ||
+      failed(ctx.stringAttr("nearest_mode", a.nearestMode)) ||
+      failed(ctx.floatAttr(cubicAName, a.cubicA)) ||
+      failed(ctx.intAttr("exclude_outside", exclude)) ||
+      failed(ctx.floatAttr("extrapolation_value", a.extrapolation)))
+    return failure();
+  a.excludeOutside = exclude != 0;
+  if (a.mode != "nearest" && a.mode != "linear" && a.mode != "cubic")
+    return ctx.invalid() << "expected mode nearest, linear or cubic, found '"
+                         << a.mode << "'";
+  if (!llvm::is_contained({"half_pixel", "pytorch_half_pixel", "align_corners",
+                           "asymmetric", "tf_half_pixel_for_nn",
+                           "tf_crop_and_resize"},
+                          a.coordMode))
+    return ctx.unsupported() << "coordinate_transformation_mode '"
+                             << a.coordMode << "' is not supported";
+  if (!llvm::is_contained(
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+          a.nearestMode))
+    return ctx.invalid() << "expected nearest_mode round_prefer_floor, "
+                            "round_prefer_ceil, floor or ceil, found '"
+                         << a.nearestMode << "'";
+  RankedTensorType in = ctx.inputType(0);
+  if (!in.hasStaticShape())
+    return ctx.unsupported() << "Resize needs a static input shape, found "
+                             << in;
+  int64_t rank = in.getRank();
+  auto present = [&](unsigned i) {
+    if (!ctx.hasInput(i))
+      return false;
+    RankedTensorType t = ctx.inputType(i);
+    return !(t.getRank() == 1 && t.getDimSize(0) == 0);
+  };
+  bool hasSizes = present(3), hasScales = present(2);
+  if (hasSizes == hasScales)
+    return ctx.invalid() << "expected exactly one of scales and sizes";
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (type->getRank() != rank ||
+      type->getElementType() != in.getElementType())
+    return ctx.invalid() << "expected a result of the input's rank and type, "
+                            "found "
+                         << *type;
+  SmallVector<double> scales;
+  SmallVector<int64_t> outShape;
+  if (hasScales) {
+    std::optional<SmallVector<double>> s = constantFloats(ctx, 2);
+    if (!s) {
+      RankedTensorType st = ctx.inputType(2);
+      if (st.getRank() != 1 || st.getDimSize(0) != rank ||
+          !isa<FloatType>(st.getElementType()))
+        return ctx.invalid() << "expected " << rank << " float scales, found "
+                             << st;
+      if (!type->hasStaticShape())
+        return ctx.unsupported()
+               << "output '" << ctx.proto().output(0)
+               << "' needs a static shape (scales are computed at run time), "
+                  "found "
+               << *type;
+      return resizeRuntime(ctx, a, *type);
+    }
+    if (a.coordMode == "tf_crop_and_resize")
+      return ctx.unsupported() << "tf_crop_and_resize needs sizes or "
+                                  "run-time scales";
+    if (static_cast<int64_t>(s->size()) != rank)
+      return ctx.invalid() << "expected " << rank << " scales";
+    scales = *s;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (scales[d] <= 0)
+        return ctx.invalid() << "expected positive scales";
+      outShape.push_back(static_cast<int64_t>(
+          std::floor(static_cast<double>(in.getDimSize(d)) * scales[d])));
+    }
+  } else {
+    if (!type->hasStaticShape())
+      return ctx.unsupported()
+             << "output '" << ctx.proto().output(0)
+             << "' needs a static shape, found " << *type;
+    if (a.coordMode == "tf_crop_and_resize")
+      return resizeRuntime(ctx, a, *type);
+    outShape.assign(type->getShape().begin(), type->getShape().end());
+    if (std::optional<SmallVector<int64_t>> s = ctx.constantInts(3))
+      if (ArrayRef<int64_t>(*s) != ArrayRef<int64_t>(outShape))
+        return ctx.invalid() << "expected sizes to match the output shape "
+                             << *type;
+    for (int64_t d = 0; d < rank; ++d)
+      scales.push_back(static_cast<double>(outShape[d]) /
+                       static_cast<double>(in.getDimSize(d)));
+  }
+  for (int64_t d = 0; d < rank; ++d)
+    if (outShape[d] < 1 ||
+        (!type->isDynamicDim(d) && type->getDimSize(d) != outShape[d]))
+      return ctx.invalid() << "expected an output of shape "
+                           << RankedTensorType::get(outShape,
+                                                    in.getElementType())
+                           << ", found " << *type;
+
+  bool isFloat = isa<FloatType>(in.getElementType());
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  Value cur = ctx.input(0);
+  SmallVector<int64_t> curShape(in.getShape());
+  // Innermost axis first, as the reference nests its 1-D interpolations.
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    int64_t inLen = in.getDimSize(d), outLen = outShape[d];
+    SmallVector<Taps> rows = resizeTaps(a, inLen, outLen, scales[d]);
+    bool identity = inLen == outLen;
+    size_t k = 0;
+    for (auto [x, taps] : llvm::enumerate(rows)) {
+      k = std::max(k, taps.size());
+      if (taps.size() != 1 || taps.begin()->first != static_cast<int64_t>(x) ||
+          taps.begin()->second != 1.0)
+        identity = false;
+    }
+    if (identity)
+      continue;
+    bool pureGather = k == 1 && llvm::all_of(rows, [](const Taps &t) {
+                        return t.begin()->second == 1.0;
+                      });
+    if (!pureGather && !isFloat)
+      return ctx.unsupported() << "Resize with mode '" << a.mode
+                               << "' needs a floating-point input";
+    curShape[d] = outLen;
+    auto stepType = RankedTensorType::get(curShape, in.getElementType());
+    SmallVector<int64_t> wShape(rank, 1);
+    wShape[d] = outLen;
+    auto wType = RankedTensorType::get(wShape, in.getElementType());
+    Value sum;
+    for (size_t t = 0; t < k; ++t) {
+      SmallVector<int64_t> indices;
+      SmallVector<double> weights;
+      for (const Taps &taps : rows) {
+        auto it = taps.begin();
+        std::advance(it, std::min(t, taps.size() - 1));
+        indices.push_back(it->first);
+        weights.push_back(t < taps.size() ? it->second : 0.0);
+      }
+      Value g = dsg::GatherOp::create(b, loc, stepType, cur,
+                                      ctx.constantI64(indices),
+                                      b.getI64IntegerAttr(d));
+      if (!pureGather) {
+        SmallVector<APFloat> w;
+        auto ft = cast<FloatType>(in.getElementType());
+        for (double v : weights) {
+          APFloat f(v);
+          bool lost;
+          f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &lost);
+          w.push_back(f);
+        }
+        Value wc = dsg::ConstantOp::create(
+            b, loc, wType, DenseFPElementsAttr::get(wType, w));
+        g = dsg::MulOp::create(b, loc, stepType, g, wc);
+      }
+      sum = sum ? dsg::AddOp::create(b, loc, stepType, sum, g).getResult() : g;
+    }
+    cur = sum;
+  }
+  if (cur.getType() != *type)
+    cur = dsg::CastOp::create(b, loc, *type, cur); // identity resize
+  ctx.setOutput(0, cur);
+  return success();
+}
+
+/// Resize-11/13 whose scales are run-time values and whose output shape is
+/// static: the source coordinates, taps and weights of each axis are
+/// computed at run time (in f64) from the scale, following the reference.
+static LogicalResult resizeRuntime(NodeContext &ctx, const ResizeAttrs &a,
+                                   RankedTensorType type) {
+  RankedTensorType in = ctx.inputType(0);
+  int64_t rank = in.getRank();
+  Type elem = in.getElementType();
+  if (a.mode != "nearest" && !isa<FloatType>(elem))
+    return ctx.unsupported() << "Resize with mode '" << a.mode
+                             << "' needs a floating-point input";
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  Type f64 = b.getF64Type(), i64 = b.getI64Type();
+  auto c = [&](double v) { return scalarOf(ctx, f64, v); };
+  // With sizes, the scales are the output sizes over the input sizes.
+  bool runtimeScales = ctx.hasInput(2) && ctx.inputType(2).getNumElements();
+  Value scales = runtimeScales ? castTo(ctx, ctx.input(2), f64) : Value();
+  Value roi;
+  bool crop = a.coordMode == "tf_crop_and_resize";
+  if (crop) {
+    if (!ctx.hasInput(1) || ctx.inputType(1).getRank() != 1 ||
+        ctx.inputType(1).getDimSize(0) != 2 * rank ||
+        !isa<FloatType>(ctx.inputType(1).getElementType()))
+      return ctx.invalid() << "expected a roi of " << 2 * rank << " floats";
+    roi = castTo(ctx, ctx.input(1), f64);
+  }
+  Value cur = ctx.input(0);
+  SmallVector<int64_t> curShape(in.getShape());
+  // tf_crop_and_resize: positions outside the input take the extrapolation
+  // value, which the outer axes then interpolate as data (as the reference).
+  auto extrapolate = [&](Value &v, Value outside, int64_t d) -> LogicalResult {
+    SmallVector<int64_t> mShape(rank, 1);
+    mShape[d] = curShape[d];
+    FailureOr<Value> mask = ctx.reshapeTo(outside, mShape);
+    if (failed(mask))
+      return failure();
+    Value e = isa<FloatType>(elem) ? scalarOf(ctx, elem, a.extrapolation)
+                                   : castTo(ctx, c(a.extrapolation), elem);
+    v = dsg::WhereOp::create(b, loc, v.getType(), *mask, e, v);
+    return success();
+  };
+  for (int64_t d = rank - 1; d >= 0; --d) {
+    int64_t inLen = in.getDimSize(d), outLen = type.getDimSize(d);
+    auto colType = RankedTensorType::get({1}, f64);
+    auto entry = [&](Value v, int64_t i) -> Value {
+      return dsg::GatherOp::create(b, loc, colType, v, ctx.constantI64({i}),
+                                   b.getI64IntegerAttr(0));
+    };
+    Value s = scales ? entry(scales, d)
+                     : c(static_cast<double>(outLen) / inLen);
+    auto xType = RankedTensorType::get({outLen}, f64);
+    SmallVector<double> iota;
+    for (int64_t i = 0; i < outLen; ++i)
+      iota.push_back(i);
+    Value x = dsg::ConstantOp::create(
+        b, loc, xType, DenseElementsAttr::get(xType, ArrayRef<double>(iota)));
+    Value outW = binary<dsg::MulOp>(ctx, s, c(inLen));
+    Value halfPixel = binary<dsg::SubOp>(
+        ctx, binary<dsg::DivOp>(ctx, binary<dsg::AddOp>(ctx, x, c(0.5)), s),
+        c(0.5));
+    Value xo, outside;
+    const std::string &m = a.coordMode;
+    if (crop) {
+      Value start = entry(roi, d), end = entry(roi, rank + d);
+      Value span = binary<dsg::MulOp>(
+          ctx, binary<dsg::SubOp>(ctx, end, start), c(inLen - 1));
+      Value v = binary<dsg::DivOp>(ctx, binary<dsg::MulOp>(ctx, x, span),
+                                   binary<dsg::SubOp>(ctx, outW, c(1)));
+      Value one = compare<dsg::EqualOp>(ctx, outW, c(1));
+      xo = dsg::WhereOp::create(b, loc, xType, one,
+                                binary<dsg::DivOp>(ctx, span, c(2)), v);
+      xo = binary<dsg::AddOp>(
+          ctx, xo, binary<dsg::MulOp>(ctx, start, c(inLen - 1)));
+      outside = dsg::OrOp::create(
+          b, loc, xType.clone(b.getI1Type()),
+          compare<dsg::LessOp>(ctx, xo, c(0)),
+          compare<dsg::GreaterOp>(ctx, xo, c(inLen - 1)));
+    } else if (m == "half_pixel") {
+      xo = halfPixel;
+    } else if (m == "asymmetric") {
+      xo = binary<dsg::DivOp>(ctx, x, s);
+    } else if (m == "tf_half_pixel_for_nn") {
+      xo = binary<dsg::DivOp>(ctx, binary<dsg::AddOp>(ctx, x, c(0.5)), s);
+    } else {
+      Value one = compare<dsg::EqualOp>(ctx, outW, c(1));
+      if (m == "pytorch_half_pixel") {
+        xo = dsg::WhereOp::create(b, loc, xType, one, c(-0.5), halfPixel);
+      } else { // align_corners
+        Value v = binary<dsg::DivOp>(
+            ctx, binary<dsg::MulOp>(ctx, x, c(inLen - 1)),
+            binary<dsg::SubOp>(ctx, outW, c(1)));
+        xo = dsg::WhereOp::create(b, loc, xType, one, c(0), v);
+      }
+    }
+    // The first tap: the ratio r = xo - base lies in (0, 1].
+    Value base = binary<dsg::SubOp>(
+        ctx, dsg::CeilOp::create(b, loc, xType, xo).getResult(), c(1));
+    Value r = binary<dsg::SubOp>(ctx, xo, base);
+    auto index = [&](Value pos) {
+      pos = binary<dsg::MaxOp>(ctx, pos, c(0));
+      pos = binary<dsg::MinOp>(ctx, pos, c(inLen - 1));
+      return castTo(ctx, pos, i64);
+    };
+    curShape[d] = outLen;
+    auto stepType = RankedTensorType::get(curShape, elem);
+    if (a.mode == "nearest") {
+      Value pos;
+      Value next = binary<dsg::AddOp>(ctx, base, c(1));
+      if (a.nearestMode == "round_prefer_floor")
+        pos = dsg::WhereOp::create(b, loc, xType,
+                                   compare<dsg::GreaterOp>(ctx, r, c(0.5)),
+                                   next, base);
+      else if (a.nearestMode == "round_prefer_ceil")
+        pos = dsg::WhereOp::create(
+            b, loc, xType, compare<dsg::GreaterEqualOp>(ctx, r, c(0.5)), next,
+            base);
+      else if (a.nearestMode == "floor")
+        pos = dsg::FloorOp::create(b, loc, xType, xo);
+      else
+        pos = dsg::CeilOp::create(b, loc, xType, xo);
+      cur = dsg::GatherOp::create(b, loc, stepType, cur, index(pos),
+                                  b.getI64IntegerAttr(d));
+      if (outside && failed(extrapolate(cur, outside, d)))
+        return failure();
+      continue;
+    }
+    SmallVector<Value> coeffs;
+    int64_t first;
+    if (a.mode == "linear") {
+      coeffs = {binary<dsg::SubOp>(ctx, c(1), r), r};
+      first = 0;
+    } else {
+      // Cubic convolution weights at distances r + 1, r, 1 - r, 2 - r.
+      double A = a.cubicA;
+      auto near = [&](Value t) { // ((A + 2) t - (A + 3)) t t + 1
+        Value v = binary<dsg::SubOp>(
+            ctx, binary<dsg::MulOp>(ctx, t, c(A + 2)), c(A + 3));
+        v = binary<dsg::MulOp>(ctx, binary<dsg::MulOp>(ctx, v, t), t);
+        return binary<dsg::AddOp>(ctx, v, c(1));
+      };
+      auto far = [&](Value t) { // ((A t - 5A) t + 8A) t - 4A
+        Value v = binary<dsg::SubOp>(ctx, binary<dsg::MulOp>(ctx, t, c(A)),
+                                     c(5 * A));
+        v = binary<dsg::AddOp>(ctx, binary<dsg::MulOp>(ctx, v, t), c(8 * A));
+        return binary<dsg::SubOp>(ctx, binary<dsg::MulOp>(ctx, v, t),
+                                  c(4 * A));
+      };
+      Value s1 = binary<dsg::SubOp>(ctx, c(1), r);
+      coeffs = {far(binary<dsg::AddOp>(ctx, r, c(1))), near(r), near(s1),
+                far(binary<dsg::AddOp>(ctx, s1, c(1)))};
+      first = -1;
+    }
+    SmallVector<Value> positions;
+    for (size_t t = 0; t < coeffs.size(); ++t)
+      positions.push_back(binary<dsg::AddOp>(ctx, base, c(first + (int64_t)t)));
+    if (a.excludeOutside) {
+      Value sum;
+      for (auto [k, pos] : llvm::enumerate(positions)) {
+        Value inside = dsg::AndOp::create(
+            b, loc, xType.clone(b.getI1Type()),
+            compare<dsg::GreaterEqualOp>(ctx, pos, c(0)),
+            compare<dsg::LessEqualOp>(ctx, pos, c(inLen - 1)));
+        coeffs[k] =
+            dsg::WhereOp::create(b, loc, xType, inside, coeffs[k], c(0));
+        sum = sum ? binary<dsg::AddOp>(ctx, sum, coeffs[k]) : coeffs[k];
+      }
+      for (Value &v : coeffs)
+        v = binary<dsg::DivOp>(ctx, v, sum);
+    }
+    SmallVector<int64_t> wShape(rank, 1);
+    wShape[d] = outLen;
+    Value sum;
+    for (auto [k, pos] : llvm::enumerate(positions)) {
+      Value g = dsg::GatherOp::create(b, loc, stepType, cur, index(pos),
+                                      b.getI64IntegerAttr(d));
+      FailureOr<Value> w = ctx.reshapeTo(castTo(ctx, coeffs[k], elem), wShape);
+      if (failed(w))
+        return failure();
+      g = binary<dsg::MulOp>(ctx, g, *w);
+      sum = sum ? binary<dsg::AddOp>(ctx, sum, g) : g;
+    }
+    cur = sum;
+    if (outside && failed(extrapolate(cur, outside, d)))
+      return failure();
+  }
+  ctx.setOutput(0, cur);
+  return success();
+}
