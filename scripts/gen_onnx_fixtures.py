@@ -400,6 +400,7 @@ def gen_nn_extra(n):
 
     gen_indexing(n)
     gen_resize(n)
+    gen_quantization(n)
 
 
 def gen_indexing(n):
@@ -516,6 +517,36 @@ def gen_resize(n):
          [n("Resize", ["x", "", "scales"], ["y"], name="dyn_resize")],
          [vi("x", F, [1, 1, 2, 2]), vi("scales", F, [4])],
          [vi("y", F, [1, 1, "h", "w"])], opset=13)
+
+
+
+def gen_quantization(n):
+    """Quantization ops (test/Import/ONNX/quantization.mlir)."""
+    U8, I8 = TensorProto.UINT8, TensorProto.INT8
+    save("quantization", [
+        n("QuantizeLinear", ["x", "qs", "qz"], ["q"], name="quantize",
+          axis=1),
+        n("DequantizeLinear", ["q", "qs", "qz"], ["dq"], name="dequantize",
+          axis=1),
+        n("DynamicQuantizeLinear", ["x"], ["dy", "dys", "dyz"],
+          name="dynamic"),
+        n("MatMulInteger", ["a", "b", "az", "bz"], ["mmi"], name="mmi"),
+        n("QLinearMatMul", ["a", "as", "az0", "b", "bs", "bz0", "ys", "yz"],
+          ["qmm"], name="qmm"),
+    ], [vi("x", F, [2, 3]), vi("qs", F, [3]), vi("qz", I8, [3]),
+        vi("a", U8, [2, 4]), vi("b", U8, [4, 3]), vi("az", U8, [2]),
+        vi("bz", U8, [3]), vi("as", F, []), vi("az0", U8, []),
+        vi("bs", F, []), vi("bz0", U8, []), vi("ys", F, []),
+        vi("yz", U8, [])],
+       [vi("q", I8, [2, 3]), vi("dq", F, [2, 3]), vi("dy", U8, [2, 3]),
+        vi("dys", F, []), vi("dyz", U8, []), vi("mmi", TensorProto.INT32,
+                                                [2, 3]),
+        vi("qmm", U8, [2, 3])], opset=13)
+    # Only 8-bit quantized types are supported.
+    save("quantize_int32",
+         [n("QuantizeLinear", ["x", "s", "z"], ["y"], name="q32")],
+         [vi("x", F, [2]), vi("s", F, []), vi("z", TensorProto.INT32, [])],
+         [vi("y", TensorProto.INT32, [2])], opset=10)
 
 
 if __name__ == "__main__":

@@ -354,6 +354,11 @@ LogicalResult importSpaceToDepth(NodeContext &);
 
 // Misc.cpp
 LogicalResult importResize(NodeContext &);
+LogicalResult importQuantizeLinear(NodeContext &);
+LogicalResult importDequantizeLinear(NodeContext &);
+LogicalResult importDynamicQuantizeLinear(NodeContext &);
+LogicalResult importMatMulInteger(NodeContext &);
+LogicalResult importQLinearMatMul(NodeContext &);
 
 } // namespace mlir::ds::onnx_import
 

@@ -8,6 +8,10 @@
 //   computes them (porting the ONNX reference) and emits one gather per tap,
 //   scaled by constant weights and summed. Scales must be constants; sizes
 //   may be computed at run time when the declared output shape is static.
+// * Quantization (QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear,
+//   MatMulInteger, QLinearMatMul): casts, zero points subtracted in i32,
+//   integer matmuls in i32, float rescaling, round-half-to-even and
+//   saturation to the 8-bit range.
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
@@ -81,6 +85,20 @@ static Value binary(NodeContext &ctx, Value l, Value r) {
   Type elem = cast<RankedTensorType>(l.getType()).getElementType();
   return OpT::create(ctx.builder(), ctx.getLoc(), broadcastType(l, r, elem), l,
                      r);
+}
+
+/// A per-axis 1-D parameter reshaped to broadcast along `axis` of a rank
+/// `rank` tensor; scalars and one-element tensors are returned unchanged.
+static FailureOr<Value> alongAxis(NodeContext &ctx, Value v, int64_t rank,
+                                  int64_t axis) {
+  auto t = cast<RankedTensorType>(v.getType());
+  if (t.getRank() == 0 || (t.getRank() == 1 && t.getDimSize(0) == 1))
+    return v;
+  if (t.getRank() != 1 || t.isDynamicDim(0))
+    return failure();
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = t.getDimSize(0);
+  return ctx.reshapeTo(v, shape);
 }
 
 template <typename OpT>
@@ -543,5 +561,205 @@ static LogicalResult resizeRuntime(NodeContext &ctx, const ResizeAttrs &a,
       return failure();
   }
   ctx.setOutput(0, cur);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization: QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear,
+// MatMulInteger, QLinearMatMul
+//===----------------------------------------------------------------------===//
+
+/// The saturation range of a quantized type, if supported.
+static std::optional<std::pair<double, double>> quantRange(Type elem) {
+  auto it = dyn_cast<IntegerType>(elem);
+  if (!it || it.getWidth() != 8)
+    return std::nullopt;
+  if (it.isUnsigned())
+    return std::pair{0.0, 255.0};
+  return std::pair{-128.0, 127.0};
+}
+
+/// round(v) + zp saturated to `q`'s range and converted to `q` (v float).
+static Value saturate(NodeContext &ctx, Value v, Value zpFloat, Type q) {
+  Type ft = cast<RankedTensorType>(v.getType()).getElementType();
+  v = dsg::RoundOp::create(ctx.builder(), ctx.getLoc(), v.getType(), v);
+  if (zpFloat)
+    v = binary<dsg::AddOp>(ctx, v, zpFloat);
+  auto [lo, hi] = *quantRange(q);
+  v = binary<dsg::MaxOp>(ctx, v, scalarOf(ctx, ft, lo));
+  v = binary<dsg::MinOp>(ctx, v, scalarOf(ctx, ft, hi));
+  return castTo(ctx, v, q);
+}
+
+/// The `axis` attribute of the per-axis quantization ops (13+).
+static LogicalResult quantAxis(NodeContext &ctx, int64_t rank, int64_t &axis) {
+  axis = 1;
+  if (ctx.sinceVersion() < 13)
+    return success();
+  if (failed(ctx.intAttr("axis", axis)))
+    return failure();
+  // The axis only matters for a per-axis (1-D, several values) scale.
+  RankedTensorType scale = ctx.inputType(1);
+  if (scale.getRank() == 0 ||
+      (scale.getRank() == 1 && scale.getDimSize(0) == 1)) {
+    axis = 0;
+    return success();
+  }
+  return ctx.normalizeAxis(axis, rank);
+}
+
+LogicalResult mlir::ds::onnx_import::importQuantizeLinear(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(2, 3)))
+    return failure();
+  Type ft = ctx.inputType(1).getElementType();
+  Type q = ctx.hasInput(2) ? ctx.inputType(2).getElementType()
+                           : IntegerType::get(ctx.getContext(), 8,
+                                              IntegerType::Unsigned);
+  if (!isa<FloatType>(ft) || !quantRange(q))
+    return ctx.unsupported() << "QuantizeLinear supports float scales and "
+                                "8-bit outputs only";
+  int64_t rank = ctx.inputType(0).getRank(), axis;
+  if (failed(quantAxis(ctx, rank, axis)))
+    return failure();
+  FailureOr<Value> scale = alongAxis(ctx, ctx.input(1), rank, axis);
+  if (failed(scale))
+    return ctx.invalid() << "expected a scalar or 1-D scale";
+  Value x = castTo(ctx, ctx.input(0), ft), zp;
+  if (ctx.hasInput(2)) {
+    FailureOr<Value> z = alongAxis(ctx, ctx.input(2), rank, axis);
+    if (failed(z))
+      return ctx.invalid() << "expected a scalar or 1-D zero point";
+    zp = castTo(ctx, *z, ft);
+  }
+  ctx.setOutput(0, saturate(ctx, binary<dsg::DivOp>(ctx, x, *scale), zp, q));
+  return success();
+}
+
+LogicalResult mlir::ds::onnx_import::importDequantizeLinear(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(2, 3)))
+    return failure();
+  Type ft = ctx.inputType(1).getElementType();
+  Type xt = ctx.inputType(0).getElementType();
+  if (!isa<FloatType>(ft) || !isa<IntegerType>(xt))
+    return ctx.unsupported() << "DequantizeLinear supports integer inputs "
+                                "and float scales only";
+  int64_t rank = ctx.inputType(0).getRank(), axis;
+  if (failed(quantAxis(ctx, rank, axis)))
+    return failure();
+  FailureOr<Value> scale = alongAxis(ctx, ctx.input(1), rank, axis);
+  if (failed(scale))
+    return ctx.invalid() << "expected a scalar or 1-D scale";
+  Type i32 = IntegerType::get(ctx.getContext(), 32);
+  Value x = castTo(ctx, ctx.input(0), i32);
+  if (ctx.hasInput(2)) {
+    FailureOr<Value> z = alongAxis(ctx, ctx.input(2), rank, axis);
+    if (failed(z))
+      return ctx.invalid() << "expected a scalar or 1-D zero point";
+    x = binary<dsg::SubOp>(ctx, x, castTo(ctx, *z, i32));
+  }
+  ctx.setOutput(0, binary<dsg::MulOp>(ctx, castTo(ctx, x, ft), *scale));
+  return success();
+}
+
+LogicalResult
+mlir::ds::onnx_import::importDynamicQuantizeLinear(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  RankedTensorType xt = ctx.inputType(0);
+  Type ft = xt.getElementType();
+  if (!ft.isF32())
+    return ctx.invalid() << "expected a float32 input, found " << xt;
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  SmallVector<int64_t> all;
+  for (int64_t i = 0; i < xt.getRank(); ++i)
+    all.push_back(i);
+  auto scalarType = RankedTensorType::get({}, ft);
+  Value x = ctx.input(0), zero = scalarOf(ctx, ft, 0.0);
+  Value mn = dsg::ReduceMinOp::create(b, loc, scalarType, x,
+                                      b.getDenseI64ArrayAttr(all),
+                                      b.getBoolAttr(false));
+  Value mx = dsg::ReduceMaxOp::create(b, loc, scalarType, x,
+                                      b.getDenseI64ArrayAttr(all),
+                                      b.getBoolAttr(false));
+  mn = binary<dsg::MinOp>(ctx, mn, zero);
+  mx = binary<dsg::MaxOp>(ctx, mx, zero);
+  Value scale = binary<dsg::DivOp>(ctx, binary<dsg::SubOp>(ctx, mx, mn),
+                                   scalarOf(ctx, ft, 255.0));
+  Type u8 = IntegerType::get(ctx.getContext(), 8, IntegerType::Unsigned);
+  Value zp = saturate(
+      ctx, binary<dsg::SubOp>(ctx, zero, binary<dsg::DivOp>(ctx, mn, scale)),
+      {}, u8);
+  Value zpf = castTo(ctx, zp, ft);
+  ctx.setOutput(0, saturate(ctx, binary<dsg::DivOp>(ctx, x, scale), zpf, u8));
+  ctx.setOutput(1, scale);
+  ctx.setOutput(2, zp);
+  return success();
+}
+
+/// (a - a_zp) @ (b - b_zp) in i32, for MatMulInteger and QLinearMatMul.
+/// a_zp may hold one value per row of `a`, b_zp one per column of `b`.
+static FailureOr<Value> integerMatMul(NodeContext &ctx, unsigned a,
+                                      unsigned aZp, unsigned b, unsigned bZp) {
+  Type i32 = IntegerType::get(ctx.getContext(), 32);
+  for (unsigned i : {a, b})
+    if (!quantRange(ctx.inputType(i).getElementType()))
+      return ctx.unsupported() << "expected 8-bit integer operands";
+  RankedTensorType at = ctx.inputType(a), bt = ctx.inputType(b);
+  if (at.getRank() < 2 || bt.getRank() < 2)
+    return ctx.unsupported() << "expected operands of rank >= 2";
+  Value av = castTo(ctx, ctx.input(a), i32),
+        bv = castTo(ctx, ctx.input(b), i32);
+  if (ctx.hasInput(aZp)) {
+    FailureOr<Value> z = alongAxis(ctx, ctx.input(aZp), at.getRank(),
+                                   at.getRank() - 2);
+    if (failed(z))
+      return ctx.invalid() << "expected a scalar or 1-D zero point for A";
+    av = binary<dsg::SubOp>(ctx, av, castTo(ctx, *z, i32));
+  }
+  if (ctx.hasInput(bZp)) {
+    FailureOr<Value> z = alongAxis(ctx, ctx.input(bZp), bt.getRank(),
+                                   bt.getRank() - 1);
+    if (failed(z))
+      return ctx.invalid() << "expected a scalar or 1-D zero point for B";
+    bv = binary<dsg::SubOp>(ctx, bv, castTo(ctx, *z, i32));
+  }
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  return dsg::MatMulOp::create(ctx.builder(), ctx.getLoc(),
+                               type->clone(i32), av, bv)
+      .getResult();
+}
+
+LogicalResult mlir::ds::onnx_import::importMatMulInteger(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(2, 4)))
+    return failure();
+  FailureOr<Value> y = integerMatMul(ctx, 0, 2, 1, 3);
+  if (failed(y))
+    return failure();
+  ctx.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult mlir::ds::onnx_import::importQLinearMatMul(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(8, 8)))
+    return failure();
+  Type ft = ctx.inputType(1).getElementType();
+  Type q = ctx.inputType(7).getElementType();
+  if (!ft.isF32() || !quantRange(q))
+    return ctx.unsupported() << "QLinearMatMul supports float32 scales and "
+                                "8-bit outputs only";
+  for (unsigned i : {1u, 4u, 6u})
+    if (ctx.inputType(i).getNumElements() != 1)
+      return ctx.unsupported() << "QLinearMatMul supports per-tensor scales "
+                                  "only";
+  FailureOr<Value> acc = integerMatMul(ctx, 0, 2, 3, 5);
+  if (failed(acc))
+    return failure();
+  Value mult = binary<dsg::DivOp>(
+      ctx, binary<dsg::MulOp>(ctx, ctx.input(1), ctx.input(4)), ctx.input(6));
+  Value y = binary<dsg::MulOp>(ctx, castTo(ctx, *acc, ft), mult);
+  ctx.setOutput(0, saturate(ctx, y, castTo(ctx, ctx.input(7), ft), q));
   return success();
 }

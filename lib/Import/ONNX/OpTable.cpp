@@ -330,6 +330,15 @@ static const OpTableEntry kOpTable[] = {
     // static declared output shape. 10 has no row; 18 (antialias) neither.
     {"Resize", 11, importResize},
     {"Resize", 13, importResize},
+    // Quantization, decomposed into casts, i32 arithmetic and float
+    // rescaling with round-half-to-even and saturation (8-bit types only).
+    {"QuantizeLinear", 10, importQuantizeLinear},
+    {"QuantizeLinear", 13, importQuantizeLinear},
+    {"DequantizeLinear", 10, importDequantizeLinear},
+    {"DequantizeLinear", 13, importDequantizeLinear},
+    {"DynamicQuantizeLinear", 11, importDynamicQuantizeLinear},
+    {"MatMulInteger", 10, importMatMulInteger},
+    {"QLinearMatMul", 10, importQLinearMatMul},
     // ---- end Misc ----
 };
 
