@@ -401,6 +401,7 @@ def gen_nn_extra(n):
     gen_indexing(n)
     gen_resize(n)
     gen_quantization(n)
+    gen_topk(n)
 
 
 def gen_indexing(n):
@@ -547,6 +548,23 @@ def gen_quantization(n):
          [n("QuantizeLinear", ["x", "s", "z"], ["y"], name="q32")],
          [vi("x", F, [2]), vi("s", F, []), vi("z", TensorProto.INT32, [])],
          [vi("y", TensorProto.INT32, [2])], opset=10)
+
+
+
+def gen_topk(n):
+    """TopK (test/Import/ONNX/topk.mlir): k is a run-time input, the
+    declared output shapes give it."""
+    I64 = TensorProto.INT64
+    save("topk", [
+        n("TopK", ["x", "k"], ["values", "indices"], name="topk", axis=0,
+          largest=0),
+    ], [vi("x", F, [3, 2]), vi("k", I64, [1])],
+       [vi("values", F, [2, 2]), vi("indices", I64, [2, 2])], opset=11)
+    # A run-time k with an undeclared output size is unsupported.
+    save("topk_dynamic",
+         [n("TopK", ["x", "k"], ["v", "i"], name="dyn_topk")],
+         [vi("x", F, [3, 4]), vi("k", I64, [1])],
+         [vi("v", F, [3, "k"]), vi("i", I64, [3, "k"])], opset=11)
 
 
 if __name__ == "__main__":

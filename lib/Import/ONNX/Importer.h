@@ -359,6 +359,7 @@ LogicalResult importDequantizeLinear(NodeContext &);
 LogicalResult importDynamicQuantizeLinear(NodeContext &);
 LogicalResult importMatMulInteger(NodeContext &);
 LogicalResult importQLinearMatMul(NodeContext &);
+LogicalResult importTopK(NodeContext &);
 
 } // namespace mlir::ds::onnx_import
 

@@ -12,6 +12,8 @@
 //   MatMulInteger, QLinearMatMul): casts, zero points subtracted in i32,
 //   integer matmuls in i32, float rescaling, round-half-to-even and
 //   saturation to the 8-bit range.
+// * TopK: elements ranked by pairwise comparison (stable), the index of
+//   each rank summed out of a one-hot match, values gathered there.
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
@@ -761,5 +763,124 @@ LogicalResult mlir::ds::onnx_import::importQLinearMatMul(NodeContext &ctx) {
       ctx, binary<dsg::MulOp>(ctx, ctx.input(1), ctx.input(4)), ctx.input(6));
   Value y = binary<dsg::MulOp>(ctx, castTo(ctx, *acc, ft), mult);
   ctx.setOutput(0, saturate(ctx, y, castTo(ctx, ctx.input(7), ft), q));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TopK
+//===----------------------------------------------------------------------===//
+
+/// A constant i64 tensor of `shape` holding `values`.
+static Value constantI64Shaped(NodeContext &ctx, ArrayRef<int64_t> shape,
+                               ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get(shape, ctx.builder().getI64Type());
+  return dsg::ConstantOp::create(ctx.builder(), ctx.getLoc(), type,
+                                 DenseElementsAttr::get(type, values));
+}
+
+/// TopK-10/11 by ranking: the rank of element i along the axis is the
+/// number of elements j that come before it (greater, or equal with j < i;
+/// the reverse for the smallest). Output position r takes the index whose
+/// rank is r, and the values are gathered at those indices. This is exact
+/// and stable (ties keep the lower index first) and needs static shapes.
+LogicalResult mlir::ds::onnx_import::importTopK(NodeContext &ctx) {
+  bool kInput = ctx.sinceVersion() >= 10;
+  if (failed(ctx.expectInputs(kInput ? 2 : 1, kInput ? 2 : 1)))
+    return failure();
+  RankedTensorType in = ctx.inputType(0);
+  int64_t rank = in.getRank(), axis = -1, largest = 1, sorted = 1;
+  if (failed(ctx.intAttr("axis", axis)) ||
+      failed(ctx.intAttr("largest", largest)) ||
+      failed(ctx.intAttr("sorted", sorted)) ||
+      failed(ctx.normalizeAxis(axis, rank)))
+    return failure();
+  if (!in.hasStaticShape())
+    return ctx.unsupported() << "TopK needs a static input shape, found "
+                             << in;
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (!type->hasStaticShape())
+    return ctx.unsupported() << "output '" << ctx.proto().output(0)
+                             << "' needs a static shape, found " << *type;
+  int64_t n = in.getDimSize(axis), k = type->getDimSize(axis);
+  if (type->getRank() != rank || k > n)
+    return ctx.invalid() << "expected values of shape " << in
+                         << " with at most " << n << " along axis " << axis
+                         << ", found " << *type;
+  int64_t kAttr = k;
+  if (!kInput && failed(ctx.intAttr("k", kAttr)))
+    return failure();
+  if (kInput)
+    if (std::optional<SmallVector<int64_t>> kv = ctx.constantInts(1))
+      kAttr = kv->empty() ? k : (*kv)[0];
+  if (kAttr != k)
+    return ctx.invalid() << "expected k = " << k << " (the output size)";
+  Type elem = in.getElementType();
+  if (!isa<FloatType>(elem) && !isa<IntegerType>(elem))
+    return ctx.unsupported() << "unsupported element type " << elem;
+
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  Type i64 = b.getI64Type(), i1 = b.getI1Type();
+  SmallVector<int64_t> shape(in.getShape());
+  // xi: [..., n (i), 1, ...], xj: [..., 1, n (j), ...].
+  SmallVector<int64_t> iShape(shape), jShape(shape);
+  iShape.insert(iShape.begin() + axis + 1, 1);
+  jShape.insert(jShape.begin() + axis, 1);
+  FailureOr<Value> xi = ctx.reshapeTo(ctx.input(0), iShape);
+  FailureOr<Value> xj = ctx.reshapeTo(ctx.input(0), jShape);
+  if (failed(xi) || failed(xj))
+    return failure();
+  Value before = largest ? compare<dsg::GreaterOp>(ctx, *xj, *xi)
+                         : compare<dsg::LessOp>(ctx, *xj, *xi);
+  SmallVector<int64_t> pairShape(rank + 1, 1), lower;
+  pairShape[axis] = n;
+  pairShape[axis + 1] = n;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      lower.push_back(j < i);
+  auto lowerType = RankedTensorType::get(pairShape, i1);
+  SmallVector<bool> lowerBits(lower.begin(), lower.end());
+  Value lowerMask = dsg::ConstantOp::create(
+      b, loc, lowerType, DenseElementsAttr::get(lowerType, lowerBits));
+  Value tie = compare<dsg::EqualOp>(ctx, *xj, *xi);
+  tie = dsg::AndOp::create(b, loc, cast<RankedTensorType>(tie.getType()), tie,
+                           lowerMask);
+  before = dsg::OrOp::create(b, loc, cast<RankedTensorType>(tie.getType()),
+                             before, tie);
+  Value ranks = dsg::ReduceSumOp::create(
+      b, loc, in.clone(i64), castTo(ctx, before, i64),
+      b.getDenseI64ArrayAttr({axis + 1}), b.getBoolAttr(false));
+  // match[..., i, r, ...] = rank_i == r; index_r = sum_i i * match.
+  FailureOr<Value> ranksI = ctx.reshapeTo(ranks, iShape);
+  if (failed(ranksI))
+    return failure();
+  SmallVector<int64_t> rShape(rank + 1, 1), iColShape(rank + 1, 1);
+  SmallVector<int64_t> rVals, iVals;
+  rShape[axis + 1] = k;
+  iColShape[axis] = n;
+  for (int64_t r = 0; r < k; ++r)
+    rVals.push_back(r);
+  for (int64_t i = 0; i < n; ++i)
+    iVals.push_back(i);
+  Value match = castTo(
+      ctx,
+      compare<dsg::EqualOp>(ctx, *ranksI,
+                            constantI64Shaped(ctx, rShape, rVals)),
+      i64);
+  Value weighted =
+      binary<dsg::MulOp>(ctx, match, constantI64Shaped(ctx, iColShape, iVals));
+  SmallVector<int64_t> outShape(shape);
+  outShape[axis] = k;
+  Value indices = dsg::ReduceSumOp::create(
+      b, loc, RankedTensorType::get(outShape, i64), weighted,
+      b.getDenseI64ArrayAttr({axis}), b.getBoolAttr(false));
+  Value values = dsg::GatherElementsOp::create(
+      b, loc, RankedTensorType::get(outShape, elem), ctx.input(0), indices,
+      b.getI64IntegerAttr(axis));
+  ctx.setOutput(0, values);
+  if (ctx.hasOutput(1))
+    ctx.setOutput(1, indices);
   return success();
 }

@@ -339,6 +339,11 @@ static const OpTableEntry kOpTable[] = {
     {"DynamicQuantizeLinear", 11, importDynamicQuantizeLinear},
     {"MatMulInteger", 10, importMatMulInteger},
     {"QLinearMatMul", 10, importQLinearMatMul},
+    // TopK by ranking (static shapes; k is the declared output size). 1 took
+    // k as an attribute, 11 added largest/sorted and negative axes.
+    {"TopK", 1, importTopK},
+    {"TopK", 10, importTopK},
+    {"TopK", 11, importTopK},
     // ---- end Misc ----
 };
 
