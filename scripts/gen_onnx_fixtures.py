@@ -402,6 +402,7 @@ def gen_nn_extra(n):
     gen_resize(n)
     gen_quantization(n)
     gen_topk(n)
+    gen_misc(n)
 
 
 def gen_indexing(n):
@@ -565,6 +566,29 @@ def gen_topk(n):
          [n("TopK", ["x", "k"], ["v", "i"], name="dyn_topk")],
          [vi("x", F, [3, 4]), vi("k", I64, [1])],
          [vi("v", F, [3, "k"]), vi("i", I64, [3, "k"])], opset=11)
+
+
+
+def gen_misc(n):
+    """Shrink, EyeLike, windows, Compress, ReverseSequence
+    (test/Import/ONNX/misc.mlir)."""
+    I64 = TensorProto.INT64
+    save("misc", [
+        n("Shrink", ["x"], ["shrink"], name="shrink", lambd=1.0, bias=0.5),
+        n("EyeLike", ["x"], ["eye"], name="eye", k=1, dtype=I64),
+        n("HannWindow", ["size"], ["hann"], name="hann"),
+        n("Compress", ["x", "cond"], ["compress"], name="compress", axis=0),
+        n("ReverseSequence", ["x", "lens"], ["reverse"], name="reverse",
+          batch_axis=0, time_axis=1),
+    ], [vi("x", F, [3, 4]), vi("size", I64, []),
+        vi("cond", TensorProto.BOOL, [3]), vi("lens", I64, [3])],
+       [vi("shrink", F, [3, 4]), vi("eye", I64, [3, 4]), vi("hann", F, [4]),
+        vi("compress", F, [2, 4]), vi("reverse", F, [3, 4])], opset=17)
+    # The number of selected rows must be known.
+    save("compress_dynamic",
+         [n("Compress", ["x", "cond"], ["y"], name="dyn_compress", axis=0)],
+         [vi("x", F, [3, 4]), vi("cond", TensorProto.BOOL, [3])],
+         [vi("y", F, ["n", 4])], opset=11)
 
 
 if __name__ == "__main__":

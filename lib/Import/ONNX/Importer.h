@@ -360,6 +360,13 @@ LogicalResult importDynamicQuantizeLinear(NodeContext &);
 LogicalResult importMatMulInteger(NodeContext &);
 LogicalResult importQLinearMatMul(NodeContext &);
 LogicalResult importTopK(NodeContext &);
+LogicalResult importShrink(NodeContext &);
+LogicalResult importEyeLike(NodeContext &);
+LogicalResult importHannWindow(NodeContext &);
+LogicalResult importHammingWindow(NodeContext &);
+LogicalResult importBlackmanWindow(NodeContext &);
+LogicalResult importCompress(NodeContext &);
+LogicalResult importReverseSequence(NodeContext &);
 
 } // namespace mlir::ds::onnx_import
 

@@ -14,6 +14,8 @@
 //   saturation to the 8-bit range.
 // * TopK: elements ranked by pairwise comparison (stable), the index of
 //   each rank summed out of a one-hot match, values gathered there.
+// * Shrink, ReverseSequence, Compress (selected positions ranked like
+//   TopK); EyeLike and the windows become constants.
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
@@ -882,5 +884,258 @@ LogicalResult mlir::ds::onnx_import::importTopK(NodeContext &ctx) {
   ctx.setOutput(0, values);
   if (ctx.hasOutput(1))
     ctx.setOutput(1, indices);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shrink, EyeLike, HannWindow, HammingWindow, BlackmanWindow
+//===----------------------------------------------------------------------===//
+
+/// Shrink-9: x < -lambd ? x + bias : (x > lambd ? x - bias : 0).
+LogicalResult mlir::ds::onnx_import::importShrink(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  float lambd = 0.5f, bias = 0.0f;
+  if (failed(ctx.floatAttr("lambd", lambd)) ||
+      failed(ctx.floatAttr("bias", bias)))
+    return failure();
+  RankedTensorType t = ctx.inputType(0);
+  Type elem = t.getElementType();
+  if (!isa<FloatType>(elem))
+    return ctx.unsupported() << "Shrink supports floating-point inputs only";
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  Value x = ctx.input(0);
+  Value low = compare<dsg::LessOp>(ctx, x, scalarOf(ctx, elem, -lambd));
+  Value high = compare<dsg::GreaterOp>(ctx, x, scalarOf(ctx, elem, lambd));
+  Value inner = dsg::WhereOp::create(
+      b, loc, t, high, binary<dsg::SubOp>(ctx, x, scalarOf(ctx, elem, bias)),
+      scalarOf(ctx, elem, 0.0));
+  ctx.setOutput(0, dsg::WhereOp::create(
+                       b, loc, t, low,
+                       binary<dsg::AddOp>(ctx, x, scalarOf(ctx, elem, bias)),
+                       inner));
+  return success();
+}
+
+/// A constant of `type` from per-element doubles (float, integer or bool).
+static Value constantOf(NodeContext &ctx, RankedTensorType type,
+                        ArrayRef<double> values) {
+  Type elem = type.getElementType();
+  SmallVector<Attribute> attrs;
+  for (double v : values) {
+    if (isa<FloatType>(elem))
+      attrs.push_back(FloatAttr::get(elem, v));
+    else
+      attrs.push_back(IntegerAttr::get(elem, static_cast<int64_t>(v)));
+  }
+  return dsg::ConstantOp::create(ctx.builder(), ctx.getLoc(), type,
+                                 DenseElementsAttr::get(type, attrs));
+}
+
+/// EyeLike-9: a constant (the input's shape must be static).
+LogicalResult mlir::ds::onnx_import::importEyeLike(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  RankedTensorType in = ctx.inputType(0);
+  int64_t k = 0;
+  if (failed(ctx.intAttr("k", k)))
+    return failure();
+  if (in.getRank() != 2)
+    return ctx.invalid() << "expected a 2-D input, found " << in;
+  if (!in.hasStaticShape())
+    return ctx.unsupported() << "EyeLike needs a static input shape, found "
+                             << in;
+  Type elem = in.getElementType();
+  if (ctx.hasAttr("dtype")) {
+    int64_t dtype = 0;
+    if (failed(ctx.intAttr("dtype", dtype)))
+      return failure();
+    elem = convertElementType(ctx.getContext(), dtype);
+    if (!elem)
+      return ctx.unsupported() << "unsupported dtype "
+                               << dataTypeName(dtype);
+  }
+  if (!isa<FloatType>(elem) && !isa<IntegerType>(elem))
+    return ctx.unsupported() << "unsupported element type " << elem;
+  RankedTensorType out = in.clone(elem);
+  SmallVector<double> values;
+  for (int64_t i = 0; i < in.getDimSize(0); ++i)
+    for (int64_t j = 0; j < in.getDimSize(1); ++j)
+      values.push_back(j - i == k ? 1.0 : 0.0);
+  ctx.setOutput(0, constantOf(ctx, out, values));
+  return success();
+}
+
+/// HannWindow, HammingWindow, BlackmanWindow (17): a constant of the
+/// declared output size, sum_m a_m cos(2 pi m n / N) with N the size
+/// (periodic) or the size - 1 (symmetric).
+static LogicalResult importWindow(NodeContext &ctx, ArrayRef<double> a) {
+  if (failed(ctx.expectInputs(1, 1)))
+    return failure();
+  int64_t periodic = 1;
+  if (failed(ctx.intAttr("periodic", periodic)))
+    return failure();
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (type->getRank() != 1 || !type->hasStaticShape())
+    return ctx.unsupported() << "output '" << ctx.proto().output(0)
+                             << "' needs a static 1-D shape, found " << *type;
+  int64_t size = type->getDimSize(0);
+  if (std::optional<SmallVector<int64_t>> s = ctx.constantInts(0))
+    if (s->size() == 1 && (*s)[0] != size)
+      return ctx.invalid() << "expected size " << size
+                           << " (the output size), found " << (*s)[0];
+  Type elem = type->getElementType();
+  if (!isa<FloatType>(elem) && !isa<IntegerType>(elem))
+    return ctx.unsupported() << "unsupported element type " << elem;
+  double n = periodic ? size : size - 1;
+  SmallVector<double> values;
+  for (int64_t i = 0; i < size; ++i) {
+    double v = 0;
+    for (auto [m, am] : llvm::enumerate(a))
+      v += am * std::cos(2.0 * M_PI * m * i / n);
+    values.push_back(v);
+  }
+  ctx.setOutput(0, constantOf(ctx, *type, values));
+  return success();
+}
+
+LogicalResult mlir::ds::onnx_import::importHannWindow(NodeContext &ctx) {
+  return importWindow(ctx, {0.5, -0.5});
+}
+LogicalResult mlir::ds::onnx_import::importHammingWindow(NodeContext &ctx) {
+  return importWindow(ctx, {25.0 / 46.0, -(1.0 - 25.0 / 46.0)});
+}
+LogicalResult mlir::ds::onnx_import::importBlackmanWindow(NodeContext &ctx) {
+  return importWindow(ctx, {0.42, -0.5, 0.08});
+}
+
+//===----------------------------------------------------------------------===//
+// Compress, ReverseSequence
+//===----------------------------------------------------------------------===//
+
+/// Compress-9/11: the output position of a selected element is the number
+/// of selected elements before it; the index of position r is summed out of
+/// a one-hot match and the data gathered there. The output size (the number
+/// of true conditions) must be declared or inferred statically.
+LogicalResult mlir::ds::onnx_import::importCompress(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(2, 2)))
+    return failure();
+  RankedTensorType in = ctx.inputType(0), ct = ctx.inputType(1);
+  if (!in.hasStaticShape() || !ct.hasStaticShape() || ct.getRank() != 1 ||
+      !ct.getElementType().isInteger(1))
+    return ctx.unsupported() << "Compress needs a static input and a static "
+                                "1-D bool condition";
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  if (!type->hasStaticShape())
+    return ctx.unsupported() << "output '" << ctx.proto().output(0)
+                             << "' needs a static shape, found " << *type;
+  Value data = ctx.input(0);
+  int64_t axis = 0;
+  if (ctx.hasAttr("axis")) {
+    if (failed(ctx.intAttr("axis", axis)) ||
+        failed(ctx.normalizeAxis(axis, in.getRank())))
+      return failure();
+  } else {
+    FailureOr<Value> flat = ctx.reshapeTo(data, {in.getNumElements()});
+    if (failed(flat))
+      return failure();
+    data = *flat;
+  }
+  auto dt = cast<RankedTensorType>(data.getType());
+  int64_t n = ct.getDimSize(0), m = type->getDimSize(axis);
+  if (n > dt.getDimSize(axis) || m > n ||
+      type->getRank() != dt.getRank())
+    return ctx.invalid() << "expected a condition of at most "
+                         << dt.getDimSize(axis) << " entries and an output "
+                         << "of at most " << n << " along the axis";
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  Type i64 = b.getI64Type();
+  // pos_i = sum_{j < i} cond_j (a constant strictly-lower mask times cond).
+  Value cond = castTo(ctx, ctx.input(1), i64);
+  FailureOr<Value> condJ = ctx.reshapeTo(cond, {1, n});
+  if (failed(condJ))
+    return failure();
+  SmallVector<double> lower;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      lower.push_back(j < i);
+  Value lowerC =
+      constantOf(ctx, RankedTensorType::get({n, n}, i64), lower);
+  Value pos = dsg::ReduceSumOp::create(
+      b, loc, RankedTensorType::get({n}, i64),
+      binary<dsg::MulOp>(ctx, *condJ, lowerC), b.getDenseI64ArrayAttr({1}),
+      b.getBoolAttr(false));
+  // match[i, r] = cond_i && pos_i == r; index_r = sum_i i * match[i, r].
+  FailureOr<Value> posI = ctx.reshapeTo(pos, {n, 1});
+  FailureOr<Value> condI = ctx.reshapeTo(cond, {n, 1});
+  if (failed(posI) || failed(condI))
+    return failure();
+  SmallVector<int64_t> rVals, iVals;
+  for (int64_t r = 0; r < m; ++r)
+    rVals.push_back(r);
+  for (int64_t i = 0; i < n; ++i)
+    iVals.push_back(i);
+  Value match = castTo(
+      ctx,
+      compare<dsg::EqualOp>(ctx, *posI, constantI64Shaped(ctx, {1, m}, rVals)),
+      i64);
+  match = binary<dsg::MulOp>(ctx, match, *condI);
+  Value weighted =
+      binary<dsg::MulOp>(ctx, match, constantI64Shaped(ctx, {n, 1}, iVals));
+  Value indices = dsg::ReduceSumOp::create(
+      b, loc, RankedTensorType::get({m}, i64), weighted,
+      b.getDenseI64ArrayAttr({0}), b.getBoolAttr(false));
+  ctx.setOutput(0, dsg::GatherOp::create(b, loc, *type, data, indices,
+                                         b.getI64IntegerAttr(axis)));
+  return success();
+}
+
+/// ReverseSequence-10: the source index along the time axis is
+/// len[b] - 1 - t for t < len[b], t otherwise; a gather_elements reads it.
+LogicalResult mlir::ds::onnx_import::importReverseSequence(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(2, 2)))
+    return failure();
+  RankedTensorType in = ctx.inputType(0), lt = ctx.inputType(1);
+  int64_t batchAxis = 1, timeAxis = 0;
+  if (failed(ctx.intAttr("batch_axis", batchAxis)) ||
+      failed(ctx.intAttr("time_axis", timeAxis)))
+    return failure();
+  int64_t rank = in.getRank();
+  if (rank < 2 || (batchAxis != 0 && batchAxis != 1) ||
+      (timeAxis != 0 && timeAxis != 1) || batchAxis == timeAxis)
+    return ctx.invalid() << "expected batch_axis and time_axis to be 0 and 1";
+  if (!in.hasStaticShape() || lt.getRank() != 1)
+    return ctx.unsupported() << "ReverseSequence needs a static input shape";
+  int64_t batch = in.getDimSize(batchAxis), time = in.getDimSize(timeAxis);
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  Type i64 = b.getI64Type();
+  SmallVector<int64_t> lShape(rank, 1), tShape(rank, 1), tVals;
+  lShape[batchAxis] = batch;
+  tShape[timeAxis] = time;
+  for (int64_t t = 0; t < time; ++t)
+    tVals.push_back(t);
+  FailureOr<Value> lens = ctx.reshapeTo(castTo(ctx, ctx.input(1), i64), lShape);
+  if (failed(lens))
+    return failure();
+  Value t = constantI64Shaped(ctx, tShape, tVals);
+  Value rev = binary<dsg::SubOp>(
+      ctx, binary<dsg::SubOp>(ctx, *lens, scalarOf(ctx, i64, 1)), t);
+  Value inside = compare<dsg::LessOp>(ctx, t, *lens);
+  RankedTensorType idxType = in.clone(i64);
+  Value zeros = constantOf(ctx, idxType,
+                           SmallVector<double>(in.getNumElements(), 0.0));
+  Value idx = dsg::WhereOp::create(
+      b, loc, idxType, inside, binary<dsg::AddOp>(ctx, rev, zeros),
+      binary<dsg::AddOp>(ctx, t, zeros));
+  ctx.setOutput(0, dsg::GatherElementsOp::create(
+                       b, loc, in, ctx.input(0), idx,
+                       b.getI64IntegerAttr(timeAxis)));
   return success();
 }

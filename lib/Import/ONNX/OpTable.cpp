@@ -344,6 +344,16 @@ static const OpTableEntry kOpTable[] = {
     {"TopK", 1, importTopK},
     {"TopK", 10, importTopK},
     {"TopK", 11, importTopK},
+    {"Shrink", 9, importShrink},
+    // EyeLike and the windows become constants (static shapes / sizes).
+    {"EyeLike", 9, importEyeLike},
+    {"HannWindow", 17, importHannWindow},
+    {"HammingWindow", 17, importHammingWindow},
+    {"BlackmanWindow", 17, importBlackmanWindow},
+    // Compress needs a static output size (the number of true conditions).
+    {"Compress", 9, importCompress},
+    {"Compress", 11, importCompress},
+    {"ReverseSequence", 10, importReverseSequence},
     // ---- end Misc ----
 };
 

@@ -1,0 +1,23 @@
+// RUN: ds-translate --import-onnx %S/Inputs/misc.onnx | FileCheck %s
+
+// CHECK: func.func @main(%[[X:.*]]: tensor<3x4xf32> {ds.name = "x"}, %{{.*}}: tensor<i64> {ds.name = "size"}, %[[COND:.*]]: tensor<3xi1> {ds.name = "cond"}, %[[LENS:.*]]: tensor<3xi64> {ds.name = "lens"})
+// Shrink: two selects.
+// CHECK: %[[LOW:.*]] = dsg.less %[[X]], %{{.*}} : (tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xi1>
+// CHECK: %[[HIGH:.*]] = dsg.greater %[[X]], %{{.*}}
+// CHECK: %[[INNER:.*]] = dsg.where %[[HIGH]], %{{.*}}, %{{.*}} : (tensor<3x4xi1>, tensor<3x4xf32>, tensor<f32>) -> tensor<3x4xf32>
+// CHECK: %[[SHRINK:.*]] = dsg.where %[[LOW]], %{{.*}}, %[[INNER]]
+// EyeLike and HannWindow are constants.
+// CHECK: %[[EYE:.*]] = dsg.constant dense<{{\[\[}}0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]> : tensor<3x4xi64>
+// CHECK: %[[HANN:.*]] = dsg.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 5.000000e-01]> : tensor<4xf32>
+// Compress: selected rows ranked, their indices summed out, then gathered.
+// CHECK: dsg.cast %[[COND]] : tensor<3xi1> -> tensor<3xi64>
+// CHECK: %[[IDX:.*]] = dsg.reduce_sum %{{.*}} {axes = array<i64: 0>, keepdims = false} : tensor<3x2xi64> -> tensor<2xi64>
+// CHECK: %[[COMPRESS:.*]] = dsg.gather %[[X]], %[[IDX]] {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<2x4xf32>
+// ReverseSequence: len - 1 - t inside the sequence, t outside.
+// CHECK: dsg.reshape %[[LENS]] : (tensor<3xi64>) -> tensor<3x1xi64>
+// CHECK: %[[RIDX:.*]] = dsg.where %{{.*}}, %{{.*}}, %{{.*}} : (tensor<3x4xi1>, tensor<3x4xi64>, tensor<3x4xi64>) -> tensor<3x4xi64>
+// CHECK: %[[REV:.*]] = dsg.gather_elements %[[X]], %[[RIDX]] {axis = 1 : i64}
+// CHECK: return %[[SHRINK]], %[[EYE]], %[[HANN]], %[[COMPRESS]], %[[REV]]
+
+// RUN: not ds-translate --import-onnx %S/Inputs/compress_dynamic.onnx 2>&1 | FileCheck %s --check-prefix=DYN
+// DYN: error: node 'dyn_compress' (Compress, opset 11): output 'y' needs a static shape, found 'tensor<?x4xf32>'
