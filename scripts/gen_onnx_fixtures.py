@@ -544,6 +544,18 @@ def gen_quantization(n):
         vi("dys", F, []), vi("dyz", U8, []), vi("mmi", TensorProto.INT32,
                                                 [2, 3]),
         vi("qmm", U8, [2, 3])], opset=13)
+    # Integer convolutions: per-channel w zero point and scale.
+    save("quantized_conv", [
+        n("ConvInteger", ["x", "w", "xz"], ["ci"], name="conv_integer",
+          pads=[1, 1, 1, 1]),
+        n("QLinearConv", ["x", "xs", "xz", "w", "ws", "wz", "ys", "yz",
+                          "bias"], ["qc"], name="qlinear_conv"),
+    ], [vi("x", U8, [1, 2, 3, 3]), vi("w", U8, [2, 2, 2, 2]),
+        vi("xz", U8, []), vi("xs", F, []), vi("ws", F, [2]),
+        vi("wz", U8, [2]), vi("ys", F, []), vi("yz", U8, []),
+        vi("bias", TensorProto.INT32, [2])],
+       [vi("ci", TensorProto.INT32, [1, 2, 4, 4]), vi("qc", U8, [1, 2, 2, 2])],
+       opset=10)
     # Only 8-bit quantized types are supported.
     save("quantize_int32",
          [n("QuantizeLinear", ["x", "s", "z"], ["y"], name="q32")],

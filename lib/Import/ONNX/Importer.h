@@ -359,6 +359,8 @@ LogicalResult importDequantizeLinear(NodeContext &);
 LogicalResult importDynamicQuantizeLinear(NodeContext &);
 LogicalResult importMatMulInteger(NodeContext &);
 LogicalResult importQLinearMatMul(NodeContext &);
+LogicalResult importConvInteger(NodeContext &);
+LogicalResult importQLinearConv(NodeContext &);
 LogicalResult importTopK(NodeContext &);
 LogicalResult importShrink(NodeContext &);
 LogicalResult importEyeLike(NodeContext &);

@@ -9,9 +9,9 @@
 //   scaled by constant weights and summed. Scales must be constants; sizes
 //   may be computed at run time when the declared output shape is static.
 // * Quantization (QuantizeLinear, DequantizeLinear, DynamicQuantizeLinear,
-//   MatMulInteger, QLinearMatMul): casts, zero points subtracted in i32,
-//   integer matmuls in i32, float rescaling, round-half-to-even and
-//   saturation to the 8-bit range.
+//   MatMulInteger, QLinearMatMul, ConvInteger, QLinearConv): casts, zero
+//   points subtracted in i32, integer matmuls and convolutions in i32, float
+//   rescaling, round-half-to-even and saturation to the 8-bit range.
 // * TopK: elements ranked by pairwise comparison (stable), the index of
 //   each rank summed out of a one-hot match, values gathered there.
 // * Shrink, ReverseSequence, Compress (selected positions ranked like
@@ -1137,5 +1137,118 @@ LogicalResult mlir::ds::onnx_import::importReverseSequence(NodeContext &ctx) {
   ctx.setOutput(0, dsg::GatherElementsOp::create(
                        b, loc, in, ctx.input(0), idx,
                        b.getI64IntegerAttr(timeAxis)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConvInteger, QLinearConv
+//===----------------------------------------------------------------------===//
+
+/// (x - x_zp) conv (w - w_zp) in i32. Zero points are scalars (per-tensor);
+/// a 1-D w_zp may hold one value per output channel. Padding is zero after
+/// the shift, i.e. the zero point of x. auto_pad must be NOTSET or VALID.
+static FailureOr<Value> integerConv(NodeContext &ctx, unsigned x, unsigned xZp,
+                                    unsigned w, unsigned wZp) {
+  Type i32 = IntegerType::get(ctx.getContext(), 32);
+  for (unsigned i : {x, w})
+    if (!quantRange(ctx.inputType(i).getElementType()))
+      return ctx.unsupported() << "expected 8-bit integer operands";
+  RankedTensorType xt = ctx.inputType(x), wt = ctx.inputType(w);
+  int64_t rank = xt.getRank();
+  if (rank < 3 || wt.getRank() != rank || !wt.hasStaticShape())
+    return ctx.unsupported() << "expected [N, C, spatial...] operands and a "
+                                "static weight";
+  int64_t spatial = rank - 2, group = 1;
+  SmallVector<int64_t> strides(spatial, 1), dilations(spatial, 1),
+      pads(2 * spatial, 0), kernel;
+  std::string autoPad = "NOTSET";
+  if (failed(ctx.intsAttr("strides", strides)) ||
+      failed(ctx.intsAttr("dilations", dilations)) ||
+      failed(ctx.intsAttr("pads", pads)) ||
+      failed(ctx.intsAttr("kernel_shape", kernel)) ||
+      failed(ctx.intAttr("group", group)) ||
+      failed(ctx.stringAttr("auto_pad", autoPad)))
+    return failure();
+  if (autoPad == "VALID")
+    pads.assign(2 * spatial, 0);
+  else if (autoPad != "NOTSET")
+    return ctx.unsupported() << "auto_pad " << autoPad << " is not supported";
+  if ((int64_t)strides.size() != spatial ||
+      (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial || group < 1 ||
+      (!kernel.empty() &&
+       ArrayRef<int64_t>(kernel) != wt.getShape().drop_front(2)))
+    return ctx.invalid() << "expected consistent strides, dilations, pads, "
+                            "kernel_shape and group";
+  Value xv = castTo(ctx, ctx.input(x), i32),
+        wv = castTo(ctx, ctx.input(w), i32);
+  if (ctx.hasInput(xZp)) {
+    if (ctx.inputType(xZp).getNumElements() != 1)
+      return ctx.unsupported() << "expected a per-tensor zero point for x";
+    xv = binary<dsg::SubOp>(ctx, xv, castTo(ctx, ctx.input(xZp), i32));
+  }
+  if (ctx.hasInput(wZp)) {
+    FailureOr<Value> z = alongAxis(ctx, ctx.input(wZp), rank, 0);
+    if (failed(z))
+      return ctx.invalid() << "expected a scalar or 1-D zero point for w";
+    wv = binary<dsg::SubOp>(ctx, wv, castTo(ctx, *z, i32));
+  }
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  OpBuilder &b = ctx.builder();
+  SmallVector<NamedAttribute> attrs = {
+      b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
+      b.getNamedAttr("pads", b.getDenseI64ArrayAttr(pads)),
+      b.getNamedAttr("dilations", b.getDenseI64ArrayAttr(dilations)),
+      b.getNamedAttr("group", b.getI64IntegerAttr(group))};
+  return dsg::ConvOp::create(b, ctx.getLoc(), TypeRange{type->clone(i32)},
+                             ValueRange{xv, wv}, attrs)
+      .getResult();
+}
+
+LogicalResult mlir::ds::onnx_import::importConvInteger(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(2, 4)))
+    return failure();
+  FailureOr<Value> y = integerConv(ctx, 0, 2, 1, 3);
+  if (failed(y))
+    return failure();
+  ctx.setOutput(0, *y);
+  return success();
+}
+
+/// QLinearConv-10: the i32 convolution (plus the i32 bias) rescaled by
+/// x_scale * w_scale / y_scale (w_scale may be per output channel).
+LogicalResult mlir::ds::onnx_import::importQLinearConv(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(8, 9)))
+    return failure();
+  Type ft = ctx.inputType(1).getElementType();
+  Type q = ctx.inputType(7).getElementType();
+  if (!ft.isF32() || !quantRange(q))
+    return ctx.unsupported() << "QLinearConv supports float32 scales and "
+                                "8-bit outputs only";
+  if (ctx.inputType(1).getNumElements() != 1 ||
+      ctx.inputType(6).getNumElements() != 1)
+    return ctx.unsupported() << "expected per-tensor x and y scales";
+  FailureOr<Value> acc = integerConv(ctx, 0, 2, 3, 5);
+  if (failed(acc))
+    return failure();
+  int64_t rank = ctx.inputType(0).getRank();
+  Value y = *acc;
+  if (ctx.hasInput(8)) {
+    FailureOr<Value> bias = alongAxis(
+        ctx, castTo(ctx, ctx.input(8), IntegerType::get(ctx.getContext(), 32)),
+        rank, 1);
+    if (failed(bias))
+      return ctx.invalid() << "expected a 1-D bias";
+    y = binary<dsg::AddOp>(ctx, y, *bias);
+  }
+  FailureOr<Value> wScale = alongAxis(ctx, ctx.input(4), rank, 1);
+  if (failed(wScale))
+    return ctx.invalid() << "expected a scalar or 1-D w_scale";
+  Value mult = binary<dsg::DivOp>(
+      ctx, binary<dsg::MulOp>(ctx, *wScale, ctx.input(1)), ctx.input(6));
+  y = binary<dsg::MulOp>(ctx, castTo(ctx, y, ft), mult);
+  ctx.setOutput(0, saturate(ctx, y, castTo(ctx, ctx.input(7), ft), q));
   return success();
 }

@@ -339,6 +339,9 @@ static const OpTableEntry kOpTable[] = {
     {"DynamicQuantizeLinear", 11, importDynamicQuantizeLinear},
     {"MatMulInteger", 10, importMatMulInteger},
     {"QLinearMatMul", 10, importQLinearMatMul},
+    // ConvInteger/QLinearConv: i32 dsg.conv; auto_pad NOTSET or VALID.
+    {"ConvInteger", 10, importConvInteger},
+    {"QLinearConv", 10, importQLinearConv},
     // TopK by ranking (static shapes; k is the declared output size). 1 took
     // k as an attribute, 11 added largest/sorted and negative axes.
     {"TopK", 1, importTopK},

@@ -36,3 +36,20 @@
 
 // RUN: not ds-translate --import-onnx %S/Inputs/quantize_int32.onnx 2>&1 | FileCheck %s --check-prefix=I32
 // I32: error: node 'q32' (QuantizeLinear, opset 10): QuantizeLinear supports float scales and 8-bit outputs only
+
+// RUN: ds-translate --import-onnx %S/Inputs/quantized_conv.onnx | FileCheck %s --check-prefix=CONV
+// ConvInteger: the shifted input is padded with zeros (x's zero point).
+// CONV: func.func @main(%[[X:.*]]: tensor<1x2x3x3xui8> {ds.name = "x"}, %[[W:.*]]: tensor<2x2x2x2xui8> {ds.name = "w"}
+// CONV: %[[XI:.*]] = dsg.cast %[[X]] : tensor<1x2x3x3xui8> -> tensor<1x2x3x3xi32>
+// CONV: %[[WI:.*]] = dsg.cast %[[W]] : tensor<2x2x2x2xui8> -> tensor<2x2x2x2xi32>
+// CONV: %[[XS:.*]] = dsg.sub %[[XI]], %{{.*}} : (tensor<1x2x3x3xi32>, tensor<i32>) -> tensor<1x2x3x3xi32>
+// CONV: %[[CI:.*]] = dsg.conv %[[XS]], %[[WI]] {dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x3x3xi32>, tensor<2x2x2x2xi32>) -> tensor<1x2x4x4xi32>
+// QLinearConv: per-output-channel w zero point and scale, i32 bias.
+// CONV: dsg.reshape %{{.*}} : (tensor<2xui8>) -> tensor<2x1x1x1xui8>
+// CONV: %[[ACC:.*]] = dsg.conv {{.*}} -> tensor<1x2x2x2xi32>
+// CONV: dsg.reshape %{{.*}} : (tensor<2xi32>) -> tensor<1x2x1x1xi32>
+// CONV: dsg.add %[[ACC]], %{{.*}} : (tensor<1x2x2x2xi32>, tensor<1x2x1x1xi32>) -> tensor<1x2x2x2xi32>
+// CONV: dsg.reshape %{{.*}} : (tensor<2xf32>) -> tensor<1x2x1x1xf32>
+// CONV: dsg.round
+// CONV: %[[QC:.*]] = dsg.cast %{{.*}} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xui8>
+// CONV: return %[[CI]], %[[QC]]
