@@ -596,6 +596,18 @@ def gen_misc(n):
         vi("cond", TensorProto.BOOL, [3]), vi("lens", I64, [3])],
        [vi("shrink", F, [3, 4]), vi("eye", I64, [3, 4]), vi("hann", F, [4]),
         vi("compress", F, [2, 4]), vi("reverse", F, [3, 4])], opset=17)
+    # MaxUnpool: the output size comes from the attributes (or is declared).
+    save("maxunpool",
+         [n("MaxUnpool", ["x", "i"], ["y"], name="unpool",
+            kernel_shape=[2, 2], strides=[2, 2])],
+         [vi("x", F, [1, 1, 2, 2]), vi("i", TensorProto.INT64, [1, 1, 2, 2])],
+         [vi("y", F, [1, 1, 4, 4])], opset=11)
+    save("maxunpool_padded",
+         [n("MaxUnpool", ["x", "i", "shape"], ["y"], name="padded_unpool",
+            kernel_shape=[2, 2], strides=[2, 2])],
+         [vi("x", F, [1, 1, 2, 2]), vi("i", TensorProto.INT64, [1, 1, 2, 2]),
+          vi("shape", TensorProto.INT64, [4])],
+         [vi("y", F, [1, 1, 5, 5])], opset=11)
     # The number of selected rows must be known.
     save("compress_dynamic",
          [n("Compress", ["x", "cond"], ["y"], name="dyn_compress", axis=0)],

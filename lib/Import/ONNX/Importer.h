@@ -369,6 +369,7 @@ LogicalResult importHammingWindow(NodeContext &);
 LogicalResult importBlackmanWindow(NodeContext &);
 LogicalResult importCompress(NodeContext &);
 LogicalResult importReverseSequence(NodeContext &);
+LogicalResult importMaxUnpool(NodeContext &);
 
 } // namespace mlir::ds::onnx_import
 

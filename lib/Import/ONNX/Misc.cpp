@@ -15,7 +15,8 @@
 // * TopK: elements ranked by pairwise comparison (stable), the index of
 //   each rank summed out of a one-hot match, values gathered there.
 // * Shrink, ReverseSequence, Compress (selected positions ranked like
-//   TopK); EyeLike and the windows become constants.
+//   TopK), MaxUnpool (a scatter into zeros); EyeLike and the windows
+//   become constants.
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
@@ -1250,5 +1251,73 @@ LogicalResult mlir::ds::onnx_import::importQLinearConv(NodeContext &ctx) {
       ctx, binary<dsg::MulOp>(ctx, *wScale, ctx.input(1)), ctx.input(6));
   y = binary<dsg::MulOp>(ctx, castTo(ctx, y, ft), mult);
   ctx.setOutput(0, saturate(ctx, y, castTo(ctx, ctx.input(7), ft), q));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MaxUnpool
+//===----------------------------------------------------------------------===//
+
+/// MaxUnpool-9/11: the values scattered into a flat zero tensor at their
+/// (flat, MaxPool-style) indices, reshaped to the output shape that the
+/// attributes give (a larger output_shape is reported unsupported).
+LogicalResult mlir::ds::onnx_import::importMaxUnpool(NodeContext &ctx) {
+  if (failed(ctx.expectInputs(2, 3)))
+    return failure();
+  RankedTensorType xt = ctx.inputType(0), it = ctx.inputType(1);
+  if (!xt.hasStaticShape() || it.getShape() != xt.getShape() ||
+      xt.getRank() < 3)
+    return ctx.unsupported() << "MaxUnpool needs static [N, C, spatial...] "
+                                "values and indices of the same shape";
+  int64_t spatial = xt.getRank() - 2;
+  SmallVector<int64_t> kernel, strides(spatial, 1), pads(2 * spatial, 0);
+  if (failed(ctx.intsAttr("kernel_shape", kernel)) ||
+      failed(ctx.intsAttr("strides", strides)) ||
+      failed(ctx.intsAttr("pads", pads)))
+    return failure();
+  if ((int64_t)kernel.size() != spatial ||
+      (int64_t)strides.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial)
+    return ctx.invalid() << "expected " << spatial << " kernel sizes and "
+                         << "strides and " << 2 * spatial << " pads";
+  SmallVector<int64_t> shape(xt.getShape().take_front(2));
+  for (int64_t i = 0; i < spatial; ++i)
+    shape.push_back((xt.getDimSize(i + 2) - 1) * strides[i] - pads[i] -
+                    pads[i + spatial] + kernel[i]);
+  FailureOr<RankedTensorType> type =
+      ctx.outputType(0, RankedTensorType::get(shape, xt.getElementType()));
+  if (failed(type))
+    return failure();
+  if (!type->hasStaticShape())
+    return ctx.unsupported() << "output '" << ctx.proto().output(0)
+                             << "' needs a static shape, found " << *type;
+  if (std::optional<SmallVector<int64_t>> s = ctx.constantInts(2))
+    if (ArrayRef<int64_t>(*s) != type->getShape())
+      return ctx.invalid() << "expected output_shape to match " << *type;
+  // An output_shape other than the default pads the unpooled tensor, which
+  // is not imported.
+  if (type->getShape() != ArrayRef<int64_t>(shape))
+    return ctx.unsupported() << "an output shape other than the default "
+                             << RankedTensorType::get(shape,
+                                                      xt.getElementType())
+                             << " is not supported, found " << *type;
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  int64_t total = type->getNumElements(), count = xt.getNumElements();
+  auto flatType = RankedTensorType::get({total}, xt.getElementType());
+  Value zeros = dsg::ConstantOp::create(
+      b, loc, flatType,
+      DenseElementsAttr::get(flatType, b.getZeroAttr(xt.getElementType())));
+  FailureOr<Value> values = ctx.reshapeTo(ctx.input(0), {count});
+  FailureOr<Value> indices = ctx.reshapeTo(ctx.input(1), {count});
+  if (failed(values) || failed(indices))
+    return failure();
+  Value flat = dsg::ScatterElementsOp::create(
+      b, loc, flatType, zeros, *indices, *values, b.getI64IntegerAttr(0),
+      b.getStringAttr("none"));
+  FailureOr<Value> out = ctx.reshapeTo(flat, type->getShape());
+  if (failed(out))
+    return failure();
+  ctx.setOutput(0, *out);
   return success();
 }

@@ -357,6 +357,9 @@ static const OpTableEntry kOpTable[] = {
     {"Compress", 9, importCompress},
     {"Compress", 11, importCompress},
     {"ReverseSequence", 10, importReverseSequence},
+    // MaxUnpool: a scatter into a flat zero tensor (static shapes).
+    {"MaxUnpool", 9, importMaxUnpool},
+    {"MaxUnpool", 11, importMaxUnpool},
     // ---- end Misc ----
 };
 

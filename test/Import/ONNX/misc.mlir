@@ -21,3 +21,14 @@
 
 // RUN: not ds-translate --import-onnx %S/Inputs/compress_dynamic.onnx 2>&1 | FileCheck %s --check-prefix=DYN
 // DYN: error: node 'dyn_compress' (Compress, opset 11): output 'y' needs a static shape, found 'tensor<?x4xf32>'
+
+// RUN: ds-translate --import-onnx %S/Inputs/maxunpool.onnx | FileCheck %s --check-prefix=UNPOOL
+// MaxUnpool: values scattered into a flat zero tensor at their flat indices.
+// UNPOOL: %[[Z:.*]] = dsg.constant dense<0.000000e+00> : tensor<16xf32>
+// UNPOOL: %[[V:.*]] = dsg.reshape %{{.*}} : (tensor<1x1x2x2xf32>) -> tensor<4xf32>
+// UNPOOL: %[[I:.*]] = dsg.reshape %{{.*}} : (tensor<1x1x2x2xi64>) -> tensor<4xi64>
+// UNPOOL: %[[S:.*]] = dsg.scatter_elements %[[Z]], %[[I]], %[[V]] {axis = 0 : i64} : (tensor<16xf32>, tensor<4xi64>, tensor<4xf32>) -> tensor<16xf32>
+// UNPOOL: dsg.reshape %[[S]] : (tensor<16xf32>) -> tensor<1x1x4x4xf32>
+
+// RUN: not ds-translate --import-onnx %S/Inputs/maxunpool_padded.onnx 2>&1 | FileCheck %s --check-prefix=PADDED
+// PADDED: error: node 'padded_unpool' (MaxUnpool, opset 11): an output shape other than the default 'tensor<1x1x4x4xf32>' is not supported, found 'tensor<1x1x5x5xf32>'
