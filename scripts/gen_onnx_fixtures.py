@@ -403,6 +403,33 @@ def gen_nn_extra(n):
     gen_quantization(n)
     gen_topk(n)
     gen_misc(n)
+    gen_shape_folding(n)
+
+
+def gen_shape_folding(n):
+    """A PyTorch-style run-time shape computation (shape_folding.mlir):
+    Shape -> Gather -> Mul/Div -> Unsqueeze -> Concat -> Reshape, and a
+    Slice whose end is computed. The outputs declare no shapes; the importer
+    folds the shape values to constants and infers static types."""
+    I64 = TensorProto.INT64
+    save("shape_folding", [
+        n("Shape", ["x"], ["s"], name="shape"),
+        n("Gather", ["s", "i0"], ["d0"], name="gather0", axis=0),
+        n("Gather", ["s", "i1"], ["d1"], name="gather1", axis=0),
+        n("Gather", ["s", "i2"], ["d2"], name="gather2", axis=0),
+        n("Mul", ["d1", "d2"], ["d12"], name="mul"),
+        n("Unsqueeze", ["d0", "zero"], ["u0"], name="unsqueeze0"),
+        n("Unsqueeze", ["d12", "zero"], ["u12"], name="unsqueeze1"),
+        n("Concat", ["u0", "u12"], ["target"], name="concat", axis=0),
+        n("Reshape", ["x", "target"], ["y"], name="reshape"),
+        n("Div", ["d2", "two"], ["half"], name="div"),
+        n("Unsqueeze", ["half", "zero"], ["end"], name="unsqueeze2"),
+        n("Slice", ["x", "zero", "end", "minus1"], ["z"], name="slice"),
+    ], [vi("x", F, [2, 3, 4])], [vi("y", F, None), vi("z", F, None)],
+       [const("i0", np.int64(0)), const("i1", np.int64(1)),
+        const("i2", np.int64(2)), const("zero", np.array([0], np.int64)),
+        const("two", np.int64(2)), const("minus1", np.array([-1], np.int64))],
+       opset=14)
 
 
 def gen_indexing(n):

@@ -49,6 +49,7 @@ class DSG_BinaryOp<string mnemonic, string what> : DSG_Op<mnemonic> {
   }];
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
   let results = (outs AnyRankedTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let extraClassDefinition = [{
@@ -114,6 +115,7 @@ class DSG_CompareOp<string mnemonic, string what> : DSG_Op<mnemonic> {
   }];
   let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
   let results = (outs TensorOf<[I1]>:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let extraClassDefinition = [{
@@ -292,6 +294,7 @@ def DSG_CastOp : DSG_Op<"cast", [SameOperandsAndResultShape]> {
   }];
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyRankedTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
@@ -305,6 +308,7 @@ def DSG_WhereOp : DSG_Op<"where"> {
   let arguments = (ins TensorOf<[I1]>:$condition, AnyRankedTensor:$x,
                        AnyRankedTensor:$y);
   let results = (outs AnyRankedTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -431,11 +435,15 @@ class DSG_ReduceOp<string mnemonic, string what> : DSG_Op<mnemonic> {
   }];
 }
 
-def DSG_ReduceSumOp : DSG_ReduceOp<"reduce_sum", "sum">;
+def DSG_ReduceSumOp : DSG_ReduceOp<"reduce_sum", "sum"> {
+  let hasFolder = 1;
+}
 def DSG_ReduceMeanOp : DSG_ReduceOp<"reduce_mean", "arithmetic mean">;
 def DSG_ReduceMaxOp : DSG_ReduceOp<"reduce_max", "maximum">;
 def DSG_ReduceMinOp : DSG_ReduceOp<"reduce_min", "minimum">;
-def DSG_ReduceProdOp : DSG_ReduceOp<"reduce_prod", "product">;
+def DSG_ReduceProdOp : DSG_ReduceOp<"reduce_prod", "product"> {
+  let hasFolder = 1;
+}
 
 class DSG_ArgOp<string mnemonic, string what> : DSG_Op<mnemonic> {
   let summary = "Index of the " # what # " along an axis";
@@ -531,6 +539,7 @@ def DSG_ReshapeOp : DSG_Op<"reshape"> {
                        Optional<TensorOf<[I64]>>:$shape,
                        DefaultValuedAttr<BoolAttr, "false">:$allow_zero);
   let results = (outs AnyRankedTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$input (`,` $shape^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -554,6 +563,7 @@ def DSG_ConcatOp : DSG_Op<"concat"> {
   }];
   let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -567,6 +577,7 @@ def DSG_GatherOp : DSG_Op<"gather"> {
   let arguments = (ins AnyRankedTensor:$data, TensorOf<[I32, I64]>:$indices,
                        I64Attr:$axis);
   let results = (outs AnyRankedTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }

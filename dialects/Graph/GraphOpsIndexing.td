@@ -25,6 +25,7 @@ def DSG_SliceOp : DSG_Op<"slice"> {
   let arguments = (ins AnyRankedTensor:$input, DSG_IndexTensor:$starts,
                        DSG_IndexTensor:$axes, DSG_IndexTensor:$steps);
   let results = (outs AnyStaticShapeTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$input `,` $starts `,` $axes `,` $steps attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -55,6 +56,7 @@ def DSG_TileOp : DSG_Op<"tile"> {
   }];
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyStaticShapeTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
@@ -68,6 +70,7 @@ def DSG_ExpandOp : DSG_Op<"expand"> {
   }];
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs AnyStaticShapeTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
@@ -81,6 +84,7 @@ def DSG_RangeOp : DSG_Op<"range"> {
   }];
   let arguments = (ins AnyRankedTensor:$start, AnyRankedTensor:$delta);
   let results = (outs AnyStaticShapeTensor:$result);
+  let hasFolder = 1;
   let assemblyFormat = "$start `,` $delta attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }

@@ -297,6 +297,55 @@ FailureOr<Value> GraphImporter::lookup(StringRef name, Location loc) {
   return constant;
 }
 
+/// Folds the ops that a node handler created (those after `before` in
+/// `block`) whose operands are all constants, replacing them with
+/// `dsg.constant`s, so that shape computations (Shape -> Gather -> Concat ->
+/// Reshape ...) become constants that later nodes read with constantInts().
+/// The dsg folders only fold small tensors into static result types.
+void GraphImporter::foldNewOps(Block *block, Operation *before,
+                               MutableArrayRef<Value> outputs) {
+  Operation *op = before         ? before->getNextNode()
+                  : block->empty() ? nullptr
+                                   : &block->front();
+  while (op) {
+    Operation *next = op->getNextNode();
+    if (isa<graph::ConstantOp>(op) || op->getNumResults() != 1 ||
+        op->getNumRegions() != 0) {
+      op = next;
+      continue;
+    }
+    SmallVector<Attribute> operands;
+    bool allConstant = true;
+    for (Value v : op->getOperands()) {
+      auto c = v.getDefiningOp<graph::ConstantOp>();
+      if (!c) {
+        allConstant = false;
+        break;
+      }
+      operands.push_back(c.getValue());
+    }
+    SmallVector<OpFoldResult> results;
+    if (allConstant && succeeded(op->fold(operands, results)) &&
+        results.size() == 1) {
+      auto value = dyn_cast_if_present<ElementsAttr>(
+          dyn_cast_if_present<Attribute>(results[0]));
+      Value old = op->getResult(0);
+      if (value && value.getType() == old.getType()) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(op);
+        Value folded =
+            graph::ConstantOp::create(b, op->getLoc(), value.getType(), value);
+        old.replaceAllUsesWith(folded);
+        for (Value &out : outputs)
+          if (out == old)
+            out = folded;
+        op->erase();
+      }
+    }
+    op = next;
+  }
+}
+
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
                                         unsigned index) {
   std::string name = node.name().empty()
@@ -347,11 +396,14 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   NodeContext ctx(*this, node, index, opset, entry->sinceVersion, loc,
                   std::move(inputs));
   nodeByLoc[loc] = ctx.describe();
+  Block *block = b.getInsertionBlock();
+  Operation *before = block->empty() ? nullptr : &block->back();
   if (failed(entry->handler(ctx))) {
     if (report.result == ImportResult::Success)
       report.invalid(loc) << ctx.describe() << ": import failed";
     return failure();
   }
+  foldNewOps(block, before, ctx.outputs);
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())
       continue;

@@ -194,6 +194,8 @@ public:
 private:
   FailureOr<Value> lookup(llvm::StringRef name, Location loc);
   LogicalResult importNode(const onnx::NodeProto &node, unsigned index);
+  void foldNewOps(Block *block, Operation *before,
+                  MutableArrayRef<Value> outputs);
   LogicalResult verifyModule(ModuleOp module);
 
   MLIRContext *context;

@@ -49,6 +49,60 @@ static LogicalResult expectIndexList(NodeContext &ctx, unsigned i,
 // Slice, Split
 //===----------------------------------------------------------------------===//
 
+/// The result type of Slice-10+ where starts, ends, axes and steps are
+/// constants (the sliced input sizes must be static); null otherwise. ONNX
+/// shape inference gives up when these are computed by other nodes, even
+/// when the importer folds them to constants.
+static RankedTensorType constantSliceType(NodeContext &ctx, int64_t n) {
+  RankedTensorType in = ctx.inputType(0);
+  int64_t rank = in.getRank();
+  std::optional<SmallVector<int64_t>> starts = ctx.constantInts(1),
+                                      ends = ctx.constantInts(2);
+  SmallVector<int64_t> axes, steps(n, 1);
+  for (int64_t i = 0; i < n; ++i)
+    axes.push_back(i);
+  if (ctx.hasInput(3)) {
+    std::optional<SmallVector<int64_t>> a = ctx.constantInts(3);
+    if (!a)
+      return {};
+    axes = *a;
+  }
+  if (ctx.hasInput(4)) {
+    std::optional<SmallVector<int64_t>> t = ctx.constantInts(4);
+    if (!t)
+      return {};
+    steps = *t;
+  }
+  if (!starts || !ends || static_cast<int64_t>(starts->size()) != n ||
+      static_cast<int64_t>(ends->size()) != n ||
+      static_cast<int64_t>(axes.size()) != n ||
+      static_cast<int64_t>(steps.size()) != n)
+    return {};
+  SmallVector<int64_t> shape(in.getShape());
+  for (int64_t j = 0; j < n; ++j) {
+    int64_t axis = axes[j] < 0 ? axes[j] + rank : axes[j];
+    if (axis < 0 || axis >= rank || steps[j] == 0 ||
+        in.isDynamicDim(axis))
+      return {};
+    int64_t size = in.getDimSize(axis), step = steps[j];
+    int64_t start = (*starts)[j], end = (*ends)[j];
+    if (start < 0)
+      start += size;
+    if (end < 0)
+      end += size;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, size);
+      end = std::clamp<int64_t>(end, 0, size);
+      shape[axis] = end > start ? (end - start + step - 1) / step : 0;
+    } else {
+      start = std::clamp<int64_t>(start, 0, std::max<int64_t>(size - 1, 0));
+      end = std::clamp<int64_t>(end, -1, size - 1);
+      shape[axis] = start > end ? (start - end - step - 1) / -step : 0;
+    }
+  }
+  return RankedTensorType::get(shape, in.getElementType());
+}
+
 /// Slice-10+: starts, ends, axes and steps are inputs.
 LogicalResult mlir::ds::onnx_import::importSlice(NodeContext &ctx) {
   if (failed(ctx.expectInputs(3, 5)) || failed(expectIndexList(ctx, 1, "starts")) ||
@@ -72,7 +126,8 @@ LogicalResult mlir::ds::onnx_import::importSlice(NodeContext &ctx) {
   if (std::optional<SmallVector<int64_t>> s = ctx.constantInts(4))
     if (llvm::is_contained(*s, 0))
       return ctx.invalid() << "expected non-zero steps";
-  FailureOr<RankedTensorType> type = staticOutputType(ctx, 0);
+  FailureOr<RankedTensorType> type =
+      staticOutputType(ctx, 0, constantSliceType(ctx, n));
   if (failed(type))
     return failure();
   OpBuilder &b = ctx.builder();

@@ -57,9 +57,10 @@
 // CLIP:         %[[P:.*]] = dsg.where %[[NEG]], %[[M]], %[[CELU]]
 // CLIP:         return %[[P]], %[[MASK]]
 
-// PRelu-6: a slope [C] is per channel (dimension 1).
-// PRELU6:     %[[S:.*]] = dsg.constant dense<[1.000000e-01, 2.000000e-01, 3.000000e-01]> : tensor<3xf32>
-// PRELU6:     %[[SC:.*]] = dsg.reshape %[[S]] : (tensor<3xf32>) -> tensor<3x1xf32>
+// PRelu-6: a slope [C] is per channel (dimension 1); the reshape of the
+// constant slope folds at import.
+// PRELU6:     %[[SC:.*]] = dsg.constant dense<{{\[}}[1.000000e-01], [2.000000e-01], [3.000000e-01]]> : tensor<3x1xf32>
+// PRELU6-NOT: dsg.reshape
 // PRELU6:     dsg.mul %{{.*}}, %[[SC]] : (tensor<2x3x4xf32>, tensor<3x1xf32>) -> tensor<2x3x4xf32>
 
 // Clip-6 takes its bounds from attributes; an absent one is not applied.
@@ -79,13 +80,14 @@
 // ZERO:         return %[[X]], %[[MASK]]
 
 // InstanceNormalization: statistics over the spatial axes; scale and bias
-// reshaped to [C, 1, 1].
+// reshaped to [C, 1, 1] (folded when they are constants).
 // NORM:       %[[MEAN:.*]] = dsg.reduce_mean %{{.*}} {axes = array<i64: 2, 3>} : tensor<1x3x2x2xf32> -> tensor<1x3x1x1xf32>
 // NORM:       %[[DIFF:.*]] = dsg.sub %{{.*}}, %[[MEAN]]
 // NORM:       dsg.reduce_mean %{{.*}} {axes = array<i64: 2, 3>}
 // NORM:       dsg.constant dense<0.00999999977> : tensor<f32>
 // NORM:       dsg.sqrt
-// NORM:       dsg.reshape %{{.*}} : (tensor<3xf32>) -> tensor<3x1x1xf32>
+// The reshapes of the constant scale and bias fold at import.
+// NORM:       dsg.constant {{.*}} : tensor<3x1x1xf32>
 // NORM:       %[[IN:.*]] = dsg.add %{{.*}} : (tensor<1x3x2x2xf32>, tensor<3x1x1xf32>) -> tensor<1x3x2x2xf32>
 // MeanVarianceNormalization (default axes 0, 2, 3), as its function body.
 // NORM:       %[[EX:.*]] = dsg.reduce_mean %[[IN]] {axes = array<i64: 0, 2, 3>}
@@ -136,7 +138,8 @@
 // EINSUM:       %[[B2:.*]] = dsg.reshape %[[BT]] : (tensor<2x5x4xf32>) -> tensor<2x1x5x4xf32>
 // EINSUM:       %[[P:.*]] = dsg.mul %[[A2]], %[[B2]] : (tensor<2x3x1x4xf32>, tensor<2x1x5x4xf32>) -> tensor<2x3x5x4xf32>
 // EINSUM:       %[[MM:.*]] = dsg.reduce_sum %[[P]] {axes = array<i64: 3>, keepdims = false} : tensor<2x3x5x4xf32> -> tensor<2x3x5xf32>
-// EINSUM:       %[[EYE:.*]] = dsg.equal %{{.*}}, %{{.*}} : (tensor<1x3x1xi64>, tensor<1x1x3xi64>) -> tensor<1x3x3xi1>
+// The diagonal mask (an equal of two constant iotas) folds at import.
+// EINSUM:       %[[EYE:.*]] = dsg.constant dense<{{\[\[\[}}true, false, false], [false, true, false], [false, false, true]]]> : tensor<1x3x3xi1>
 // EINSUM:       %[[M:.*]] = dsg.where %[[EYE]], %[[C]], %{{.*}}
 // EINSUM:       %[[DIAG:.*]] = dsg.reduce_sum %[[M]] {axes = array<i64: 2>, keepdims = false} : tensor<2x3x3xf32> -> tensor<2x3xf32>
 // An implicit output keeps the ellipsis dimensions, then the labels in
