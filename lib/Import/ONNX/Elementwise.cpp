@@ -290,26 +290,24 @@ static FailureOr<Value> foldVariadic(NodeContext &ctx, bool allowIntegers,
   return acc;
 }
 
-LogicalResult mlir::ds::onnx_import::importMax(NodeContext &ctx) {
-  FailureOr<Value> v = foldVariadic<dsg::MaxOp>(ctx, true, true);
+/// Max, Min and Sum: the pairwise fold is the whole op.
+template <typename OpTy>
+static LogicalResult importFolded(NodeContext &ctx, bool allowIntegers) {
+  FailureOr<Value> v = foldVariadic<OpTy>(ctx, allowIntegers, true);
   if (failed(v))
     return failure();
   ctx.setOutput(0, *v);
   return success();
+}
+
+LogicalResult mlir::ds::onnx_import::importMax(NodeContext &ctx) {
+  return importFolded<dsg::MaxOp>(ctx, true);
 }
 LogicalResult mlir::ds::onnx_import::importMin(NodeContext &ctx) {
-  FailureOr<Value> v = foldVariadic<dsg::MinOp>(ctx, true, true);
-  if (failed(v))
-    return failure();
-  ctx.setOutput(0, *v);
-  return success();
+  return importFolded<dsg::MinOp>(ctx, true);
 }
 LogicalResult mlir::ds::onnx_import::importSum(NodeContext &ctx) {
-  FailureOr<Value> v = foldVariadic<dsg::AddOp>(ctx, false, true);
-  if (failed(v))
-    return failure();
-  ctx.setOutput(0, *v);
-  return success();
+  return importFolded<dsg::AddOp>(ctx, false);
 }
 LogicalResult mlir::ds::onnx_import::importMean(NodeContext &ctx) {
   FailureOr<Value> sum = foldVariadic<dsg::AddOp>(ctx, false, false);
