@@ -69,7 +69,7 @@ static std::string fmt(double v) {
 }
 
 bool verifyMetric(const LatencyMatrix &m, Diagnostic &diag) {
-  const std::string f = "/latency_matrix/values";
+  const std::string f = "/latency_matrix/values_us";
   const double tol = 1e-6;
   if (m.size <= 0 || static_cast<int64_t>(m.values.size()) != m.size * m.size)
     return fail(diag, f, "the matrix must be square and non-empty");
@@ -170,7 +170,7 @@ bool verifyTopology(const Topology &t, Diagnostic &diag) {
     const LatencyMatrix &m = *t.latency;
     int64_t want = m.granularity == LatencyMatrix::Granularity::Rank ? t.ranks() : t.nodes;
     if (m.size != want)
-      return fail(diag, "/latency_matrix/values",
+      return fail(diag, "/latency_matrix/values_us",
                   "has " + std::to_string(m.size) + " rows but the cluster has " +
                       std::to_string(want) +
                       (m.granularity == LatencyMatrix::Granularity::Rank
