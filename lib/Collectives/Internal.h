@@ -5,6 +5,8 @@
 #include "ds/Collectives/Schedule.h"
 #include "ds/Collectives/Simulator.h"
 
+#include <map>
+
 namespace ds::coll::detail {
 
 /// Price of one step: latency (its own, or the largest alpha of its flows)
@@ -12,6 +14,9 @@ namespace ds::coll::detail {
 struct StepPrice {
   double latency = 0;
   double transfer = 0;
+  /// Per resource (see StageTiming::demand): the step's time if only that
+  /// resource limited its flows.
+  std::map<int, double> demand;
 };
 
 StepPrice priceStep(const topo::Topology &t, const Step &s);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace ds::coll {
 namespace detail {
@@ -62,6 +63,8 @@ StepPrice priceStep(const topo::Topology &t, const Step &s) {
     int cls = L > 0;
     const topo::Level &lv = t.levels[L];
     double share = lv.beta / std::max(out[f.src * 2 + cls], in[f.dst * 2 + cls]);
+    double &portDemand = price.demand[cls];
+    portDemand = std::max(portDemand, f.bytes / share);
     for (int l = 1; l <= L; ++l) {
       if (upOut[l].empty())
         continue;
@@ -69,7 +72,10 @@ StepPrice priceStep(const topo::Topology &t, const Step &s) {
       int64_t gs = groupAt(l - 1, f.src), gd = groupAt(l - 1, f.dst);
       double capS = groupRanks[l][gs] * ul.beta / ul.oversubscription;
       double capD = groupRanks[l][gd] * ul.beta / ul.oversubscription;
-      share = std::min({share, capS / upOut[l][gs], capD / upIn[l][gd]});
+      double up = std::min(capS / upOut[l][gs], capD / upIn[l][gd]);
+      double &upDemand = price.demand[1 + l];
+      upDemand = std::max(upDemand, f.bytes / up);
+      share = std::min(share, up);
     }
     worst = std::max(worst, f.bytes / share);
   }
@@ -81,11 +87,12 @@ StepPrice priceStep(const topo::Topology &t, const Step &s) {
 StageTiming priceStage(const topo::Topology &t, const Stage &s) {
   StageTiming st;
   st.what = s.what;
-  st.network = s.level > 0;
   for (const Step &step : s.steps) {
     StepPrice p = priceStep(t, step);
     st.latency += p.latency * step.repeat;
     st.transfer += p.transfer * step.repeat;
+    for (auto [r, d] : p.demand)
+      st.demand[r] += d * step.repeat;
   }
   return st;
 }
@@ -101,16 +108,18 @@ double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks) {
     return total;
   }
   // Fluid discrete-event simulation. Task (s, c) is ready when (s-1, c) and
-  // (s, c-1) are done; it first waits its latency, then transfers
-  // stages[s].transfer / chunks of "exclusive-port seconds", sharing the port
-  // class equally with the other transferring tasks of that class.
+  // (s, c-1) are done; it first waits its latency, then transfers. A
+  // transferring task progresses at rate x (fraction of its chunk per
+  // second), at most chunks / transfer (its speed alone), and loads each
+  // resource r by x * demand_r / chunks; rates are max-min fair (progressive
+  // filling) subject to every resource's load <= 1.
   const int64_t C = chunks;
-  std::vector<int64_t> nextChunk(S, 0);      // next chunk stage s will take
-  std::vector<int64_t> doneUpTo(S, 0);       // chunks completed by stage s
+  std::vector<int64_t> nextChunk(S, 0), doneUpTo(S, 0);
   struct Active {
     size_t stage;
     double latencyLeft;
-    double workLeft;
+    double left; // fraction of the chunk's transfer still to do
+    double rate = 0;
   };
   std::vector<Active> active;
   std::vector<bool> busy(S, false);
@@ -119,6 +128,44 @@ double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks) {
   for (const StageTiming &st : stages)
     scale = std::max(scale, st.latency + st.transfer);
   const double eps = 1e-12 * scale + 1e-30;
+  auto allocate = [&]() {
+    std::vector<Active *> open;
+    for (Active &a : active) {
+      a.rate = 0;
+      if (a.latencyLeft <= eps && stages[a.stage].transfer > 0)
+        open.push_back(&a);
+    }
+    std::map<int, double> load;
+    while (!open.empty()) {
+      // The largest equal increase every open task can take.
+      double delta = std::numeric_limits<double>::infinity();
+      std::map<int, double> use;
+      for (Active *a : open) {
+        delta = std::min(delta, C / stages[a->stage].transfer - a->rate);
+        for (auto [r, d] : stages[a->stage].demand)
+          use[r] += d / C;
+      }
+      for (auto [r, u] : use)
+        if (u > 0)
+          delta = std::min(delta, (1 - load[r]) / u);
+      delta = std::max(delta, 0.0);
+      for (Active *a : open)
+        a->rate += delta;
+      for (auto [r, u] : use)
+        load[r] += delta * u;
+      std::vector<Active *> still;
+      for (Active *a : open) {
+        bool frozen = a->rate >= C / stages[a->stage].transfer * (1 - 1e-12);
+        for (auto [r, d] : stages[a->stage].demand)
+          frozen |= d > 0 && load[r] >= 1 - 1e-12;
+        if (!frozen)
+          still.push_back(a);
+      }
+      if (still.size() == open.size())
+        break; // numerical stall; rates are already positive
+      open = std::move(still);
+    }
+  };
   while (doneUpTo[S - 1] < C) {
     for (size_t s = 0; s < S; ++s) {
       if (busy[s] || nextChunk[s] >= C)
@@ -126,39 +173,37 @@ double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks) {
       if (s > 0 && doneUpTo[s - 1] <= nextChunk[s])
         continue;
       busy[s] = true;
-      active.push_back({s, stages[s].latency, stages[s].transfer / C});
+      active.push_back({s, stages[s].latency, stages[s].transfer > 0 ? 1.0 : 0.0});
     }
-    int sharing[2] = {0, 0};
-    for (const Active &a : active)
-      if (a.latencyLeft <= eps)
-        ++sharing[stages[a.stage].network];
+    allocate();
     double dt = std::numeric_limits<double>::infinity();
     for (const Active &a : active) {
       if (a.latencyLeft > eps)
         dt = std::min(dt, a.latencyLeft);
-      else
-        dt = std::min(dt, a.workLeft * sharing[stages[a.stage].network]);
+      else if (a.left <= 0)
+        dt = 0;
+      else if (a.rate > 0)
+        dt = std::min(dt, a.left / a.rate);
     }
     if (!std::isfinite(dt))
-      break; // cannot happen: some stage is always ready or active
+      break; // cannot happen: some task always progresses
     now += dt;
-    for (Active &a : active) {
-      if (a.latencyLeft > eps)
-        a.latencyLeft -= dt;
-      else
-        a.workLeft -= dt / sharing[stages[a.stage].network];
-    }
     for (size_t i = 0; i < active.size();) {
       Active &a = active[i];
-      if (a.latencyLeft <= eps && a.workLeft <= eps) {
+      if (a.latencyLeft > eps) {
+        a.latencyLeft -= dt;
+        if (a.latencyLeft <= eps)
+          a.latencyLeft = 0;
+      } else {
+        a.left -= a.rate * dt;
+      }
+      if (a.latencyLeft <= eps && a.left <= 1e-12) {
         busy[a.stage] = false;
         ++nextChunk[a.stage];
         ++doneUpTo[a.stage];
         active[i] = active.back();
         active.pop_back();
       } else {
-        if (a.latencyLeft < eps)
-          a.latencyLeft = 0;
         ++i;
       }
     }

@@ -20,20 +20,28 @@ int64_t Topology::numGroups(int level) const {
 }
 
 double Topology::bottleneckBeta() const {
-  // Level 0 bounds busbw by one rank's intra-node bandwidth. Across the cut
-  // around a level l-1 group, a bandwidth-optimal all-reduce moves about two
-  // buffers per group (data is reduced inside the group first), so the cut
-  // bounds busbw by (ranks in the group) * beta_l / oversubscription_l.
-  double b = levels.empty() ? 0 : levels[0].beta;
+  // A rank sends at least 2(p-1)/p buffers through its ports, and the G
+  // groups of level l-1 must exchange at least 2(G-1)/G buffers each across
+  // their uplinks. In busbw units (2(p-1)/p buffers per time) that gives the
+  // rank bound beta_0 + beta_1 and, for l >= 1, the cut bound
+  // capacity_l * ((p-1)/p) / ((G-1)/G), capacity_l = (ranks in the smallest
+  // group) * beta_l / oversubscription_l.
+  const double p = static_cast<double>(ranks());
+  double b = levels.size() > 1 ? levels[0].beta + levels[1].beta : 0;
   for (int l = 1; l < numLevels(); ++l) {
+    int64_t groups = numGroups(l - 1);
+    if (groups < 2)
+      continue;
     int64_t groupRanks = devicesPerNode;
     if (l - 1 >= 1) {
-      std::vector<int64_t> size(numGroups(l - 1), 0);
+      std::vector<int64_t> size(groups, 0);
       for (int64_t n = 0; n < nodes; ++n)
         size[groupOf(l - 1, n)] += devicesPerNode;
       groupRanks = *std::min_element(size.begin(), size.end());
     }
-    b = std::min(b, groupRanks * levels[l].beta / levels[l].oversubscription);
+    double capacity = groupRanks * levels[l].beta / levels[l].oversubscription;
+    double G = static_cast<double>(groups);
+    b = std::min(b, capacity * ((p - 1) / p) / ((G - 1) / G));
   }
   return b;
 }

@@ -217,7 +217,7 @@ int main(int argc, char **argv) {
                 toString(*kind), topo->name.c_str(), (long long)p, (long long)topo->nodes,
                 (long long)topo->devicesPerNode, bound / 1e9);
   llvm::outs() << line;
-  std::snprintf(line, sizeof line, "%10s  %-14s %6s %14s %10s %10s %7s", "size", "algorithm",
+  std::snprintf(line, sizeof line, "%10s  %-17s %6s %14s %10s %10s %7s", "size", "algorithm",
                 "chunks", "time(us)", "algbw", "busbw", "util");
   llvm::outs() << line;
   if (compareNccl)
@@ -226,7 +226,7 @@ int main(int argc, char **argv) {
 
   auto printRow = [&](uint64_t b, const std::string &name, int64_t ch, double sec) {
     double bus = busBandwidth(*kind, p, b, sec);
-    std::snprintf(line, sizeof line, "%10s  %-14s %6lld %14.3f %10.2f %10.2f %6.1f%%",
+    std::snprintf(line, sizeof line, "%10s  %-17s %6lld %14.3f %10.2f %10.2f %6.1f%%",
                   sizeLabel(b).c_str(), name.c_str(), (long long)ch, sec * 1e6,
                   algBandwidth(b, sec) / 1e9, bus / 1e9, 100 * bus / bound);
     llvm::outs() << line;

@@ -14,8 +14,10 @@
 //    in about a second.
 //  * Stages of a hierarchical plan are pipelined in `chunks`: a
 //    discrete-event, fluid simulation runs each (stage, chunk) as a latency
-//    phase followed by a transfer phase; transfers that use the same kind of
-//    port (intra-node or network) at the same time share it equally, and a
+//    phase followed by a transfer phase. Concurrent transfers share each
+//    resource (the intra-node ports, the network ports, the uplinks of a
+//    level) by max-min fair rates, each task loading a resource in
+//    proportion to its demand on it; a
 //    chunk enters a stage when it has left the previous stage and the
 //    previous chunk has left this one.
 //
@@ -25,13 +27,18 @@
 
 #include "ds/Collectives/Schedule.h"
 
+#include <map>
+
 namespace ds::coll {
 
 struct StageTiming {
   std::string what;
   double latency = 0;  ///< sum of step latencies (one chunk pays all of it)
   double transfer = 0; ///< sum of step transfer times for the whole buffer
-  bool network = false;
+  /// Per resource, the transfer time if only that resource limited the
+  /// flows: 0 the intra-node ports, 1 the network ports, 1 + l the
+  /// oversubscribed uplinks into level l.
+  std::map<int, double> demand;
 };
 
 struct SimResult {

@@ -91,10 +91,10 @@ struct Topology {
     return topLevel();
   }
 
-  /// The bus bandwidth (nccl-tests busbw) the tightest cut allows: the
-  /// minimum of beta_0 and, for every level l >= 1, (ranks in the smallest
-  /// group of level l-1) * beta_l / oversubscription_l. Bandwidth utilization
-  /// is busbw divided by this.
+  /// The largest all-reduce bus bandwidth (nccl-tests busbw) the links
+  /// allow: the minimum of a rank's ports (beta_0 + beta_1) and, for every
+  /// level l >= 1, the uplinks around a group of level l-1 (see the .cpp and
+  /// docs/topology.md). Bandwidth utilization is busbw divided by this.
   double bottleneckBeta() const;
 };
 

@@ -127,15 +127,15 @@ TEST(ClosedForm, Hier2MatchesWithinOnePercent) {
 TEST(Pipeline, TwoStagesOnDifferentPortsOverlap) {
   std::vector<StageTiming> s(2);
   s[0].transfer = 4;
-  s[0].network = false;
+  s[0].demand = {{0, 4.0}};
   s[1].transfer = 2;
-  s[1].network = true;
+  s[1].demand = {{1, 2.0}};
   // Chunk c of stage 1 runs while chunk c+1 of stage 0 does:
   // T(C) = (4 + 2) / C + (C - 1) * 4 / C.
   for (int64_t C : {1, 2, 4, 16})
     EXPECT_NEAR(detail::pipelineSeconds(s, C), 6.0 / C + (C - 1) * 4.0 / C, 1e-9) << C;
   // On the same port they share it: no overlap gain.
-  s[1].network = false;
+  s[1].demand = {{0, 2.0}};
   for (int64_t C : {1, 2, 8})
     EXPECT_NEAR(detail::pipelineSeconds(s, C), 6.0, 1e-9) << C;
 }

@@ -74,8 +74,14 @@ TEST(Topology, MiddleLevelsGroupNodes) {
   EXPECT_EQ(t->numGroups(1), 2);
   EXPECT_EQ(t->levelBetween(0, 3), 1);
   EXPECT_EQ(t->levelBetween(3, 4), 2);
-  // busbw bound: min(beta0 = 1, 1 * 1 / 1, 4 ranks * 1 / 2) GB/s.
+  // busbw bound, GB/s: ports 1 + 1; node cut 1 * (7/8) / (7/8) = 1; pod
+  // cut 4 ranks * 1 / 2 * (7/8) / (1/2) = 3.5.
   EXPECT_DOUBLE_EQ(t->bottleneckBeta(), 1e9);
+  t->levels[1].beta = 0.25e9; // node cut: 0.25 GB/s
+  EXPECT_DOUBLE_EQ(t->bottleneckBeta(), 0.25e9);
+  t->levels[1].beta = 1e9;
+  t->levels[2].oversubscription = 8; // pod cut: 4 * 1 / 8 * 1.75 = 0.875
+  EXPECT_DOUBLE_EQ(t->bottleneckBeta(), 0.875e9);
 }
 
 TEST(Topology, MissingFieldIsNamedWithLine) {
