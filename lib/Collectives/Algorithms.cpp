@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-namespace ds::coll {
+namespace ds::sched {
 namespace detail {
 namespace {
 
@@ -400,4 +400,4 @@ std::vector<Algorithm> candidateAlgorithms(CollectiveKind kind) {
   return {};
 }
 
-} // namespace ds::coll
+} // namespace ds::sched

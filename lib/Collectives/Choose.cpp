@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-namespace ds::coll {
+namespace ds::sched {
 
 const char *toString(CollectiveKind k) {
   switch (k) {
@@ -206,4 +206,4 @@ std::string report(const Schedule &s) {
   return os.str();
 }
 
-} // namespace ds::coll
+} // namespace ds::sched

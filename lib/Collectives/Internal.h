@@ -7,7 +7,7 @@
 
 #include <map>
 
-namespace ds::coll::detail {
+namespace ds::sched::detail {
 
 /// Price of one step: latency (its own, or the largest alpha of its flows)
 /// and transfer (the longest flow under bandwidth sharing).
@@ -27,6 +27,6 @@ StageTiming priceStage(const topo::Topology &t, const Stage &s);
 /// Makespan of stages pipelined in `chunks` (fluid discrete-event model).
 double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks);
 
-} // namespace ds::coll::detail
+} // namespace ds::sched::detail
 
 #endif // DS_LIB_COLLECTIVES_INTERNAL_H

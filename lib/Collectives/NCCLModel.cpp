@@ -13,7 +13,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace ds::coll {
+namespace ds::sched {
 namespace {
 
 constexpr int kTree = 0, kRing = 1;
@@ -148,4 +148,4 @@ double ncclSimulatedSeconds(const topo::Topology &t, CollectiveKind kind, uint64
   return simulate(t, *plan).seconds;
 }
 
-} // namespace ds::coll
+} // namespace ds::sched

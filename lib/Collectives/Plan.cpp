@@ -14,7 +14,7 @@
 #include <map>
 #include <numeric>
 
-namespace ds::coll::detail {
+namespace ds::sched::detail {
 
 using topo::Topology;
 
@@ -310,4 +310,4 @@ Stage innerReduceScatter(const Topology &t, const Groups &groups, double bytes, 
   return ring;
 }
 
-} // namespace ds::coll::detail
+} // namespace ds::sched::detail

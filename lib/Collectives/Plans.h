@@ -4,7 +4,7 @@
 
 #include "ds/Collectives/Schedule.h"
 
-namespace ds::coll::detail {
+namespace ds::sched::detail {
 
 using Groups = std::vector<std::vector<int64_t>>;
 
@@ -50,6 +50,6 @@ struct PlanOptions {
 std::optional<Plan> buildPlanWith(const topo::Topology &t, CollectiveKind kind, Algorithm algo,
                                   uint64_t bytes, const PlanOptions &opts, std::string &whyNot);
 
-} // namespace ds::coll::detail
+} // namespace ds::sched::detail
 
 #endif // DS_LIB_COLLECTIVES_PLANS_H

@@ -6,7 +6,7 @@
 #include <limits>
 #include <map>
 
-namespace ds::coll {
+namespace ds::sched {
 namespace detail {
 
 StepPrice priceStep(const topo::Topology &t, const Step &s) {
@@ -224,4 +224,4 @@ SimResult simulate(const topo::Topology &t, const Plan &plan) {
   return r;
 }
 
-} // namespace ds::coll
+} // namespace ds::sched

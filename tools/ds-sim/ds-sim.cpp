@@ -28,7 +28,7 @@
 #include <map>
 
 using namespace ds;
-using namespace ds::coll;
+using namespace ds::sched;
 namespace cl = llvm::cl;
 
 static cl::opt<std::string> topologyFile(cl::Positional, cl::desc("<topology.json|yaml>"),

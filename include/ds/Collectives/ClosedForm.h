@@ -24,7 +24,7 @@
 #include <cmath>
 #include <cstdint>
 
-namespace ds::coll::closed {
+namespace ds::sched::closed {
 
 inline double ringAllReduce(int64_t p, double n, double a, double b) {
   return 2.0 * (p - 1) * a + 2.0 * (p - 1) / p * n / b;
@@ -54,6 +54,6 @@ inline double hier2AllReduce(int64_t d, int64_t nodes, double n, double a0, doub
   return 2 * ringReduceScatter(d, n, a0, b0) + interAllReduce;
 }
 
-} // namespace ds::coll::closed
+} // namespace ds::sched::closed
 
 #endif // DS_COLLECTIVES_CLOSEDFORM_H

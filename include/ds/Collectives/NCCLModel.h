@@ -15,7 +15,7 @@
 
 #include "ds/Collectives/Schedule.h"
 
-namespace ds::coll {
+namespace ds::sched {
 
 /// What NCCL's topology search would hand its tuning model.
 struct NcclTuning {
@@ -50,6 +50,6 @@ NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind, uint64_t byt
 double ncclSimulatedSeconds(const topo::Topology &t, CollectiveKind kind, uint64_t bytes,
                             const NcclChoice &choice, std::string &error);
 
-} // namespace ds::coll
+} // namespace ds::sched
 
 #endif // DS_COLLECTIVES_NCCLMODEL_H

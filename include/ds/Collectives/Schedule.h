@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-namespace ds::coll {
+namespace ds::sched {
 
 enum class CollectiveKind { AllReduce, AllGather, ReduceScatter, Broadcast, AllToAll };
 
@@ -135,6 +135,6 @@ std::string report(const Schedule &s);
 double algBandwidth(uint64_t bytes, double seconds);
 double busBandwidth(CollectiveKind kind, int64_t ranks, uint64_t bytes, double seconds);
 
-} // namespace ds::coll
+} // namespace ds::sched
 
 #endif // DS_COLLECTIVES_SCHEDULE_H

@@ -29,7 +29,7 @@
 
 #include <map>
 
-namespace ds::coll {
+namespace ds::sched {
 
 struct StageTiming {
   std::string what;
@@ -49,6 +49,6 @@ struct SimResult {
 
 SimResult simulate(const topo::Topology &t, const Plan &plan);
 
-} // namespace ds::coll
+} // namespace ds::sched
 
 #endif // DS_COLLECTIVES_SIMULATOR_H

@@ -12,7 +12,7 @@
 #include <cmath>
 
 using namespace ds;
-using namespace ds::coll;
+using namespace ds::sched;
 
 namespace {
 
