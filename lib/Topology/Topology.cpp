@@ -100,9 +100,12 @@ bool verifyMetric(const LatencyMatrix &m, Diagnostic &diag) {
                         fmt(w * 1e6) + " us at [" + std::to_string(j) + "][" +
                         std::to_string(i) + "]");
     }
-  // Triangle inequality: O(n^3); matrices beyond 2048 points are checked on
-  // every i, j against a deterministic sample of intermediates.
-  int64_t stride = m.size > 2048 ? m.size / 512 : 1;
+  // Triangle inequality: O(n^3). Above 2^28 checks (n > 645), every pair
+  // (i, j) is checked against an evenly spaced sample of intermediates k.
+  const int64_t budget = int64_t(1) << 28;
+  int64_t n2 = m.size * m.size;
+  int64_t samples = std::max<int64_t>(1, std::min<int64_t>(m.size, budget / n2));
+  int64_t stride = (m.size + samples - 1) / samples;
   for (int64_t i = 0; i < m.size; ++i)
     for (int64_t k = 0; k < m.size; k += stride)
       for (int64_t j = 0; j < m.size; ++j) {

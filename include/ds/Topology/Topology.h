@@ -133,7 +133,8 @@ bool verifyTopology(const Topology &topo, Diagnostic &diag);
 
 /// Checks that a latency matrix is a metric: non-negative, zero diagonal,
 /// symmetric (within a relative tolerance of 1e-6) and obeying the triangle
-/// inequality (within the same tolerance). `field` prefixes the diagnostic.
+/// inequality (within the same tolerance; large matrices check every pair
+/// against a sample of intermediate points, see the .cpp).
 bool verifyMetric(const LatencyMatrix &m, Diagnostic &diag);
 
 /// A one-paragraph human-readable summary of the levels.
