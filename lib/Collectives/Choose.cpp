@@ -114,20 +114,26 @@ std::optional<topo::Topology> restrictTo(const topo::Topology &t, const Group &g
   r.nodes = static_cast<int64_t>(byNode.size());
   r.devicesPerNode = static_cast<int64_t>(per);
   r.levels.push_back(t.levels[0]);
-  for (int l = 1; l < t.topLevel(); ++l) {
-    topo::Level lv = t.levels[l];
+  // The innermost level holding the whole group becomes the top: levels
+  // above it carry none of the group's traffic.
+  for (int l = 1; l <= t.topLevel(); ++l) {
     std::map<int32_t, int32_t> dense;
     std::vector<int32_t> ids;
     for (const auto &[node, locals] : byNode) {
-      int32_t id = t.levels[l].groupOfNode[node];
+      int32_t id = static_cast<int32_t>(t.groupOf(l, node));
       ids.push_back(dense.emplace(id, static_cast<int32_t>(dense.size())).first->second);
     }
-    if (dense.size() <= 1 || dense.size() == byNode.size())
-      continue; // separates nothing, or nothing beyond nodes
+    topo::Level lv = t.levels[l];
+    if (dense.size() <= 1 || l == t.topLevel()) {
+      lv.groupOfNode.clear();
+      r.levels.push_back(std::move(lv));
+      break;
+    }
+    if (dense.size() == byNode.size())
+      continue; // separates every node: the level above describes those links
     lv.groupOfNode = std::move(ids);
     r.levels.push_back(std::move(lv));
   }
-  r.levels.push_back(t.levels.back());
   return r;
 }
 

@@ -213,6 +213,26 @@ TEST(Choice, GroupsAreRestricted) {
   EXPECT_FALSE(restrictTo(t, Group{{0, 1, 4}}, err));
   EXPECT_NE(err.find("regular"), std::string::npos);
   EXPECT_FALSE(restrictTo(t, Group{{0, 99}}, err));
+  // Three levels: 4 nodes x 2 in pods {0, 1} and {2, 3}.
+  topo::Topology pods = make(4, 2, 1e-6, 400e9, 50e-6, 50e9);
+  pods.levels.insert(pods.levels.begin() + 1, topo::Level{"pod", 5e-6, 50e9, 1, {0, 0, 1, 1}});
+  // Inside pod 0 the pod level is the top; the spine carries nothing.
+  auto inPod = restrictTo(pods, Group{{0, 1, 2, 3}}, err);
+  ASSERT_TRUE(inPod) << err;
+  ASSERT_EQ(inPod->numLevels(), 2);
+  EXPECT_EQ(inPod->levels[1].name, "pod");
+  EXPECT_DOUBLE_EQ(inPod->levels[1].alpha, 5e-6);
+  // One node per pod: only the spine links them.
+  auto across = restrictTo(pods, Group{{0, 4}}, err);
+  ASSERT_TRUE(across) << err;
+  ASSERT_EQ(across->numLevels(), 2);
+  EXPECT_EQ(across->levels[1].name, "net");
+  // Everything: all three levels stay.
+  auto all = restrictTo(pods, Group{{0, 1, 2, 3, 4, 5, 6, 7}}, err);
+  ASSERT_TRUE(all) << err;
+  EXPECT_EQ(all->numLevels(), 3);
+  topo::Diagnostic d;
+  EXPECT_TRUE(topo::verifyTopology(*all, d)) << d.str();
   Schedule s = chooseSchedule(t, CollectiveKind::AllReduce, 1 << 20, Group{{0, 1, 4}});
   EXPECT_EQ(s.algorithm, Algorithm::Auto);
   EXPECT_NE(s.explanation.find("cannot schedule"), std::string::npos);
@@ -239,6 +259,28 @@ TEST(NCCL, ReproducesTheTuningModel) {
             Algorithm::Ring);
   // Only rings for the other collectives in 2.7.5.
   EXPECT_EQ(ncclChoose(t, CollectiveKind::AllGather, 1024, tu).algorithm, Algorithm::Ring);
+}
+
+TEST(NCCL, RankOrderRingsCrossInterleavedPods) {
+  // 16 nodes x 2 in 4 pods, node i in pod i % 4, pod uplinks 4x
+  // oversubscribed: NCCL's ring in rank order crosses a pod on every
+  // inter-node hop; ds's ring visits each pod contiguously.
+  topo::Topology t = make(16, 2, 1e-6, 400e9, 50e-6, 50e9);
+  t.levels[1].oversubscription = 4;
+  std::vector<int32_t> pod;
+  for (int n = 0; n < 16; ++n)
+    pod.push_back(n % 4);
+  t.levels.insert(t.levels.begin() + 1, topo::Level{"pod", 5e-6, 50e9, 1, pod});
+  topo::Diagnostic d;
+  ASSERT_TRUE(topo::verifyTopology(t, d)) << d.str();
+  uint64_t n = 256u << 20;
+  NcclChoice ring{Algorithm::Ring, NcclProtocol::Simple, 0};
+  std::string err;
+  double nccl = ncclSimulatedSeconds(t, CollectiveKind::AllReduce, n, ring, err);
+  double ds = sim(t, Algorithm::Ring, n);
+  // Bandwidth bound: NCCL's ring shares each pod's uplink (8 ranks x 50 / 4
+  // = 100 GB/s) among 8 flows; ds's ring has two crossing flows per pod.
+  EXPECT_GT(nccl, 3 * ds);
 }
 
 TEST(NCCL, DsIsNeverSlowerOnAUniformFabric) {
