@@ -20,8 +20,8 @@ int64_t ringChannels(const Topology &t) { return t.devicesPerNode; }
 /// Pipelined chain + double binary tree (NCCL's tree): within a node a chain
 /// through the devices, across nodes a double binary tree among the chain
 /// heads. 2 x devices channels: each device heads one channel of each tree.
-void flatTree(const Topology &t, const std::vector<int64_t> &order, double bytes, bool reduce,
-              Plan &plan) {
+void flatTree(const Topology &t, const std::vector<int64_t> &order,
+              double bytes, bool reduce, Plan &plan) {
   const int64_t D = t.devicesPerNode, m = static_cast<int64_t>(order.size());
   if (m == 1 || D == 1) {
     // One level only: a double binary tree over all ranks.
@@ -33,8 +33,9 @@ void flatTree(const Topology &t, const std::vector<int64_t> &order, double bytes
     s.level = t.levelBetween(g[0][0], g[0].back());
     int64_t k = chooseTreeSegments(t, g, bytes);
     treeSteps(t, g, bytes, k, reduce, s.steps);
-    s.what = std::string(reduce ? "all-reduce" : "broadcast") + " (double binary tree, " +
-             n2s(static_cast<int64_t>(g[0].size())) + " ranks, " + n2s(k) + " segments)";
+    s.what = std::string(reduce ? "all-reduce" : "broadcast") +
+             " (double binary tree, " + n2s(static_cast<int64_t>(g[0].size())) +
+             " ranks, " + n2s(k) + " segments)";
     plan.segments = k;
     plan.stages.push_back(std::move(s));
     return;
@@ -48,7 +49,8 @@ void flatTree(const Topology &t, const std::vector<int64_t> &order, double bytes
       int64_t head = c % D;
       for (int64_t n : order)
         for (int64_t i = 1; i < D; ++i)
-          up.push_back({n * D + (head + i) % D, n * D + (head + i - 1) % D, seg});
+          up.push_back(
+              {n * D + (head + i) % D, n * D + (head + i - 1) % D, seg});
       for (auto [ci, pi] : treeEdges(m, static_cast<int>(c / D)))
         up.push_back({order[ci] * D + head, order[pi] * D + head, seg});
     }
@@ -77,9 +79,9 @@ void flatTree(const Topology &t, const std::vector<int64_t> &order, double bytes
   if (reduce)
     s.steps.push_back(std::move(up));
   s.steps.push_back(std::move(down));
-  s.what = std::string(reduce ? "all-reduce" : "broadcast") + " (chain in node + double binary " +
-           "tree over " + n2s(m) + " nodes, " + n2s(channels) + " channels, " + n2s(k) +
-           " segments)";
+  s.what = std::string(reduce ? "all-reduce" : "broadcast") +
+           " (chain in node + double binary " + "tree over " + n2s(m) +
+           " nodes, " + n2s(channels) + " channels, " + n2s(k) + " segments)";
   plan.segments = k;
   plan.stages.push_back(std::move(s));
 }
@@ -110,10 +112,12 @@ void chooseChunks(const Topology &t, Plan &plan, int64_t requested) {
 
 /// The middle level hierarchical-3 schedules use: the one just below the
 /// fabric (e.g. pods or latency clusters), with equal-size groups.
-bool clusterLayout(const Topology &t, std::vector<std::vector<int64_t>> &clusters,
+bool clusterLayout(const Topology &t,
+                   std::vector<std::vector<int64_t>> &clusters,
                    std::string &whyNot) {
   if (t.numLevels() < 3) {
-    whyNot = "no level between the node and the fabric (give one, or a latency matrix to "
+    whyNot = "no level between the node and the fabric (give one, or a latency "
+             "matrix to "
              "cluster)";
     return false;
   }
@@ -153,19 +157,21 @@ void hier3AllReduce(const Topology &t, double bytes, Plan &plan,
     }
   std::string inner;
   if (D > 1)
-    plan.stages.push_back(innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", false));
-  if (m1 > 1)
     plan.stages.push_back(
-        innerReduceScatter(t, inCluster, bytes / D, cl, "in-" + t.levels[cl].name, false));
+        innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", false));
+  if (m1 > 1)
+    plan.stages.push_back(innerReduceScatter(t, inCluster, bytes / D, cl,
+                                             "in-" + t.levels[cl].name, false));
   plan.stages.push_back(innerAllReduce(t, across, bytes / D / m1, t.topLevel(),
                                        "across-" + t.levels[cl].name, inner));
   if (m1 > 1)
-    plan.stages.push_back(
-        innerReduceScatter(t, inCluster, bytes / D, cl, "in-" + t.levels[cl].name, true));
+    plan.stages.push_back(innerReduceScatter(t, inCluster, bytes / D, cl,
+                                             "in-" + t.levels[cl].name, true));
   if (D > 1)
-    plan.stages.push_back(innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", true));
-  plan.note = "across " + n2s(static_cast<int64_t>(clusters.size())) + " groups of '" +
-              t.levels[cl].name + "': " + inner;
+    plan.stages.push_back(
+        innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", true));
+  plan.note = "across " + n2s(static_cast<int64_t>(clusters.size())) +
+              " groups of '" + t.levels[cl].name + "': " + inner;
 }
 
 /// Pairwise-exchange all-to-all: step i sends to rank + i. At most 64
@@ -177,7 +183,8 @@ void pairwiseAllToAll(const Topology &t, double bytes, Plan &plan) {
   s.level = t.topLevel();
   int64_t samples = std::min<int64_t>(64, p - 1);
   for (int64_t k = 0; k < samples; ++k) {
-    int64_t lo = 1 + (p - 1) * k / samples, hi = 1 + (p - 1) * (k + 1) / samples;
+    int64_t lo = 1 + (p - 1) * k / samples,
+            hi = 1 + (p - 1) * (k + 1) / samples;
     Step st;
     st.repeat = hi - lo;
     int64_t off = lo + (hi - lo) / 2;
@@ -186,14 +193,16 @@ void pairwiseAllToAll(const Topology &t, double bytes, Plan &plan) {
     if (st.repeat > 0)
       s.steps.push_back(std::move(st));
   }
-  s.what = "pairwise exchange (" + n2s(p - 1) + " steps, " + n2s(samples) + " priced)";
+  s.what = "pairwise exchange (" + n2s(p - 1) + " steps, " + n2s(samples) +
+           " priced)";
   plan.stages.push_back(std::move(s));
 }
 
 } // namespace
 
-std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algorithm algo,
-                                  uint64_t bytesIn, const PlanOptions &opts,
+std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind,
+                                  Algorithm algo, uint64_t bytesIn,
+                                  const PlanOptions &opts,
                                   std::string &whyNot) {
   Plan plan;
   plan.kind = kind;
@@ -226,8 +235,10 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
       Groups rings = channelRings(t, order, ringChannels(t));
       Stage s;
       s.level = t.topLevel();
-      s.steps.push_back(ringStep(t, rings, bytes / (rings.size() * p), 2 * (p - 1)));
-      s.what = "all-reduce (ring, " + n2s(p) + " ranks, " + n2s(rings.size()) + " channels)";
+      s.steps.push_back(
+          ringStep(t, rings, bytes / (rings.size() * p), 2 * (p - 1)));
+      s.what = "all-reduce (ring, " + n2s(p) + " ranks, " + n2s(rings.size()) +
+               " channels)";
       plan.stages.push_back(std::move(s));
       break;
     }
@@ -245,12 +256,15 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
     }
     case Algorithm::Hier2: {
       if (!hierOK)
-        return notFor("needs more than one node and more than one device per node");
+        return notFor(
+            "needs more than one node and more than one device per node");
       std::string inner;
-      plan.stages.push_back(innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", false));
-      plan.stages.push_back(innerAllReduce(t, railGroups(t, order), bytes / D, t.topLevel(),
-                                           "inter-node", inner));
-      plan.stages.push_back(innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", true));
+      plan.stages.push_back(
+          innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", false));
+      plan.stages.push_back(innerAllReduce(t, railGroups(t, order), bytes / D,
+                                           t.topLevel(), "inter-node", inner));
+      plan.stages.push_back(
+          innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", true));
       plan.note = "inter-node: " + inner;
       break;
     }
@@ -275,8 +289,8 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
       Stage s;
       s.level = t.topLevel();
       s.steps.push_back(ringStep(t, rings, bytes / (rings.size() * p), p - 1));
-      s.what = std::string(name) + " (ring, " + n2s(p) + " ranks, " + n2s(rings.size()) +
-               " channels)";
+      s.what = std::string(name) + " (ring, " + n2s(p) + " ranks, " +
+               n2s(rings.size()) + " channels)";
       plan.stages.push_back(std::move(s));
       break;
     }
@@ -289,17 +303,20 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
         doublingSteps(world, bytes, s.steps);
       else
         halvingSteps(world, bytes, s.steps);
-      s.what = std::string(name) + (gather ? " (recursive doubling, " : " (recursive halving, ") +
+      s.what = std::string(name) +
+               (gather ? " (recursive doubling, " : " (recursive halving, ") +
                n2s(p) + " ranks)";
       plan.stages.push_back(std::move(s));
       break;
     }
     case Algorithm::Hier2: {
       if (!hierOK)
-        return notFor("needs more than one node and more than one device per node");
-      Stage intra = innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", gather);
-      Stage inter = innerReduceScatter(t, railGroups(t, order), bytes / D, t.topLevel(),
-                                       "inter-node", gather);
+        return notFor(
+            "needs more than one node and more than one device per node");
+      Stage intra =
+          innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", gather);
+      Stage inter = innerReduceScatter(t, railGroups(t, order), bytes / D,
+                                       t.topLevel(), "inter-node", gather);
       if (gather) {
         plan.stages.push_back(std::move(inter));
         plan.stages.push_back(std::move(intra));
@@ -333,8 +350,8 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
       Stage s;
       s.level = t.topLevel();
       s.steps.push_back(std::move(probe));
-      s.what = "broadcast (pipelined chain, " + n2s(rings.size()) + " channels, " + n2s(k) +
-               " segments)";
+      s.what = "broadcast (pipelined chain, " + n2s(rings.size()) +
+               " channels, " + n2s(k) + " segments)";
       plan.segments = k;
       plan.stages.push_back(std::move(s));
       break;
@@ -357,7 +374,8 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
         s.steps.push_back(std::move(st));
       }
       doublingSteps(world, bytes, s.steps);
-      s.what = "broadcast (scatter + recursive-doubling all-gather, " + n2s(p) + " ranks)";
+      s.what = "broadcast (scatter + recursive-doubling all-gather, " + n2s(p) +
+               " ranks)";
       plan.stages.push_back(std::move(s));
       break;
     }
@@ -367,7 +385,8 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
     break;
   case CollectiveKind::AllToAll:
     if (algo != Algorithm::Native)
-      return notFor("does not apply to all_to_all (the runtime ABI has no algorithm choice)");
+      return notFor("does not apply to all_to_all (the runtime ABI has no "
+                    "algorithm choice)");
     pairwiseAllToAll(t, bytes, plan);
     break;
   }
@@ -377,8 +396,9 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind, Algori
 
 } // namespace detail
 
-std::optional<Plan> buildPlan(const topo::Topology &t, CollectiveKind kind, Algorithm algo,
-                              uint64_t bytes, int64_t chunks, std::string &whyNot) {
+std::optional<Plan> buildPlan(const topo::Topology &t, CollectiveKind kind,
+                              Algorithm algo, uint64_t bytes, int64_t chunks,
+                              std::string &whyNot) {
   detail::PlanOptions o;
   o.chunks = chunks;
   return detail::buildPlanWith(t, kind, algo, bytes, o, whyNot);
@@ -387,8 +407,8 @@ std::optional<Plan> buildPlan(const topo::Topology &t, CollectiveKind kind, Algo
 std::vector<Algorithm> candidateAlgorithms(CollectiveKind kind) {
   switch (kind) {
   case CollectiveKind::AllReduce:
-    return {Algorithm::Ring, Algorithm::Tree, Algorithm::Rabenseifner, Algorithm::Hier2,
-            Algorithm::Hier3};
+    return {Algorithm::Ring, Algorithm::Tree, Algorithm::Rabenseifner,
+            Algorithm::Hier2, Algorithm::Hier3};
   case CollectiveKind::AllGather:
   case CollectiveKind::ReduceScatter:
     return {Algorithm::Ring, Algorithm::Rabenseifner, Algorithm::Hier2};

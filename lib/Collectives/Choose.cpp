@@ -48,8 +48,8 @@ const char *toString(Algorithm a) {
 
 std::optional<CollectiveKind> parseCollectiveKind(const std::string &s) {
   for (CollectiveKind k : {CollectiveKind::AllReduce, CollectiveKind::AllGather,
-                           CollectiveKind::ReduceScatter, CollectiveKind::Broadcast,
-                           CollectiveKind::AllToAll})
+                           CollectiveKind::ReduceScatter,
+                           CollectiveKind::Broadcast, CollectiveKind::AllToAll})
     if (s == toString(k))
       return k;
   return std::nullopt;
@@ -66,7 +66,8 @@ double algBandwidth(uint64_t bytes, double seconds) {
   return seconds > 0 ? static_cast<double>(bytes) / seconds : 0;
 }
 
-double busBandwidth(CollectiveKind kind, int64_t ranks, uint64_t bytes, double seconds) {
+double busBandwidth(CollectiveKind kind, int64_t ranks, uint64_t bytes,
+                    double seconds) {
   double n = static_cast<double>(ranks);
   double factor = 1;
   switch (kind) {
@@ -85,8 +86,8 @@ double busBandwidth(CollectiveKind kind, int64_t ranks, uint64_t bytes, double s
   return algBandwidth(bytes, seconds) * factor;
 }
 
-std::optional<topo::Topology> restrictTo(const topo::Topology &t, const Group &g,
-                                         std::string &error) {
+std::optional<topo::Topology> restrictTo(const topo::Topology &t,
+                                         const Group &g, std::string &error) {
   if (g.ranks.empty())
     return t;
   std::map<int64_t, std::set<int64_t>> byNode;
@@ -104,9 +105,11 @@ std::optional<topo::Topology> restrictTo(const topo::Topology &t, const Group &g
   size_t per = byNode.begin()->second.size();
   for (const auto &[node, locals] : byNode)
     if (locals.size() != per) {
-      error = "the group takes " + std::to_string(locals.size()) + " devices from node " +
-              std::to_string(node) + " but " + std::to_string(per) + " from node " +
-              std::to_string(byNode.begin()->first) + "; groups must be regular";
+      error = "the group takes " + std::to_string(locals.size()) +
+              " devices from node " + std::to_string(node) + " but " +
+              std::to_string(per) + " from node " +
+              std::to_string(byNode.begin()->first) +
+              "; groups must be regular";
       return std::nullopt;
     }
   topo::Topology r;
@@ -121,7 +124,8 @@ std::optional<topo::Topology> restrictTo(const topo::Topology &t, const Group &g
     std::vector<int32_t> ids;
     for (const auto &[node, locals] : byNode) {
       int32_t id = static_cast<int32_t>(t.groupOf(l, node));
-      ids.push_back(dense.emplace(id, static_cast<int32_t>(dense.size())).first->second);
+      ids.push_back(
+          dense.emplace(id, static_cast<int32_t>(dense.size())).first->second);
     }
     topo::Level lv = t.levels[l];
     if (dense.size() <= 1 || l == t.topLevel()) {
@@ -137,8 +141,8 @@ std::optional<topo::Topology> restrictTo(const topo::Topology &t, const Group &g
   return r;
 }
 
-Schedule chooseSchedule(const topo::Topology &world, CollectiveKind kind, uint64_t bytes,
-                        const Group &group) {
+Schedule chooseSchedule(const topo::Topology &world, CollectiveKind kind,
+                        uint64_t bytes, const Group &group) {
   Schedule s;
   s.kind = kind;
   s.bytes = bytes;
@@ -171,15 +175,18 @@ Schedule chooseSchedule(const topo::Topology &world, CollectiveKind kind, uint64
     s.candidates.push_back(std::move(c));
   }
   if (!found) {
-    s.algorithm = t->ranks() < 2 || bytes == 0 ? Algorithm::Native : Algorithm::Auto;
-    s.explanation = s.candidates.empty() ? "no candidates" : s.candidates[0].whyNot;
+    s.algorithm =
+        t->ranks() < 2 || bytes == 0 ? Algorithm::Native : Algorithm::Auto;
+    s.explanation =
+        s.candidates.empty() ? "no candidates" : s.candidates[0].whyNot;
     return s;
   }
   for (const Stage &st : bestPlan->stages)
     s.steps.push_back(st.what);
   std::ostringstream os;
-  os << toString(kind) << " of " << bytes << " bytes on " << t->ranks() << " ranks ("
-     << t->nodes << " nodes x " << t->devicesPerNode << "): " << toString(s.algorithm);
+  os << toString(kind) << " of " << bytes << " bytes on " << t->ranks()
+     << " ranks (" << t->nodes << " nodes x " << t->devicesPerNode
+     << "): " << toString(s.algorithm);
   if (s.chunks > 1)
     os << " in " << s.chunks << " pipelined chunks";
   os << ", predicted " << s.predictedSeconds * 1e6 << " us";
@@ -196,15 +203,17 @@ std::string report(const Schedule &s) {
   for (const Candidate &c : s.candidates) {
     char line[256];
     if (c.applicable) {
-      std::snprintf(line, sizeof line, "    %-13s %14.3f us%s", toString(c.algorithm),
-                    c.seconds * 1e6, c.algorithm == s.algorithm ? "  <- chosen" : "");
+      std::snprintf(line, sizeof line, "    %-13s %14.3f us%s",
+                    toString(c.algorithm), c.seconds * 1e6,
+                    c.algorithm == s.algorithm ? "  <- chosen" : "");
       os << line;
       if (c.chunks > 1)
         os << " (" << c.chunks << " chunks)";
       if (!c.note.empty())
         os << " [" << c.note << "]";
     } else {
-      std::snprintf(line, sizeof line, "    %-13s %17s", toString(c.algorithm), "n/a");
+      std::snprintf(line, sizeof line, "    %-13s %17s", toString(c.algorithm),
+                    "n/a");
       os << line << " (" << c.whyNot << ")";
     }
     os << "\n";

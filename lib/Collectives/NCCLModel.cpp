@@ -28,9 +28,12 @@ constexpr double kHwLat[3][2][3] = {
 constexpr double kLL128MaxBwPerChAllReduce = 16.7;
 // Tree bandwidth correction by log2(bytes / 64), 0 .. 21 (64 B .. 128 MiB).
 constexpr double kTreeCorrection[3][22] = {
-    {1.0, 1.0, 1.0, 1.0, .9, .8, .7, .7, .7, .7, .6, .5, .4, .4, .5, .6, .7, .8, .9, 1.0, 1.0, 1.0},
-    {1.0, 1.0, 1.0, 1.0, 1.0, .9, .8, .8, .8, .7, .6, .6, .6, .5, .6, .6, .7, .7, .8, .9, .9, 1.0},
-    {.9, .9, .9, .9, .9, .9, .9, .8, .7, .6, .6, .5, .5, .5, .5, .5, .5, .6, .6, .7, .8, .9},
+    {1.0, 1.0, 1.0, 1.0, .9, .8, .7, .7, .7,  .7,  .6,
+     .5,  .4,  .4,  .5,  .6, .7, .8, .9, 1.0, 1.0, 1.0},
+    {1.0, 1.0, 1.0, 1.0, 1.0, .9, .8, .8, .8, .7, .6,
+     .6,  .6,  .5,  .6,  .6,  .7, .7, .8, .9, .9, 1.0},
+    {.9, .9, .9, .9, .9, .9, .9, .8, .7, .6, .6,
+     .5, .5, .5, .5, .5, .5, .6, .6, .7, .8, .9},
 };
 
 int log2i(uint64_t n) {
@@ -63,8 +66,8 @@ NcclTuning ncclTuningFor(const topo::Topology &t) {
   return n;
 }
 
-NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind, uint64_t bytes,
-                      const NcclTuning &tu) {
+NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind,
+                      uint64_t bytes, const NcclTuning &tu) {
   NcclChoice best;
   if (kind == CollectiveKind::AllToAll) {
     best.algorithm = Algorithm::Native;
@@ -95,8 +98,10 @@ NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind, uint64_t byt
       if (a == kRing && p == 0)
         busBw *= (nNodes > 1 || allReduce) ? 1.0 / 4.0 : 1.0 / 3.0;
       if (a == kRing && p == 1)
-        busBw = std::min(busBw * (ppn < 2 ? 0.7 : 0.92), kLL128MaxBwPerChAllReduce * tu.nChannels);
-      double maxTreeBw = nNodes > 2 ? (cc80 && p == 1 ? 105.0 : 80.0) : (cc80 && p == 1 ? 130.0 : 110.0);
+        busBw = std::min(busBw * (ppn < 2 ? 0.7 : 0.92),
+                         kLL128MaxBwPerChAllReduce * tu.nChannels);
+      double maxTreeBw = nNodes > 2 ? (cc80 && p == 1 ? 105.0 : 80.0)
+                                    : (cc80 && p == 1 ? 130.0 : 110.0);
       if (a == kTree)
         busBw = std::min(busBw * .9, maxTreeBw);
       if (a == kTree && p == 0)
@@ -112,12 +117,16 @@ NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind, uint64_t byt
       if (nNodes > 1 && p == 0)
         intraLat *= 1.8;
       if (a == kRing) {
-        if (kind == CollectiveKind::Broadcast)
-          lat += nsteps * kHwLat[nNodes == 1 ? intraHw : 2][kTree][p == 2 ? 2 : p];
-        else
+        if (kind == CollectiveKind::Broadcast) {
+          // Rings whose channels differ (NCCL's sameChannels = 0): a hop per
+          // step, Simple charged at the tree's chunk latency.
+          int hw = nNodes == 1 ? intraHw : 2;
+          lat += nsteps * kHwLat[hw][p == 2 ? kTree : kRing][p];
+        } else
           lat += (nsteps - nInter) * intraLat + nInter * interLat;
       } else {
-        lat += 2 * ((nRanks / nNodes - 1) * intraLat + log2i(nNodes) * interLat);
+        lat +=
+            2 * ((nRanks / nNodes - 1) * intraLat + log2i(nNodes) * interLat);
       }
       // ncclTopoGetAlgoTime's adjustments.
       int logSize = log2i(bytes >> 6);
@@ -138,11 +147,13 @@ NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind, uint64_t byt
   return best;
 }
 
-double ncclSimulatedSeconds(const topo::Topology &t, CollectiveKind kind, uint64_t bytes,
-                            const NcclChoice &choice, std::string &error) {
+double ncclSimulatedSeconds(const topo::Topology &t, CollectiveKind kind,
+                            uint64_t bytes, const NcclChoice &choice,
+                            std::string &error) {
   detail::PlanOptions o;
   o.rankOrder = true;
-  std::optional<Plan> plan = detail::buildPlanWith(t, kind, choice.algorithm, bytes, o, error);
+  std::optional<Plan> plan =
+      detail::buildPlanWith(t, kind, choice.algorithm, bytes, o, error);
   if (!plan)
     return -1;
   return simulate(t, *plan).seconds;

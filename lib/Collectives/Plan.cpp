@@ -66,7 +66,8 @@ double meanHopLatency(const Topology &t, const Groups &groups, bool closed) {
 
 // --- Rings ----------------------------------------------------------------
 
-Step ringStep(const Topology &t, const Groups &groups, double bytes, int64_t repeat) {
+Step ringStep(const Topology &t, const Groups &groups, double bytes,
+              int64_t repeat) {
   Step s;
   s.repeat = repeat;
   for (const auto &g : groups)
@@ -79,7 +80,8 @@ Step ringStep(const Topology &t, const Groups &groups, double bytes, int64_t rep
 /// The channel rings of a flat ring: node after node in `order`, the devices
 /// of a node rotated by the channel so that every channel leaves the node
 /// through a different device (and its network port).
-Groups channelRings(const Topology &t, const std::vector<int64_t> &order, int64_t channels) {
+Groups channelRings(const Topology &t, const std::vector<int64_t> &order,
+                    int64_t channels) {
   Groups rings;
   for (int64_t c = 0; c < channels; ++c) {
     std::vector<int64_t> ring;
@@ -95,7 +97,8 @@ Groups channelRings(const Topology &t, const std::vector<int64_t> &order, int64_
 
 /// Reduce-scatter by recursive halving with distance doubling: the big early
 /// exchanges are between near partners (same node), the small late ones far.
-void halvingSteps(const Groups &groups, double bytes, std::vector<Step> &steps) {
+void halvingSteps(const Groups &groups, double bytes,
+                  std::vector<Step> &steps) {
   int64_t m = groups.empty() ? 0 : static_cast<int64_t>(groups[0].size());
   double chunk = bytes;
   for (int64_t dist = 1; dist < m; dist *= 2) {
@@ -108,7 +111,8 @@ void halvingSteps(const Groups &groups, double bytes, std::vector<Step> &steps) 
   }
 }
 
-void doublingSteps(const Groups &groups, double outBytes, std::vector<Step> &steps) {
+void doublingSteps(const Groups &groups, double outBytes,
+                   std::vector<Step> &steps) {
   std::vector<Step> rev;
   halvingSteps(groups, outBytes, rev);
   steps.insert(steps.end(), rev.rbegin(), rev.rend());
@@ -116,7 +120,8 @@ void doublingSteps(const Groups &groups, double outBytes, std::vector<Step> &ste
 
 /// Rabenseifner all-reduce; a non-power-of-two group first folds its extra
 /// members into the power-of-two part and unfolds them at the end.
-void rabenseifnerSteps(const Groups &groups, double bytes, std::vector<Step> &steps) {
+void rabenseifnerSteps(const Groups &groups, double bytes,
+                       std::vector<Step> &steps) {
   int64_t m = static_cast<int64_t>(groups[0].size());
   int64_t q = int64_t(1) << log2Floor(m);
   Groups core;
@@ -153,8 +158,12 @@ int64_t treeHeight(int64_t m) { return m <= 1 ? 0 : log2Ceil(m); }
 
 /// Position in the second tree: mirrored for even m (so every position is
 /// an inner node of at most one tree), shifted by one for odd m.
-int64_t secondTreePos(int64_t i, int64_t m) { return m % 2 == 0 ? m - 1 - i : (i + 1) % m; }
-int64_t secondTreeInv(int64_t j, int64_t m) { return m % 2 == 0 ? m - 1 - j : (j + m - 1) % m; }
+int64_t secondTreePos(int64_t i, int64_t m) {
+  return m % 2 == 0 ? m - 1 - i : (i + 1) % m;
+}
+int64_t secondTreeInv(int64_t j, int64_t m) {
+  return m % 2 == 0 ? m - 1 - j : (j + m - 1) % m;
+}
 
 /// Edges (child -> parent, as positions) of tree 0 and tree 1.
 std::vector<std::pair<int64_t, int64_t>> treeEdges(int64_t m, int which) {
@@ -175,7 +184,8 @@ double treePathLatency(const Topology &t, const std::vector<int64_t> &g) {
   double best = 0;
   for (int64_t j = 0; j < m; ++j) {
     double sum = 0;
-    for (int64_t c = j, p = treeParent(c, m); p >= 0; c = p, p = treeParent(c, m))
+    for (int64_t c = j, p = treeParent(c, m); p >= 0;
+         c = p, p = treeParent(c, m))
       sum += t.levels[t.levelBetween(g[c], g[p])].alpha;
     best = std::max(best, sum);
   }
@@ -185,8 +195,8 @@ double treePathLatency(const Topology &t, const std::vector<int64_t> &g) {
 /// Pipelined double-binary-tree all-reduce (or broadcast when `reduce` is
 /// false) over each group: half the data per tree, `segments` pieces
 /// streamed up (reduce) and down (broadcast).
-void treeSteps(const Topology &t, const Groups &groups, double bytes, int64_t segments,
-               bool reduce, std::vector<Step> &steps) {
+void treeSteps(const Topology &t, const Groups &groups, double bytes,
+               int64_t segments, bool reduce, std::vector<Step> &steps) {
   int64_t m = static_cast<int64_t>(groups[0].size());
   int64_t h = treeHeight(m);
   double seg = bytes / 2 / segments;
@@ -207,9 +217,11 @@ void treeSteps(const Topology &t, const Groups &groups, double bytes, int64_t se
 
 /// Segments minimising (D + k - 1)(a + x / k): k* = sqrt((D - 1) x / a),
 /// rounded to a power of two, at least 1 and at most bytes / 4 KiB.
-int64_t bestSegments(int64_t depth, double alpha, double transferAllAtOnce, double bytes) {
+int64_t bestSegments(int64_t depth, double alpha, double transferAllAtOnce,
+                     double bytes) {
   if (depth <= 1 || alpha <= 0)
-    return std::max<int64_t>(1, std::min<int64_t>(1024, static_cast<int64_t>(bytes / 4096)));
+    return std::max<int64_t>(
+        1, std::min<int64_t>(1024, static_cast<int64_t>(bytes / 4096)));
   double k = std::sqrt((depth - 1) * transferAllAtOnce / alpha);
   int64_t cap = std::max<int64_t>(1, static_cast<int64_t>(bytes / 4096));
   int64_t best = 1;
@@ -226,7 +238,8 @@ int64_t bestSegments(int64_t depth, double alpha, double transferAllAtOnce, doub
   return best;
 }
 
-int64_t chooseTreeSegments(const Topology &t, const Groups &groups, double bytes) {
+int64_t chooseTreeSegments(const Topology &t, const Groups &groups,
+                           double bytes) {
   int64_t m = static_cast<int64_t>(groups[0].size());
   std::vector<Step> probe;
   treeSteps(t, groups, bytes, 1, /*reduce=*/true, probe);
@@ -234,7 +247,8 @@ int64_t chooseTreeSegments(const Topology &t, const Groups &groups, double bytes
   return bestSegments(treeHeight(m), p.latency, p.transfer, bytes);
 }
 
-// --- Group layouts ------------------------------------------------------------
+// --- Group layouts
+// ------------------------------------------------------------
 
 Groups nodeGroups(const Topology &t) {
   Groups g(t.nodes);
@@ -254,8 +268,8 @@ Groups railGroups(const Topology &t, const std::vector<int64_t> &order) {
 
 // --- Inner all-reduce on one level: ring, halving/doubling or tree -----------
 
-Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes, int level,
-                     const std::string &where, std::string &choice) {
+Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes,
+                     int level, const std::string &where, std::string &choice) {
   int64_t m = static_cast<int64_t>(groups[0].size());
   std::vector<std::pair<std::string, Stage>> options;
   Stage ring;
@@ -268,7 +282,8 @@ Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes, int 
     Stage tree;
     int64_t k = chooseTreeSegments(t, groups, bytes);
     treeSteps(t, groups, bytes, k, /*reduce=*/true, tree.steps);
-    options.push_back({"double binary tree, " + std::to_string(k) + " segments", std::move(tree)});
+    options.push_back({"double binary tree, " + std::to_string(k) + " segments",
+                       std::move(tree)});
   }
   size_t best = 0;
   double bestT = 1e300;
@@ -282,12 +297,13 @@ Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes, int 
   Stage s = std::move(options[best].second);
   choice = options[best].first;
   s.level = level;
-  s.what = where + " all-reduce (" + choice + ", " + std::to_string(m) + " ranks)";
+  s.what =
+      where + " all-reduce (" + choice + ", " + std::to_string(m) + " ranks)";
   return s;
 }
 
-Stage innerReduceScatter(const Topology &t, const Groups &groups, double bytes, int level,
-                         const std::string &where, bool gather) {
+Stage innerReduceScatter(const Topology &t, const Groups &groups, double bytes,
+                         int level, const std::string &where, bool gather) {
   int64_t m = static_cast<int64_t>(groups[0].size());
   Stage ring;
   ring.steps.push_back(ringStep(t, groups, bytes / m, m - 1));
@@ -305,8 +321,8 @@ Stage innerReduceScatter(const Topology &t, const Groups &groups, double bytes, 
     }
   }
   ring.level = level;
-  ring.what = where + (gather ? " all-gather (" : " reduce-scatter (") + name + ", " +
-              std::to_string(m) + " ranks)";
+  ring.what = where + (gather ? " all-gather (" : " reduce-scatter (") + name +
+              ", " + std::to_string(m) + " ranks)";
   return ring;
 }
 

@@ -62,7 +62,8 @@ StepPrice priceStep(const topo::Topology &t, const Step &s) {
       continue;
     int cls = L > 0;
     const topo::Level &lv = t.levels[L];
-    double share = lv.beta / std::max(out[f.src * 2 + cls], in[f.dst * 2 + cls]);
+    double share =
+        lv.beta / std::max(out[f.src * 2 + cls], in[f.dst * 2 + cls]);
     double &portDemand = price.demand[cls];
     portDemand = std::max(portDemand, f.bytes / share);
     for (int l = 1; l <= L; ++l) {
@@ -173,7 +174,8 @@ double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks) {
       if (s > 0 && doneUpTo[s - 1] <= nextChunk[s])
         continue;
       busy[s] = true;
-      active.push_back({s, stages[s].latency, stages[s].transfer > 0 ? 1.0 : 0.0});
+      active.push_back(
+          {s, stages[s].latency, stages[s].transfer > 0 ? 1.0 : 0.0});
     }
     allocate();
     double dt = std::numeric_limits<double>::infinity();

@@ -80,7 +80,8 @@ std::vector<int32_t> kmeans(const std::vector<std::vector<double>> &f, int k) {
     }
     if (!changed && iter > 0)
       break;
-    std::vector<std::vector<double>> sum(k, std::vector<double>(f[0].size(), 0));
+    std::vector<std::vector<double>> sum(k,
+                                         std::vector<double>(f[0].size(), 0));
     std::vector<int64_t> cnt(k, 0);
     for (size_t p = 0; p < n; ++p) {
       ++cnt[label[p]];
@@ -102,7 +103,8 @@ std::vector<int32_t> kmeans(const std::vector<std::vector<double>> &f, int k) {
 }
 
 /// Mean silhouette (Rousseeuw 1987) using the measured latency as distance.
-double silhouette(const LatencyMatrix &m, const std::vector<int32_t> &label, int k) {
+double silhouette(const LatencyMatrix &m, const std::vector<int32_t> &label,
+                  int k) {
   int64_t n = m.size;
   std::vector<int64_t> size(k, 0);
   for (int32_t l : label)
@@ -170,7 +172,8 @@ Clustering clusterLatencies(const LatencyMatrix &m, int k) {
   return r;
 }
 
-bool addLatencyClusterLevel(Topology &t, int k, Diagnostic &diag, Clustering *result) {
+bool addLatencyClusterLevel(Topology &t, int k, Diagnostic &diag,
+                            Clustering *result) {
   if (!t.latency)
     return true;
   const LatencyMatrix &m = *t.latency;
@@ -185,9 +188,10 @@ bool addLatencyClusterLevel(Topology &t, int k, Diagnostic &diag, Clustering *re
   for (int64_t p = 0; p < m.size; ++p) {
     int64_t node = byRank ? t.nodeOf(p) : p;
     if (ofNode[node] >= 0 && ofNode[node] != c.labelOf[p]) {
-      diag.message = "latency clustering (k=" + std::to_string(c.k) + ") splits node " +
-                     std::to_string(node) +
-                     " across clusters; ranks of one node must be in one cluster";
+      diag.message =
+          "latency clustering (k=" + std::to_string(c.k) + ") splits node " +
+          std::to_string(node) +
+          " across clusters; ranks of one node must be in one cluster";
       return false;
     }
     ofNode[node] = c.labelOf[p];
@@ -198,14 +202,16 @@ bool addLatencyClusterLevel(Topology &t, int k, Diagnostic &diag, Clustering *re
   for (int g = 1; g < c.k; ++g)
     if (size[g] != size[0]) {
       diag.message = "latency clustering (k=" + std::to_string(c.k) +
-                     ") found clusters of unequal size (" + std::to_string(size[0]) +
-                     " and " + std::to_string(size[g]) +
+                     ") found clusters of unequal size (" +
+                     std::to_string(size[0]) + " and " +
+                     std::to_string(size[g]) +
                      " nodes); the hierarchical schedules need equal groups";
       return false;
     }
   // Where does the new level nest? It goes above every existing middle level
   // that refines it and below every one that contains it.
-  auto refines = [&](const std::vector<int32_t> &fine, const std::vector<int32_t> &coarse) {
+  auto refines = [&](const std::vector<int32_t> &fine,
+                     const std::vector<int32_t> &coarse) {
     std::map<int32_t, int32_t> up;
     for (int64_t n = 0; n < t.nodes; ++n) {
       auto [it, ins] = up.emplace(fine[n], coarse[n]);
@@ -224,7 +230,8 @@ bool addLatencyClusterLevel(Topology &t, int k, Diagnostic &diag, Clustering *re
       insertAt = l + 1;
     else if (!coarser) {
       diag.message = "latency clusters (k=" + std::to_string(c.k) +
-                     ") cut across the groups of level '" + t.levels[l].name + "'";
+                     ") cut across the groups of level '" + t.levels[l].name +
+                     "'";
       return false;
     }
   }
@@ -247,14 +254,16 @@ bool addLatencyClusterLevel(Topology &t, int k, Diagnostic &diag, Clustering *re
   Level &above = t.levels[insertAt];
   Level lv;
   lv.name = "cluster";
-  for (int suffix = 2; std::any_of(t.levels.begin(), t.levels.end(),
-                                   [&](const Level &l) { return l.name == lv.name; });
+  for (int suffix = 2;
+       std::any_of(t.levels.begin(), t.levels.end(),
+                   [&](const Level &l) { return l.name == lv.name; });
        ++suffix)
     lv.name = "cluster" + std::to_string(suffix);
   lv.alpha = inCnt ? inSum / inCnt : above.alpha;
   lv.beta = above.beta;
   lv.groupOfNode = ofNode;
-  lv.origin = "latency clustering, k=" + std::to_string(c.k) + ", silhouette " + fmt(c.silhouette);
+  lv.origin = "latency clustering, k=" + std::to_string(c.k) + ", silhouette " +
+              fmt(c.silhouette);
   if (outCnt) {
     above.alpha = outSum / outCnt;
     above.origin = "latency from clustering";

@@ -44,7 +44,8 @@ struct Invalid {
   throw Invalid{std::move(field), std::move(message)};
 }
 
-json yamlToJson(const YAML::Node &n, const std::string &path, Input &in, int depth) {
+json yamlToJson(const YAML::Node &n, const std::string &path, Input &in,
+                int depth) {
   if (depth > 64)
     invalid(path, "nesting deeper than 64 levels");
   in.marks[path] = {n.Mark().line + 1, n.Mark().column + 1};
@@ -56,7 +57,8 @@ json yamlToJson(const YAML::Node &n, const std::string &path, Input &in, int dep
     json a = json::array();
     size_t i = 0;
     for (const YAML::Node &e : n)
-      a.push_back(yamlToJson(e, path + "/" + std::to_string(i++), in, depth + 1));
+      a.push_back(
+          yamlToJson(e, path + "/" + std::to_string(i++), in, depth + 1));
     return a;
   }
   case YAML::NodeType::Map: {
@@ -116,7 +118,8 @@ double number(const json &v, const std::string &path) {
 }
 
 int64_t integer(const json &v, const std::string &path) {
-  if (!v.is_number_integer() && !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
+  if (!v.is_number_integer() &&
+      !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>()))
     invalid(path, std::string("expected an integer, found ") + v.type_name());
   double d = v.get<double>();
   if (d < -9e15 || d > 9e15)
@@ -141,11 +144,13 @@ void rejectUnknown(const json &obj, const std::string &path,
   }
 }
 
-Level parseLevel(const json &v, const std::string &p, int64_t nodes, bool middle) {
+Level parseLevel(const json &v, const std::string &p, int64_t nodes,
+                 bool middle) {
   if (!v.is_object())
     invalid(p, "expected an object describing a level");
-  rejectUnknown(v, p, {"name", "latency_us", "bandwidth_GBps", "oversubscription",
-                       "nodes_per_group", "group_of_node"});
+  rejectUnknown(v, p,
+                {"name", "latency_us", "bandwidth_GBps", "oversubscription",
+                 "nodes_per_group", "group_of_node"});
   Level l;
   l.name = string(field(v, p, "name"), p + "/name");
   l.alpha = number(field(v, p, "latency_us"), p + "/latency_us") * 1e-6;
@@ -165,22 +170,24 @@ Level parseLevel(const json &v, const std::string &p, int64_t nodes, bool middle
     invalid(p + (per ? "/nodes_per_group" : "/group_of_node"),
             "only levels between the node and the fabric group nodes");
   if (middle && !per && !map)
-    invalid(p + "/nodes_per_group",
-            "missing required field (a middle level needs nodes_per_group or group_of_node)");
+    invalid(p + "/nodes_per_group", "missing required field (a middle level "
+                                    "needs nodes_per_group or group_of_node)");
   if (per && map)
-    invalid(p + "/group_of_node", "give nodes_per_group or group_of_node, not both");
+    invalid(p + "/group_of_node",
+            "give nodes_per_group or group_of_node, not both");
   if (per) {
     int64_t g = integer(*per, p + "/nodes_per_group");
     if (g <= 0 || nodes % g != 0)
-      invalid(p + "/nodes_per_group",
-              "must be a positive divisor of nodes (" + std::to_string(nodes) + "), found " +
-                  std::to_string(g));
+      invalid(p + "/nodes_per_group", "must be a positive divisor of nodes (" +
+                                          std::to_string(nodes) + "), found " +
+                                          std::to_string(g));
     for (int64_t n = 0; n < nodes; ++n)
       l.groupOfNode.push_back(static_cast<int32_t>(n / g));
   }
   if (map) {
     if (!map->is_array())
-      invalid(p + "/group_of_node", "expected an array with one group id per node");
+      invalid(p + "/group_of_node",
+              "expected an array with one group id per node");
     if (static_cast<int64_t>(map->size()) != nodes)
       invalid(p + "/group_of_node", "has " + std::to_string(map->size()) +
                                         " entries but the cluster has " +
@@ -188,7 +195,8 @@ Level parseLevel(const json &v, const std::string &p, int64_t nodes, bool middle
     for (size_t i = 0; i < map->size(); ++i) {
       int64_t g = integer((*map)[i], p + "/group_of_node/" + std::to_string(i));
       if (g < 0 || g >= nodes)
-        invalid(p + "/group_of_node/" + std::to_string(i), "group id out of range");
+        invalid(p + "/group_of_node/" + std::to_string(i),
+                "group id out of range");
       l.groupOfNode.push_back(static_cast<int32_t>(g));
     }
   }
@@ -205,7 +213,8 @@ LatencyMatrix parseMatrix(const json &v, const std::string &p) {
     if (s == "node")
       m.granularity = LatencyMatrix::Granularity::Node;
     else if (s != "rank")
-      invalid(p + "/granularity", "expected \"rank\" or \"node\", found \"" + s + "\"");
+      invalid(p + "/granularity",
+              "expected \"rank\" or \"node\", found \"" + s + "\"");
   }
   const json &rows = field(v, p, "values_us");
   std::string rp = p + "/values_us";
@@ -230,35 +239,41 @@ LatencyMatrix parseMatrix(const json &v, const std::string &p) {
 Topology build(const json &root, int &clustersK, bool &wantClusters) {
   if (!root.is_object())
     invalid("", "the topology must be an object");
-  rejectUnknown(root, "", {"name", "nodes", "devices_per_node", "ranks", "levels",
-                           "latency_matrix", "clusters"});
+  rejectUnknown(root, "",
+                {"name", "nodes", "devices_per_node", "ranks", "levels",
+                 "latency_matrix", "clusters"});
   Topology t;
   if (const json *n = optionalField(root, "name"))
     t.name = string(*n, "/name");
   t.nodes = integer(field(root, "", "nodes"), "/nodes");
   if (t.nodes <= 0 || t.nodes > (1 << 22))
     invalid("/nodes", "must be in [1, 2^22]");
-  t.devicesPerNode = integer(field(root, "", "devices_per_node"), "/devices_per_node");
+  t.devicesPerNode =
+      integer(field(root, "", "devices_per_node"), "/devices_per_node");
   if (t.devicesPerNode <= 0 || t.devicesPerNode > 4096)
     invalid("/devices_per_node", "must be in [1, 4096]");
-  if (t.ranks() > (int64_t(1) << 26))
-    invalid("/nodes", "more than 2^26 ranks are not supported");
+  if (t.ranks() > (int64_t(1) << 20))
+    invalid("/nodes", "more than 2^20 ranks are not supported (the simulator "
+                      "lays out every rank's flows)");
   if (const json *r = optionalField(root, "ranks")) {
     int64_t ranks = integer(*r, "/ranks");
     if (ranks != t.ranks())
-      invalid("/ranks", "is " + std::to_string(ranks) + " but nodes x devices_per_node = " +
-                            std::to_string(t.nodes) + " x " + std::to_string(t.devicesPerNode) +
-                            " = " + std::to_string(t.ranks()));
+      invalid("/ranks",
+              "is " + std::to_string(ranks) +
+                  " but nodes x devices_per_node = " + std::to_string(t.nodes) +
+                  " x " + std::to_string(t.devicesPerNode) + " = " +
+                  std::to_string(t.ranks()));
   }
   const json &levels = field(root, "", "levels");
   if (!levels.is_array() || levels.size() < 2)
-    invalid("/levels", "expected an array of at least two levels (intra-node first, the "
-                       "whole fabric last)");
+    invalid("/levels",
+            "expected an array of at least two levels (intra-node first, the "
+            "whole fabric last)");
   if (levels.size() > 16)
     invalid("/levels", "at most 16 levels");
   for (size_t i = 0; i < levels.size(); ++i)
-    t.levels.push_back(parseLevel(levels[i], "/levels/" + std::to_string(i), t.nodes,
-                                  i > 0 && i + 1 < levels.size()));
+    t.levels.push_back(parseLevel(levels[i], "/levels/" + std::to_string(i),
+                                  t.nodes, i > 0 && i + 1 < levels.size()));
   if (const json *m = optionalField(root, "latency_matrix"))
     t.latency = parseMatrix(*m, "/latency_matrix");
   clustersK = 0;
@@ -308,13 +323,15 @@ Mark locate(const Input &in, std::string field) {
 
 } // namespace
 
-std::optional<Topology> parseTopology(std::string_view text, Diagnostic &diag, Format format,
+std::optional<Topology> parseTopology(std::string_view text, Diagnostic &diag,
+                                      Format format,
                                       std::string_view bufferName) {
   diag = Diagnostic();
   diag.file = std::string(bufferName);
   if (format == Format::Auto) {
     size_t i = text.find_first_not_of(" \t\r\n");
-    format = i != std::string_view::npos && text[i] == '{' ? Format::JSON : Format::YAML;
+    format = i != std::string_view::npos && text[i] == '{' ? Format::JSON
+                                                           : Format::YAML;
   }
   Input in;
   in.file = diag.file;
@@ -330,7 +347,9 @@ std::optional<Topology> parseTopology(std::string_view text, Diagnostic &diag, F
         // Drop nlohmann's "[json.exception.parse_error.101] parse error at
         // line L, column C: " prefix; we print the position ourselves.
         size_t colon = what.find(": ");
-        diag.message = "not valid JSON: " + (colon == std::string::npos ? what : what.substr(colon + 2));
+        diag.message =
+            "not valid JSON: " +
+            (colon == std::string::npos ? what : what.substr(colon + 2));
         return std::nullopt;
       }
     } else {
@@ -373,7 +392,8 @@ std::optional<Topology> parseTopology(std::string_view text, Diagnostic &diag, F
   return std::nullopt;
 }
 
-std::optional<Topology> loadTopology(const std::string &path, Diagnostic &diag) {
+std::optional<Topology> loadTopology(const std::string &path,
+                                     Diagnostic &diag) {
   diag = Diagnostic();
   diag.file = path;
   std::ifstream f(path, std::ios::binary);

@@ -30,8 +30,10 @@ inline double ringAllReduce(int64_t p, double n, double a, double b) {
   return 2.0 * (p - 1) * a + 2.0 * (p - 1) / p * n / b;
 }
 
-inline double halvingDoublingAllReduce(int64_t p, double n, double a, double b) {
-  return 2.0 * std::log2(static_cast<double>(p)) * a + 2.0 * (p - 1) / p * n / b;
+inline double halvingDoublingAllReduce(int64_t p, double n, double a,
+                                       double b) {
+  return 2.0 * std::log2(static_cast<double>(p)) * a +
+         2.0 * (p - 1) / p * n / b;
 }
 
 inline int64_t treeHeight(int64_t p) {
@@ -41,7 +43,8 @@ inline int64_t treeHeight(int64_t p) {
   return h;
 }
 
-inline double doubleTreeAllReduce(int64_t p, double n, double a, double b, int64_t k) {
+inline double doubleTreeAllReduce(int64_t p, double n, double a, double b,
+                                  int64_t k) {
   return 2.0 * (treeHeight(p) + k - 1) * (a + n / (k * b));
 }
 
@@ -49,8 +52,8 @@ inline double ringReduceScatter(int64_t p, double n, double a, double b) {
   return (p - 1) * a + static_cast<double>(p - 1) / p * n / b;
 }
 
-inline double hier2AllReduce(int64_t d, int64_t nodes, double n, double a0, double b0,
-                             double interAllReduce) {
+inline double hier2AllReduce(int64_t d, int64_t nodes, double n, double a0,
+                             double b0, double interAllReduce) {
   return 2 * ringReduceScatter(d, n, a0, b0) + interAllReduce;
 }
 

@@ -43,12 +43,13 @@ struct NcclChoice {
 /// NCCL's choice for one collective call: all_reduce picks the fastest
 /// enabled (algorithm, protocol) by NCCL's estimate; the other collectives
 /// only have rings in 2.7.5; all_to_all is point-to-point.
-NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind, uint64_t bytes,
-                      const NcclTuning &tuning);
+NcclChoice ncclChoose(const topo::Topology &t, CollectiveKind kind,
+                      uint64_t bytes, const NcclTuning &tuning);
 
 /// ds-sim's price of NCCL's choice on the topology.
-double ncclSimulatedSeconds(const topo::Topology &t, CollectiveKind kind, uint64_t bytes,
-                            const NcclChoice &choice, std::string &error);
+double ncclSimulatedSeconds(const topo::Topology &t, CollectiveKind kind,
+                            uint64_t bytes, const NcclChoice &choice,
+                            std::string &error);
 
 } // namespace ds::sched
 

@@ -1,4 +1,5 @@
-//===- Schedule.h - Collective algorithms, plans and their choice -*- C++ -*-===//
+//===- Schedule.h - Collective algorithms, plans and their choice -*- C++
+//-*-===//
 //
 // The cost model behind `ds-lower-topology` and `ds-sim`. Every algorithm is
 // expanded into a plan: stages (one per hierarchy level a hierarchical
@@ -23,7 +24,13 @@
 
 namespace ds::sched {
 
-enum class CollectiveKind { AllReduce, AllGather, ReduceScatter, Broadcast, AllToAll };
+enum class CollectiveKind {
+  AllReduce,
+  AllGather,
+  ReduceScatter,
+  Broadcast,
+  AllToAll
+};
 
 /// Values are the runtime ABI's dsrt_coll_algorithm (docs: coll-abi,
 /// runtime/include/dsrt/collectives.h); they are recorded in IR and passed
@@ -61,8 +68,8 @@ struct Step {
 
 /// One stage of a plan: a sub-collective on one hierarchy level.
 struct Stage {
-  std::string what;   ///< e.g. "intra-node reduce-scatter (ring, 8 ranks)"
-  int level = 0;      ///< the level whose links it mostly uses
+  std::string what; ///< e.g. "intra-node reduce-scatter (ring, 8 ranks)"
+  int level = 0;    ///< the level whose links it mostly uses
   std::vector<Step> steps;
 };
 
@@ -74,7 +81,7 @@ struct Plan {
   int64_t chunks = 1;   ///< pipeline chunks across stages (hierarchical)
   int64_t segments = 1; ///< pipeline segments inside a tree
   std::vector<Stage> stages;
-  std::string note;     ///< inner algorithm choices, etc.
+  std::string note; ///< inner algorithm choices, etc.
 };
 
 /// Predicted time of one candidate.
@@ -109,21 +116,22 @@ struct Group {
 /// single group or that no longer separate anything are dropped, except the
 /// innermost and the top). Returns nullopt with `error` filled when the
 /// group is irregular.
-std::optional<topo::Topology> restrictTo(const topo::Topology &t, const Group &g,
-                                         std::string &error);
+std::optional<topo::Topology> restrictTo(const topo::Topology &t,
+                                         const Group &g, std::string &error);
 
 /// Builds the plan of `algo` (never Auto/Native for all-reduce); nullopt with
 /// `whyNot` when the algorithm does not apply (e.g. no latency cluster level
 /// for Hier3). `chunks` = 0 lets the builder choose by the closed forms.
-std::optional<Plan> buildPlan(const topo::Topology &t, CollectiveKind kind, Algorithm algo,
-                              uint64_t bytes, int64_t chunks, std::string &whyNot);
+std::optional<Plan> buildPlan(const topo::Topology &t, CollectiveKind kind,
+                              Algorithm algo, uint64_t bytes, int64_t chunks,
+                              std::string &whyNot);
 
 /// The algorithms considered for `kind`, in report order.
 std::vector<Algorithm> candidateAlgorithms(CollectiveKind kind);
 
 /// Prices every candidate with the simulator and returns the fastest.
-Schedule chooseSchedule(const topo::Topology &t, CollectiveKind kind, uint64_t bytes,
-                        const Group &group = {});
+Schedule chooseSchedule(const topo::Topology &t, CollectiveKind kind,
+                        uint64_t bytes, const Group &group = {});
 
 /// Human-readable report of a schedule (the `--ds-topology-report` text).
 std::string report(const Schedule &s);
@@ -133,7 +141,8 @@ std::string report(const Schedule &s);
 /// 2(n-1)/n (all_reduce), (n-1)/n (all_gather, reduce_scatter, all_to_all)
 /// and 1 (broadcast).
 double algBandwidth(uint64_t bytes, double seconds);
-double busBandwidth(CollectiveKind kind, int64_t ranks, uint64_t bytes, double seconds);
+double busBandwidth(CollectiveKind kind, int64_t ranks, uint64_t bytes,
+                    double seconds);
 
 } // namespace ds::sched
 

@@ -21,8 +21,8 @@ namespace ds::topo {
 
 struct Clustering {
   int k = 1;
-  std::vector<int32_t> labelOf; // per point (node or rank), 0 .. k-1
-  double silhouette = 0;        // mean silhouette of the chosen k
+  std::vector<int32_t> labelOf;      // per point (node or rank), 0 .. k-1
+  double silhouette = 0;             // mean silhouette of the chosen k
   std::vector<double> silhouetteByK; // index k (entries 0 and 1 unused)
 };
 

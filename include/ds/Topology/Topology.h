@@ -1,4 +1,5 @@
-//===- Topology.h - Cluster descriptions for collective scheduling -*- C++ -*-===//
+//===- Topology.h - Cluster descriptions for collective scheduling -*- C++
+//-*-===//
 //
 // A cluster is `nodes` machines with `devicesPerNode` devices each; ranks are
 // numbered node-major (rank = node * devicesPerNode + local). The network is

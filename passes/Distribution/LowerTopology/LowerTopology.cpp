@@ -29,7 +29,8 @@ namespace {
 /// Bytes of a ranked tensor or memref with a static shape, or -1.
 int64_t staticBytes(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
-  if (!shaped || !shaped.hasStaticShape() || !shaped.getElementType().isIntOrFloat())
+  if (!shaped || !shaped.hasStaticShape() ||
+      !shaped.getElementType().isIntOrFloat())
     return -1;
   int64_t bits = shaped.getElementType().getIntOrFloatBitWidth();
   return shaped.getNumElements() * ((bits + 7) / 8);
@@ -48,24 +49,25 @@ struct Collective {
 std::optional<Collective> describe(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<Collective>>(op)
       .Case([](coll::AllReduceOp o) {
-        return Collective{sched::CollectiveKind::AllReduce, o.getInput(), o.getGridAttr(),
-                          o.getGridAxes()};
+        return Collective{sched::CollectiveKind::AllReduce, o.getInput(),
+                          o.getGridAttr(), o.getGridAxes()};
       })
       .Case([](coll::AllGatherOp o) {
-        return Collective{sched::CollectiveKind::AllGather, o.getInput(), o.getGridAttr(),
-                          o.getGridAxes(), /*sizeIsOutput=*/true};
+        return Collective{sched::CollectiveKind::AllGather, o.getInput(),
+                          o.getGridAttr(), o.getGridAxes(),
+                          /*sizeIsOutput=*/true};
       })
       .Case([](coll::ReduceScatterOp o) {
-        return Collective{sched::CollectiveKind::ReduceScatter, o.getInput(), o.getGridAttr(),
-                          o.getGridAxes()};
+        return Collective{sched::CollectiveKind::ReduceScatter, o.getInput(),
+                          o.getGridAttr(), o.getGridAxes()};
       })
       .Case([](coll::AllToAllOp o) {
-        return Collective{sched::CollectiveKind::AllToAll, o.getInput(), o.getGridAttr(),
-                          o.getGridAxes()};
+        return Collective{sched::CollectiveKind::AllToAll, o.getInput(),
+                          o.getGridAttr(), o.getGridAxes()};
       })
       .Case([](coll::BroadcastOp o) {
-        return Collective{sched::CollectiveKind::Broadcast, o.getInput(), o.getGridAttr(),
-                          o.getGridAxes()};
+        return Collective{sched::CollectiveKind::Broadcast, o.getInput(),
+                          o.getGridAttr(), o.getGridAxes()};
       })
       .Default([](Operation *) { return std::nullopt; });
 }
@@ -74,10 +76,11 @@ std::optional<Collective> describe(Operation *op) {
 void setAlgorithm(Operation *op, sched::Algorithm a) {
   auto value = static_cast<coll::Algorithm>(static_cast<int32_t>(a));
   llvm::TypeSwitch<Operation *>(op)
-      .Case<coll::AllReduceOp, coll::AllGatherOp, coll::ReduceScatterOp>([&](auto o) {
-        if (o.getAlgorithm() == coll::Algorithm::Auto)
-          o.setAlgorithm(value);
-      });
+      .Case<coll::AllReduceOp, coll::AllGatherOp, coll::ReduceScatterOp>(
+          [&](auto o) {
+            if (o.getAlgorithm() == coll::Algorithm::Auto)
+              o.setAlgorithm(value);
+          });
 }
 
 bool hasAutoAlgorithm(Operation *op) {
@@ -87,7 +90,8 @@ bool hasAutoAlgorithm(Operation *op) {
       .Default([](Operation *) { return false; });
 }
 
-struct LowerTopologyPass : mlir::ds::impl::LowerTopologyBase<LowerTopologyPass> {
+struct LowerTopologyPass
+    : mlir::ds::impl::LowerTopologyBase<LowerTopologyPass> {
   using LowerTopologyBase::LowerTopologyBase;
 
   void runOnOperation() override {
@@ -125,21 +129,24 @@ struct LowerTopologyPass : mlir::ds::impl::LowerTopologyBase<LowerTopologyPass> 
     int64_t devices = 1;
     for (int64_t s : shape) {
       if (ShapedType::isDynamic(s)) {
-        op->emitError("grid ") << c.grid << " has a dynamic axis; topology lowering needs "
-                               << "every device placed";
+        op->emitError("grid ")
+            << c.grid << " has a dynamic axis; topology lowering needs "
+            << "every device placed";
         return WalkResult::interrupt();
       }
       devices *= s;
     }
     if (devices != t.ranks()) {
-      op->emitError("grid ") << c.grid << " has " << devices << " devices but topology '"
-                             << t.name << "' has " << t.ranks() << " ranks";
+      op->emitError("grid ")
+          << c.grid << " has " << devices << " devices but topology '" << t.name
+          << "' has " << t.ranks() << " ranks";
       return WalkResult::interrupt();
     }
     int64_t bytes = staticBytes(c.input.getType());
     if (bytes < 0) {
-      op->emitError("topology lowering needs a static shape and an integer or float "
-                    "element type, found ")
+      op->emitError(
+          "topology lowering needs a static shape and an integer or float "
+          "element type, found ")
           << c.input.getType();
       return WalkResult::interrupt();
     }
@@ -166,7 +173,8 @@ struct LowerTopologyPass : mlir::ds::impl::LowerTopologyBase<LowerTopologyPass> 
       if (r != group.ranks.front())
         level = std::max(level, t.levelBetween(group.ranks.front(), r));
     if (!op->hasAttr("level"))
-      op->setAttr("level", IntegerAttr::get(IntegerType::get(op->getContext(), 64), level));
+      op->setAttr("level", IntegerAttr::get(
+                               IntegerType::get(op->getContext(), 64), level));
 
     if (group.ranks.size() < 2 || size == 0) {
       if (report)

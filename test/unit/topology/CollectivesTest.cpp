@@ -17,7 +17,8 @@ using namespace ds::sched;
 namespace {
 
 // The runtime ABI's values (docs: coll-abi; dsrt_coll_algorithm).
-static_assert(static_cast<int>(Algorithm::Auto) == 0 && static_cast<int>(Algorithm::Ring) == 1 &&
+static_assert(static_cast<int>(Algorithm::Auto) == 0 &&
+                  static_cast<int>(Algorithm::Ring) == 1 &&
                   static_cast<int>(Algorithm::Tree) == 2 &&
                   static_cast<int>(Algorithm::Rabenseifner) == 3 &&
                   static_cast<int>(Algorithm::Hier2) == 4 &&
@@ -25,7 +26,8 @@ static_assert(static_cast<int>(Algorithm::Auto) == 0 && static_cast<int>(Algorit
                   static_cast<int>(Algorithm::Native) == 6,
               "Algorithm must match DSRT_ALGO_*");
 
-topo::Topology make(int64_t nodes, int64_t dpn, double a0, double b0, double a1, double b1) {
+topo::Topology make(int64_t nodes, int64_t dpn, double a0, double b0, double a1,
+                    double b1) {
   topo::Topology t;
   t.name = "test";
   t.nodes = nodes;
@@ -38,12 +40,15 @@ topo::Topology make(int64_t nodes, int64_t dpn, double a0, double b0, double a1,
 }
 
 /// One network level: p ranks, one per node.
-topo::Topology flat(int64_t p, double a, double b) { return make(p, 1, 0, 1e12, a, b); }
+topo::Topology flat(int64_t p, double a, double b) {
+  return make(p, 1, 0, 1e12, a, b);
+}
 
-double sim(const topo::Topology &t, Algorithm a, uint64_t bytes, Plan *out = nullptr,
-           int64_t chunks = 0) {
+double sim(const topo::Topology &t, Algorithm a, uint64_t bytes,
+           Plan *out = nullptr, int64_t chunks = 0) {
   std::string why;
-  std::optional<Plan> plan = buildPlan(t, CollectiveKind::AllReduce, a, bytes, chunks, why);
+  std::optional<Plan> plan =
+      buildPlan(t, CollectiveKind::AllReduce, a, bytes, chunks, why);
   EXPECT_TRUE(plan) << why;
   if (!plan)
     return -1;
@@ -52,14 +57,16 @@ double sim(const topo::Topology &t, Algorithm a, uint64_t bytes, Plan *out = nul
   return simulate(t, *plan).seconds;
 }
 
-const uint64_t kSizes[] = {1024, 64 << 10, 1 << 20, 16 << 20, 256 << 20, 1u << 30};
+const uint64_t kSizes[] = {1024,     64 << 10,  1 << 20,
+                           16 << 20, 256 << 20, 1u << 30};
 
 TEST(ClosedForm, RingMatchesWithinOnePercent) {
   for (int64_t p : {2, 5, 16, 64})
     for (uint64_t n : kSizes) {
       auto t = flat(p, 5e-6, 25e9);
       double want = closed::ringAllReduce(p, n, 5e-6, 25e9);
-      EXPECT_NEAR(sim(t, Algorithm::Ring, n), want, 0.01 * want) << "p=" << p << " n=" << n;
+      EXPECT_NEAR(sim(t, Algorithm::Ring, n), want, 0.01 * want)
+          << "p=" << p << " n=" << n;
     }
 }
 
@@ -79,8 +86,10 @@ TEST(ClosedForm, DoubleBinaryTreeMatchesWithinOnePercent) {
       auto t = flat(p, 2e-6, 40e9);
       Plan plan;
       double got = sim(t, Algorithm::Tree, n, &plan);
-      double want = closed::doubleTreeAllReduce(p, n, 2e-6, 40e9, plan.segments);
-      EXPECT_NEAR(got, want, 0.01 * want) << "p=" << p << " n=" << n << " k=" << plan.segments;
+      double want =
+          closed::doubleTreeAllReduce(p, n, 2e-6, 40e9, plan.segments);
+      EXPECT_NEAR(got, want, 0.01 * want)
+          << "p=" << p << " n=" << n << " k=" << plan.segments;
     }
 }
 
@@ -104,7 +113,8 @@ TEST(ClosedForm, Hier2MatchesWithinOnePercent) {
         // power of two and cheaper, else a ring; inter-node: what the note
         // says.
         double rsRing = closed::ringReduceScatter(d, n, a0, b0);
-        double rsHalving = std::log2(double(d)) * a0 + double(d - 1) / d * n / b0;
+        double rsHalving =
+            std::log2(double(d)) * a0 + double(d - 1) / d * n / b0;
         bool halving = plan.stages[0].what.find("halving") != std::string::npos;
         double intra = halving ? rsHalving : rsRing;
         double m = n / double(d), inter;
@@ -133,7 +143,9 @@ TEST(Pipeline, TwoStagesOnDifferentPortsOverlap) {
   // Chunk c of stage 1 runs while chunk c+1 of stage 0 does:
   // T(C) = (4 + 2) / C + (C - 1) * 4 / C.
   for (int64_t C : {1, 2, 4, 16})
-    EXPECT_NEAR(detail::pipelineSeconds(s, C), 6.0 / C + (C - 1) * 4.0 / C, 1e-9) << C;
+    EXPECT_NEAR(detail::pipelineSeconds(s, C), 6.0 / C + (C - 1) * 4.0 / C,
+                1e-9)
+        << C;
   // On the same port they share it: no overlap gain.
   s[1].demand = {{0, 2.0}};
   for (int64_t C : {1, 2, 8})
@@ -145,7 +157,8 @@ TEST(Simulator, OversubscribedUplinksAreShared) {
   // pods on every hop (node order 0, 1, 2, 3 with pods {0, 2}, {1, 3})
   // shares each pod's thin uplink among all its ranks' flows.
   topo::Topology t = make(4, 1, 0, 1e12, 1e-6, 10e9);
-  t.levels.insert(t.levels.begin() + 1, topo::Level{"pod", 1e-6, 10e9, 1, {0, 1, 0, 1}});
+  t.levels.insert(t.levels.begin() + 1,
+                  topo::Level{"pod", 1e-6, 10e9, 1, {0, 1, 0, 1}});
   t.levels[2].oversubscription = 4;
   topo::Diagnostic d;
   ASSERT_TRUE(topo::verifyTopology(t, d)) << d.str();
@@ -177,27 +190,32 @@ TEST(Choice, PicksTheCheapestCandidateAndExplains) {
     EXPECT_NE(r.find("n/a"), std::string::npos);
   }
   // Small messages are latency bound: not the 2(p-1)-step ring.
-  EXPECT_NE(chooseSchedule(t, CollectiveKind::AllReduce, 1024).algorithm, Algorithm::Ring);
+  EXPECT_NE(chooseSchedule(t, CollectiveKind::AllReduce, 1024).algorithm,
+            Algorithm::Ring);
 }
 
 TEST(Choice, OtherCollectivesHavePlans) {
   auto t = make(16, 4, 0.7e-6, 450e9, 5e-6, 50e9);
-  for (CollectiveKind k : {CollectiveKind::AllGather, CollectiveKind::ReduceScatter,
-                           CollectiveKind::Broadcast, CollectiveKind::AllToAll}) {
+  for (CollectiveKind k :
+       {CollectiveKind::AllGather, CollectiveKind::ReduceScatter,
+        CollectiveKind::Broadcast, CollectiveKind::AllToAll}) {
     Schedule s = chooseSchedule(t, k, 8 << 20);
     EXPECT_GT(s.predictedSeconds, 0) << toString(k) << ": " << s.explanation;
   }
   // Ring all-gather on one level is (p-1) a + (p-1)/p n / b.
   auto f = flat(8, 5e-6, 25e9);
   std::string why;
-  auto plan = buildPlan(f, CollectiveKind::AllGather, Algorithm::Ring, 1 << 20, 0, why);
+  auto plan =
+      buildPlan(f, CollectiveKind::AllGather, Algorithm::Ring, 1 << 20, 0, why);
   ASSERT_TRUE(plan);
   double want = closed::ringReduceScatter(8, 1 << 20, 5e-6, 25e9);
   EXPECT_NEAR(simulate(f, *plan).seconds, want, 0.01 * want);
   // Inapplicable combinations say why.
-  EXPECT_FALSE(buildPlan(f, CollectiveKind::AllReduce, Algorithm::Hier3, 1024, 0, why));
+  EXPECT_FALSE(
+      buildPlan(f, CollectiveKind::AllReduce, Algorithm::Hier3, 1024, 0, why));
   EXPECT_NE(why.find("no level"), std::string::npos);
-  EXPECT_FALSE(buildPlan(f, CollectiveKind::AllToAll, Algorithm::Ring, 1024, 0, why));
+  EXPECT_FALSE(
+      buildPlan(f, CollectiveKind::AllToAll, Algorithm::Ring, 1024, 0, why));
 }
 
 TEST(Choice, GroupsAreRestricted) {
@@ -215,7 +233,8 @@ TEST(Choice, GroupsAreRestricted) {
   EXPECT_FALSE(restrictTo(t, Group{{0, 99}}, err));
   // Three levels: 4 nodes x 2 in pods {0, 1} and {2, 3}.
   topo::Topology pods = make(4, 2, 1e-6, 400e9, 50e-6, 50e9);
-  pods.levels.insert(pods.levels.begin() + 1, topo::Level{"pod", 5e-6, 50e9, 1, {0, 0, 1, 1}});
+  pods.levels.insert(pods.levels.begin() + 1,
+                     topo::Level{"pod", 5e-6, 50e9, 1, {0, 0, 1, 1}});
   // Inside pod 0 the pod level is the top; the spine carries nothing.
   auto inPod = restrictTo(pods, Group{{0, 1, 2, 3}}, err);
   ASSERT_TRUE(inPod) << err;
@@ -233,7 +252,8 @@ TEST(Choice, GroupsAreRestricted) {
   EXPECT_EQ(all->numLevels(), 3);
   topo::Diagnostic d;
   EXPECT_TRUE(topo::verifyTopology(*all, d)) << d.str();
-  Schedule s = chooseSchedule(t, CollectiveKind::AllReduce, 1 << 20, Group{{0, 1, 4}});
+  Schedule s =
+      chooseSchedule(t, CollectiveKind::AllReduce, 1 << 20, Group{{0, 1, 4}});
   EXPECT_EQ(s.algorithm, Algorithm::Auto);
   EXPECT_NE(s.explanation.find("cannot schedule"), std::string::npos);
 }
@@ -255,10 +275,13 @@ TEST(NCCL, ReproducesTheTuningModel) {
   EXPECT_NEAR(c.modelSeconds * 1e6, lat + 1024 / (1000 * bw), 1e-3);
   // One node: rings over NVLink win for large messages.
   auto one = make(1, 8, 0.7e-6, 450e9, 5e-6, 50e9);
-  EXPECT_EQ(ncclChoose(one, CollectiveKind::AllReduce, 1u << 30, ncclTuningFor(one)).algorithm,
-            Algorithm::Ring);
+  EXPECT_EQ(
+      ncclChoose(one, CollectiveKind::AllReduce, 1u << 30, ncclTuningFor(one))
+          .algorithm,
+      Algorithm::Ring);
   // Only rings for the other collectives in 2.7.5.
-  EXPECT_EQ(ncclChoose(t, CollectiveKind::AllGather, 1024, tu).algorithm, Algorithm::Ring);
+  EXPECT_EQ(ncclChoose(t, CollectiveKind::AllGather, 1024, tu).algorithm,
+            Algorithm::Ring);
 }
 
 TEST(NCCL, RankOrderRingsCrossInterleavedPods) {
@@ -276,7 +299,8 @@ TEST(NCCL, RankOrderRingsCrossInterleavedPods) {
   uint64_t n = 256u << 20;
   NcclChoice ring{Algorithm::Ring, NcclProtocol::Simple, 0};
   std::string err;
-  double nccl = ncclSimulatedSeconds(t, CollectiveKind::AllReduce, n, ring, err);
+  double nccl =
+      ncclSimulatedSeconds(t, CollectiveKind::AllReduce, n, ring, err);
   double ds = sim(t, Algorithm::Ring, n);
   // Bandwidth bound: NCCL's ring shares each pod's uplink (8 ranks x 50 / 4
   // = 100 GB/s) among 8 flows; ds's ring has two crossing flows per pod.
@@ -289,8 +313,9 @@ TEST(NCCL, DsIsNeverSlowerOnAUniformFabric) {
   for (uint64_t n = 1024; n <= (1u << 30); n *= 8) {
     Schedule s = chooseSchedule(t, CollectiveKind::AllReduce, n);
     std::string err;
-    double nccl =
-        ncclSimulatedSeconds(t, CollectiveKind::AllReduce, n, ncclChoose(t, CollectiveKind::AllReduce, n, tu), err);
+    double nccl = ncclSimulatedSeconds(
+        t, CollectiveKind::AllReduce, n,
+        ncclChoose(t, CollectiveKind::AllReduce, n, tu), err);
     ASSERT_GT(nccl, 0) << err;
     EXPECT_LE(s.predictedSeconds, nccl * (1 + 1e-9)) << n;
   }

@@ -1,7 +1,7 @@
 //===- TopologyTest.cpp - cluster descriptions, validation, clustering ----===//
 
-#include "ds/Topology/Clustering.h"
 #include "ds/Topology/Topology.h"
+#include "ds/Topology/Clustering.h"
 
 #include "gtest/gtest.h"
 
@@ -27,7 +27,8 @@ std::optional<Topology> parse(const std::string &text, Diagnostic &d,
 /// A rank-granularity latency matrix in JSON for `nodes` x `dpn` where node
 /// n sits in pod pod(n).
 template <typename Pod>
-std::string matrixJson(int nodes, int dpn, Pod pod, double intra, double inPod, double across) {
+std::string matrixJson(int nodes, int dpn, Pod pod, double intra, double inPod,
+                       double across) {
   std::ostringstream os;
   os << "[";
   int p = nodes * dpn;
@@ -35,7 +36,10 @@ std::string matrixJson(int nodes, int dpn, Pod pod, double intra, double inPod, 
     os << (a ? ",[" : "[");
     for (int b = 0; b < p; ++b) {
       int na = a / dpn, nb = b / dpn;
-      double v = a == b ? 0 : na == nb ? intra : pod(na) == pod(nb) ? inPod : across;
+      double v = a == b               ? 0
+                 : na == nb           ? intra
+                 : pod(na) == pod(nb) ? inPod
+                                      : across;
       os << (b ? "," : "") << v;
     }
     os << "]";
@@ -65,11 +69,13 @@ TEST(Topology, ParsesJSONAndYAMLAlike) {
 
 TEST(Topology, MiddleLevelsGroupNodes) {
   Diagnostic d;
-  auto t = parse("nodes: 8\ndevices_per_node: 1\nlevels:\n"
-                 "  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
-                 "  - {name: pod, latency_us: 2, bandwidth_GBps: 1, nodes_per_group: 4}\n"
-                 "  - {name: top, latency_us: 3, bandwidth_GBps: 1, oversubscription: 2}\n",
-                 d);
+  auto t = parse(
+      "nodes: 8\ndevices_per_node: 1\nlevels:\n"
+      "  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
+      "  - {name: pod, latency_us: 2, bandwidth_GBps: 1, nodes_per_group: 4}\n"
+      "  - {name: top, latency_us: 3, bandwidth_GBps: 1, oversubscription: "
+      "2}\n",
+      d);
   ASSERT_TRUE(t) << d.str();
   EXPECT_EQ(t->numGroups(1), 2);
   EXPECT_EQ(t->levelBetween(0, 3), 1);
@@ -86,9 +92,10 @@ TEST(Topology, MiddleLevelsGroupNodes) {
 
 TEST(Topology, MissingFieldIsNamedWithLine) {
   Diagnostic d;
-  EXPECT_FALSE(parse("nodes: 4\nlevels:\n  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
-                     "  - {name: b, latency_us: 1, bandwidth_GBps: 1}\n",
-                     d));
+  EXPECT_FALSE(parse(
+      "nodes: 4\nlevels:\n  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
+      "  - {name: b, latency_us: 1, bandwidth_GBps: 1}\n",
+      d));
   EXPECT_EQ(d.field, "/devices_per_node");
   EXPECT_NE(d.message.find("missing"), std::string::npos);
   EXPECT_EQ(d.line, 1);
@@ -112,16 +119,18 @@ TEST(Topology, InconsistentRankCountsAreRejected) {
 
   EXPECT_FALSE(parse("nodes: 4\ndevices_per_node: 2\nlevels:\n"
                      "  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
-                     "  - {name: p, latency_us: 1, bandwidth_GBps: 1, group_of_node: [0, 1, 0]}\n"
+                     "  - {name: p, latency_us: 1, bandwidth_GBps: 1, "
+                     "group_of_node: [0, 1, 0]}\n"
                      "  - {name: b, latency_us: 1, bandwidth_GBps: 1}\n",
                      d));
   EXPECT_EQ(d.field, "/levels/1/group_of_node");
 
-  EXPECT_FALSE(parse("nodes: 6\ndevices_per_node: 2\nlevels:\n"
-                     "  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
-                     "  - {name: p, latency_us: 1, bandwidth_GBps: 1, nodes_per_group: 4}\n"
-                     "  - {name: b, latency_us: 1, bandwidth_GBps: 1}\n",
-                     d));
+  EXPECT_FALSE(parse(
+      "nodes: 6\ndevices_per_node: 2\nlevels:\n"
+      "  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
+      "  - {name: p, latency_us: 1, bandwidth_GBps: 1, nodes_per_group: 4}\n"
+      "  - {name: b, latency_us: 1, bandwidth_GBps: 1}\n",
+      d));
   EXPECT_EQ(d.field, "/levels/1/nodes_per_group");
 
   // Matrix size must match the rank count.
@@ -138,8 +147,10 @@ TEST(Topology, NonNestingLevelsAreRejected) {
   Diagnostic d;
   EXPECT_FALSE(parse("nodes: 4\ndevices_per_node: 1\nlevels:\n"
                      "  - {name: a, latency_us: 1, bandwidth_GBps: 1}\n"
-                     "  - {name: r, latency_us: 1, bandwidth_GBps: 1, group_of_node: [0, 0, 1, 1]}\n"
-                     "  - {name: p, latency_us: 1, bandwidth_GBps: 1, group_of_node: [0, 1, 1, 0]}\n"
+                     "  - {name: r, latency_us: 1, bandwidth_GBps: 1, "
+                     "group_of_node: [0, 0, 1, 1]}\n"
+                     "  - {name: p, latency_us: 1, bandwidth_GBps: 1, "
+                     "group_of_node: [0, 1, 1, 0]}\n"
                      "  - {name: b, latency_us: 1, bandwidth_GBps: 1}\n",
                      d));
   EXPECT_EQ(d.field, "/levels/2/group_of_node");
@@ -247,7 +258,9 @@ TEST(Clustering, RecoversInterleavedPodsFromRankLatencies) {
       {"name": "nvlink", "latency_us": 1, "bandwidth_GBps": 450},
       {"name": "fabric", "latency_us": 5, "bandwidth_GBps": 50}],
       "latency_matrix": {"values_us": )" +
-                     matrixJson(16, 2, [](int n) { return n % 4; }, 1, 5, 50) + "}}";
+                     matrixJson(
+                         16, 2, [](int n) { return n % 4; }, 1, 5, 50) +
+                     "}}";
   auto t = parse(text, d);
   ASSERT_TRUE(t) << d.str();
   ASSERT_EQ(t->numLevels(), 3);
@@ -289,7 +302,8 @@ TEST(Clustering, UnequalOrNodeSplittingClustersAreRejected) {
       {"name": "a", "latency_us": 1, "bandwidth_GBps": 1},
       {"name": "b", "latency_us": 1, "bandwidth_GBps": 1}],
       "latency_matrix": {"values_us": )" +
-                     matrixJson(4, 1, [](int n) { return n < 3; }, 1, 5, 50) +
+                     matrixJson(
+                         4, 1, [](int n) { return n < 3; }, 1, 5, 50) +
                      "}, \"clusters\": 2}";
   EXPECT_FALSE(parse(text, d));
   EXPECT_NE(d.message.find("unequal"), std::string::npos) << d.message;
