@@ -1,15 +1,18 @@
 //===- InitAll.cpp - register ds dialects and passes ----------------------===//
 #include "ds/InitAll.h"
 
+#include "Collective/CollectiveOps.h"
 #include "Graph/GraphOps.h"
 #include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Distribution/LowerTopology/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<graph::DSGDialect>();
+  registry.insert<graph::DSGDialect, coll::DSCDialect>();
 }
 
 void mlir::ds::registerAllPasses() {
   registerDSConversionPasses();
+  registerDSLowerTopologyPasses();
   registerCPUPipelines();
 }
