@@ -386,21 +386,19 @@ int fault(Ctx &c, const std::string &mode, int badRank) {
       st = dsrt_all_reduce(in.data(), out.data(), count - 1, DSRT_F32, DSRT_RED_SUM, mesh, 1,
                            axes, 1, DSRT_ALGO_RING);
     } else if (mode == "oom") {
-      // Leave this rank 64 MiB of address space above what it has now,
-      // then ask for a reduce_scatter whose scratch copy needs 4 x 32 MiB.
-      std::vector<float> rs(8 << 20), res(8 << 20 / c.size);
-      (void)res;
+      // Leave this rank 8 MiB of address space above what it has now, then
+      // ask for a reduce_scatter whose scratch needs 40 MiB.
+      std::vector<float> rs(8 << 20), r2(2 << 20);
       rlimit lim;
       getrlimit(RLIMIT_AS, &lim);
       FILE *f = std::fopen("/proc/self/statm", "r");
       long pages = 0;
       if (f && std::fscanf(f, "%ld", &pages) == 1) {
-        lim.rlim_cur = static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + (64 << 20);
+        lim.rlim_cur = static_cast<rlim_t>(pages) * sysconf(_SC_PAGESIZE) + (8 << 20);
         setrlimit(RLIMIT_AS, &lim);
       }
       if (f)
         std::fclose(f);
-      std::vector<float> r2(2 << 20);
       st = dsrt_reduce_scatter(rs.data(), r2.data(), 2 << 20, DSRT_F32, DSRT_RED_SUM, mesh, 1,
                                axes, 1, DSRT_ALGO_RING);
       // Without the scratch failure the result would be wrong-sized; the
@@ -483,6 +481,29 @@ int sendrecv(Ctx &c) {
   return got == prev * 10 ? 0 : 1;
 }
 
+/// Invalid arguments: each call must fail with a message, never crash.
+int badArgs(Ctx &c) {
+  float a[4] = {1, 2, 3, 4}, b[16];
+  int64_t world[] = {c.size}, wrong[] = {c.size + 1}, zero[] = {0};
+  int32_t ax0[] = {0}, ax5[] = {5};
+  auto show = [](const char *what, int32_t st) {
+    std::printf("%s: status=%d %s\n", what, st, st ? dsrt_last_error() : "ok");
+  };
+  show("dtype", dsrt_all_reduce(a, b, 4, 99, DSRT_RED_SUM, world, 1, ax0, 1, 0));
+  show("reduction", dsrt_all_reduce(a, b, 4, DSRT_F32, 9, world, 1, ax0, 1, 0));
+  show("algorithm", dsrt_all_reduce(a, b, 4, DSRT_F32, DSRT_RED_SUM, world, 1, ax0, 1, 42));
+  show("count", dsrt_all_gather(a, b, -1, DSRT_F32, world, 1, ax0, 1, 0));
+  show("null", dsrt_reduce_scatter(nullptr, b, 4, DSRT_F32, DSRT_RED_SUM, world, 1, ax0, 1, 0));
+  show("root", dsrt_broadcast(a, 4, DSRT_F32, 7, world, 1, ax0, 1));
+  show("mesh", dsrt_all_reduce(a, b, 4, DSRT_F32, DSRT_RED_SUM, wrong, 1, ax0, 1, 0));
+  show("mesh0", dsrt_all_to_all(a, b, 1, DSRT_F32, zero, 1, ax0, 1));
+  show("axis", dsrt_all_reduce(a, b, 4, DSRT_F32, DSRT_RED_SUM, world, 1, ax5, 1, 0));
+  show("peer", dsrt_send(a, 4, DSRT_F32, c.size, 0));
+  show("self", dsrt_recv(a, 4, DSRT_F32, c.rank, 0));
+  show("ok", dsrt_all_reduce(a, b, 4, DSRT_F32, DSRT_RED_SUM, world, 1, ax0, 1, 0));
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -532,6 +553,8 @@ int main(int argc, char **argv) {
     return bench(c, algo, bytes, iters);
   if (cmd == "sendrecv")
     return sendrecv(c);
+  if (cmd == "badargs")
+    return badArgs(c);
   if (cmd != "verify") {
     std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
     return 2;

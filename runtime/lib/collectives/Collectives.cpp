@@ -170,7 +170,15 @@ int32_t collective(Kind kind, const void *send, void *recv, int64_t count,
   call.root = root;
   std::string error;
   if (b->size() == 1) {
-    // One rank: the group is {0} whatever the mesh says.
+    // One rank: the group is {0} whatever size the mesh has (sharded
+    // artifacts run single-process), but the mesh and axes must be valid.
+    int64_t total = 1;
+    for (int32_t i = 0; meshShape && i < meshNdim; ++i)
+      total *= meshShape[i] > 0 && meshShape[i] < (int64_t(1) << 31) ? meshShape[i] : 1;
+    if (total > (int64_t(1) << 31) ||
+        !computeGroup(0, static_cast<int>(total), meshShape, meshNdim, axes, numAxes,
+                      call.group, error))
+      return fail(DSRT_INVALID_ARGUMENT, what, error.empty() ? "mesh too large" : error);
     call.group.members = {0};
     call.group.index = 0;
   } else if (!computeGroup(b->rank(), b->size(), meshShape, meshNdim, axes,

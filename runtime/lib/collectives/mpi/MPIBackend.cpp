@@ -39,6 +39,7 @@
 #include <memory>
 #include <mutex>
 #include <sched.h>
+#include <signal.h>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -158,6 +159,26 @@ std::string rankList(const std::vector<int> &ranks) {
   return s;
 }
 
+/// What this rank is doing, for the SIGTERM note (written before each
+/// collective; the handler only reads it).
+char gActivity[512] = "";
+
+/// mpirun ends the surviving ranks with SIGTERM when one rank fails; say so
+/// on each of them so that every rank's log explains its end.
+void onTerm(int sig) {
+  ssize_t ignored = write(2, gActivity, strnlen(gActivity, sizeof(gActivity)));
+  (void)ignored;
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void setActivity(int rank, const char *what) {
+  std::snprintf(gActivity, sizeof(gActivity),
+                "dsrt: rank %d: terminated by the launcher %s (another rank "
+                "failed or exited early)\n",
+                rank, what);
+}
+
 template <int Dtype, int Red>
 void userReduce(void *in, void *inout, int *len, MPI_Datatype *) {
   reduceInto(inout, in, *len, Dtype, Red);
@@ -196,6 +217,10 @@ public:
     tagUb_ = flag ? *static_cast<int *>(tagUb) : 32767;
     discoverTopology();
     watchdog_.disarm();
+    setActivity(rank_, "outside collectives");
+    struct sigaction old;
+    if (sigaction(SIGTERM, nullptr, &old) == 0 && old.sa_handler == SIG_DFL)
+      signal(SIGTERM, onTerm);
     // Types and ops for the native path.
     MPI_Type_contiguous(2, MPI_BYTE, &f16_);
     MPI_Type_commit(&f16_);
@@ -229,7 +254,12 @@ public:
       error = "an earlier collective failed (" + firstError_ + "); the backend is unusable";
       return DSRT_INTERNAL;
     }
+    std::string what = std::string("while in ") + kindName(call.kind) + " (call #" +
+                       std::to_string(seq_[call.group.members] + 1) + " in group [" +
+                       rankList(call.group.members) + "])";
+    setActivity(rank_, what.c_str());
     int32_t st = run(call, error);
+    setActivity(rank_, "outside collectives");
     if (st) {
       failed_ = true;
       firstError_ = error;
