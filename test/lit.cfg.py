@@ -38,3 +38,8 @@ import shutil
 if shutil.which("mpirun") and os.path.exists(
         os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_mpi.so")):
     config.available_features.add("mpirun")
+if os.path.exists(os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_nccl.so")):
+    config.available_features.add("nccl-backend")
+import ctypes.util
+if ctypes.util.find_library("cuda"):
+    config.available_features.add("cuda-driver")
