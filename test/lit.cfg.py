@@ -40,6 +40,9 @@ if shutil.which("mpirun") and os.path.exists(
     config.available_features.add("mpirun")
 if os.path.exists(os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_nccl.so")):
     config.available_features.add("nccl-backend")
-import ctypes.util
-if ctypes.util.find_library("cuda"):
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
     config.available_features.add("cuda-driver")
+except OSError:
+    pass
