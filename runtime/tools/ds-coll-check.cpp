@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/collectives.h"
+#include "dsrt/compression.h"
 
 #include <algorithm>
 #include <chrono>
@@ -481,6 +482,53 @@ int sendrecv(Ctx &c) {
   return got == prev * 10 ? 0 : 1;
 }
 
+/// Top-k all-reduce over the world: identical outputs on every rank, the
+/// sum conserved by error feedback, and k = count equal to all_reduce.
+int topk(Ctx &c) {
+  const int64_t n = 1000;
+  int64_t mesh[] = {c.size};
+  int32_t ax[] = {0};
+  dsrt_topk *s = nullptr, *full = nullptr;
+  if (dsrt_topk_create(n, &s) || dsrt_topk_create(n, &full)) {
+    std::printf("rank %d: error: %s\n", c.rank, dsrt_last_error());
+    return 1;
+  }
+  std::vector<float> g(n), out(n), lo(n), hi(n), ref(n), outFull(n);
+  std::vector<double> sentSum(n, 0), gradSum(n, 0);
+  int bad = 0;
+  for (int step = 0; step < 5; ++step) {
+    for (int64_t i = 0; i < n; ++i)
+      g[i] = static_cast<float>(((i * 37 + c.rank * 11 + step * 5) % 23) - 11) * 0.125f;
+    if (dsrt_topk_all_reduce(s, g.data(), out.data(), 50, mesh, 1, ax, 1) ||
+        dsrt_topk_all_reduce(full, g.data(), outFull.data(), n, mesh, 1, ax, 1) ||
+        dsrt_all_reduce(out.data(), lo.data(), n, DSRT_F32, DSRT_RED_MIN, mesh, 1, ax, 1, 0) ||
+        dsrt_all_reduce(out.data(), hi.data(), n, DSRT_F32, DSRT_RED_MAX, mesh, 1, ax, 1, 0) ||
+        dsrt_all_reduce(g.data(), ref.data(), n, DSRT_F32, DSRT_RED_SUM, mesh, 1, ax, 1,
+                        DSRT_ALGO_NATIVE)) {
+      std::printf("rank %d: error: %s\n", c.rank, dsrt_last_error());
+      return 1;
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      bad += lo[i] != hi[i];                           // same on all ranks
+      bad += std::fabs(outFull[i] - ref[i]) > 1e-4f;   // k = count: plain sum
+      sentSum[i] += out[i];
+      gradSum[i] += ref[i];
+    }
+  }
+  // Conservation: outputs + every rank's residual = all gradients.
+  std::vector<float> res(dsrt_topk_residual(s), dsrt_topk_residual(s) + n), resSum(n);
+  if (dsrt_all_reduce(res.data(), resSum.data(), n, DSRT_F32, DSRT_RED_SUM, mesh, 1, ax, 1, 0)) {
+    std::printf("rank %d: error: %s\n", c.rank, dsrt_last_error());
+    return 1;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    bad += std::fabs(sentSum[i] + resSum[i] - gradSum[i]) > 1e-3;
+  dsrt_topk_free(s);
+  dsrt_topk_free(full);
+  std::printf("rank %d: topk %s (%d bad)\n", c.rank, bad ? "FAIL" : "PASS", bad);
+  return bad ? 1 : 0;
+}
+
 /// Invalid arguments: each call must fail with a message, never crash.
 int badArgs(Ctx &c) {
   float a[4] = {1, 2, 3, 4}, b[16];
@@ -553,6 +601,8 @@ int main(int argc, char **argv) {
     return bench(c, algo, bytes, iters);
   if (cmd == "sendrecv")
     return sendrecv(c);
+  if (cmd == "topk")
+    return topk(c);
   if (cmd == "badargs")
     return badArgs(c);
   if (cmd != "verify") {
