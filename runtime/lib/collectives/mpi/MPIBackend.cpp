@@ -17,8 +17,9 @@
 //  * blocking steps MPI offers no deadline for (MPI_Init, communicator
 //    creation, MPI_Finalize) run under a watchdog that ends the process
 //    with a message and exit status 124;
-//  * after a failure the backend refuses further calls, and the process
-//    does not call MPI_Finalize at exit, so mpirun ends the other ranks.
+//  * after a failure the backend refuses further calls; after a timeout or
+//    a communication failure the process does not call MPI_Finalize at exit
+//    (it could block on a dead peer), so mpirun ends the other ranks.
 //
 //===----------------------------------------------------------------------===//
 #include "../Backend.h"
@@ -235,10 +236,12 @@ public:
   int rank() const override { return rank_; }
   int size() const override { return size_; }
 
-  /// Called at exit: finalize only after clean runs (a failed run leaves
-  /// peers that would block MPI_Finalize; mpirun ends them instead).
+  /// Called at exit: finalize unless a peer may be gone (a timeout or a
+  /// communication failure), where MPI_Finalize could block; mpirun ends the
+  /// others instead. After errors every rank agreed on (mismatch, out of
+  /// memory) finalizing is safe, and its fence lets every rank report.
   void shutdown() {
-    if (!ownsMPI_ || failed_)
+    if (!ownsMPI_ || peerLost_)
       return;
     int fin = 0;
     MPI_Finalized(&fin);
@@ -337,6 +340,7 @@ private:
         int done = 0;
         MPI_Status status;
         if (MPI_Test(&r, &done, &status) != MPI_SUCCESS) {
+          peerLost_ = true;
           error = what + ": MPI reported a communication failure";
           return false;
         }
@@ -351,6 +355,7 @@ private:
         continue;
       }
       if (Clock::now() >= deadline) {
+        peerLost_ = true;
         std::vector<int> missing;
         for (size_t i = 0; i < reqs.size(); ++i)
           if (reqs[i] != MPI_REQUEST_NULL &&
@@ -677,7 +682,7 @@ private:
   Watchdog watchdog_;
   int rank_ = 0, size_ = 1, tagUb_ = 32767;
   double timeout_ = 300;
-  bool check_ = true, ownsMPI_ = false, failed_ = false;
+  bool check_ = true, ownsMPI_ = false, failed_ = false, peerLost_ = false;
   std::string firstError_;
   MPI_Comm ctrl_ = MPI_COMM_NULL, data_ = MPI_COMM_NULL, p2p_ = MPI_COMM_NULL;
   MPI_Datatype f16_ = MPI_DATATYPE_NULL, bf16_ = MPI_DATATYPE_NULL;
