@@ -585,6 +585,8 @@ int main(int argc, char **argv) {
   if (cmd == "fault" && mode == "never-join-init" ) {
     // Rank badRank never calls into the runtime (and so never joins MPI).
     const char *r = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (!r)
+      r = std::getenv("RANK");
     if (r && std::atoi(r) == badRank)
       for (;;)
         pause();

@@ -6,9 +6,11 @@
 //  DS_COLL_BACKEND=local  world of one rank; every collective is a copy.
 //  DS_COLL_BACKEND=mpi    libdsrt_coll_mpi.so (OpenMPI).
 //  DS_COLL_BACKEND=nccl   libdsrt_coll_nccl.so (needs a GPU).
+//  DS_COLL_BACKEND=tcp    sockets, ranks from RANK/WORLD_SIZE/MASTER_ADDR/
+//                         MASTER_PORT (built into libdsrt).
 //  unset                  mpi when the process was started by mpirun
 //                         (OMPI_COMM_WORLD_SIZE / PMIX_RANK / PMI_SIZE set),
-//                         otherwise local.
+//                         tcp when WORLD_SIZE > 1, otherwise local.
 //
 // The backend libraries are looked up next to libdsrt (or at
 // DS_COLL_BACKEND_LIB).
@@ -22,6 +24,10 @@
 #include <dlfcn.h>
 #include <memory>
 #include <mutex>
+
+namespace dsrt::coll {
+Backend *createTcpBackend(std::string &error); // tcp/TcpBackend.cpp
+} // namespace dsrt::coll
 
 using namespace dsrt::coll;
 
@@ -111,12 +117,7 @@ Backend *getBackend() {
         which = "mpi";
       } else if (const char *ws = std::getenv("WORLD_SIZE");
                  ws && std::atoi(ws) > 1) {
-        backendError =
-            "WORLD_SIZE=" + std::string(ws) +
-            " but the process was not started by mpirun: the MPI backend "
-            "needs mpirun (or set DS_COLL_BACKEND=local for one rank); see "
-            "docs/runtime-collectives.md";
-        return;
+        which = "tcp"; // torchrun-style RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT
       } else {
         which = "local";
       }
@@ -125,8 +126,14 @@ Backend *getBackend() {
       backend = new LocalBackend();
       return;
     }
+    if (which == "tcp") {
+      backend = createTcpBackend(backendError);
+      if (!backend)
+        backendError = "tcp backend: " + backendError;
+      return;
+    }
     if (which != "mpi" && which != "nccl") {
-      backendError = "DS_COLL_BACKEND=" + which + " is not one of local, mpi, nccl";
+      backendError = "DS_COLL_BACKEND=" + which + " is not one of local, mpi, nccl, tcp";
       return;
     }
     backend = loadBackend(which, backendError);
