@@ -667,6 +667,40 @@ Phase hierAllReduce(const Group &g, const Hierarchy &h, int64_t base,
   return out;
 }
 
+/// Chunks (offsets of `count` elements, group-index order) of the members
+/// whose coordinate on dimension `d` is `b` and who match the calling rank
+/// on every dimension inside `d`.
+std::vector<int64_t> chunkSet(const Group &g, const Hierarchy &h, int d, int b,
+                              int64_t count) {
+  std::vector<int64_t> out;
+  const std::vector<int> &mine = h.coord[g.index];
+  for (int i = 0; i < g.size(); ++i) {
+    bool ok = h.coord[i][d] == b;
+    for (int e = 0; e < d && ok; ++e)
+      ok = h.coord[i][e] == mine[e];
+    if (ok)
+      out.push_back(static_cast<int64_t>(i) * count);
+  }
+  return out;
+}
+
+/// Ring along dimension `d` whose block b is `chunkSet(d, b)`: a
+/// reduce-scatter (`reduce`) or an all-gather of chunk sets.
+Phase ringOfSets(const Group &g, const Hierarchy &h, int d, int64_t count, bool reduce) {
+  int n = h.dimSize[d], me = h.coord[g.index][d];
+  std::vector<int> peers = dimPeers(g, h, d);
+  Phase phase(std::max(0, n - 1));
+  for (int s = 0; s + 1 < n; ++s) {
+    int sb = reduce ? mod(me - s - 1, n) : mod(me - s, n);
+    int rb = reduce ? mod(me - s - 2, n) : mod(me - s - 1, n);
+    for (int64_t off : chunkSet(g, h, d, rb, count))
+      addRecv(phase[s], peers[mod(me - 1, n)], off, count, reduce);
+    for (int64_t off : chunkSet(g, h, d, sb, count))
+      addSend(phase[s], peers[mod(me + 1, n)], off, count);
+  }
+  return phase;
+}
+
 std::vector<Round> finish(Phase p) {
   std::vector<Round> out;
   for (Round &r : p)
@@ -756,17 +790,31 @@ Plan buildPlan(Kind kind, const Group &g, int64_t count, int32_t algorithm,
       describe(DSRT_ALGO_RING, " (group of 1)");
       return plan;
     }
+    std::string hierWhy;
+    if (algorithm == DSRT_ALGO_HIER2 || algorithm == DSRT_ALGO_HIER3) {
+      // Inner levels first: each level's reduce-scatter works on the chunks
+      // of the ranks that match this one on the levels already done.
+      Hierarchy h = buildHierarchy(g, topo, algorithm == DSRT_ALGO_HIER2 ? 1 : 2);
+      if (h.why.empty()) {
+        Phase p;
+        for (size_t d = 0; d < h.dimSize.size(); ++d)
+          append(p, ringOfSets(g, h, static_cast<int>(d), count, true));
+        plan.rounds = finish(std::move(p));
+        describe(algorithm, "(reduce_scatter by level)");
+        return plan;
+      }
+      hierWhy = std::string(" (") + algorithmName(algorithm) + " unusable: " + h.why + ")";
+    }
     if ((algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE) && isPow2(n)) {
       plan.rounds = finish(halvingReduceScatter(m, me, 0, count));
       describe(DSRT_ALGO_RABENSEIFNER, "(recursive halving)");
       return plan;
     }
     plan.rounds = finish(ringReduceScatter(m, me, 0, count * n));
-    std::string why;
-    if (algorithm != DSRT_ALGO_RING && algorithm != DSRT_ALGO_AUTO)
-      why = std::string(" (") + algorithmName(algorithm) + " reduce_scatter: " +
-            (algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE
-                 ? "group size not a power of two" : "not implemented, ring used") + ")";
+    std::string why = hierWhy;
+    if (algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE)
+      why = std::string(" (") + algorithmName(algorithm) +
+            " reduce_scatter: group size not a power of two)";
     describe(DSRT_ALGO_RING, why);
     return plan;
   }
@@ -776,17 +824,31 @@ Plan buildPlan(Kind kind, const Group &g, int64_t count, int32_t algorithm,
       describe(DSRT_ALGO_RING, " (group of 1)");
       return plan;
     }
+    std::string hierWhy;
+    if (algorithm == DSRT_ALGO_HIER2 || algorithm == DSRT_ALGO_HIER3) {
+      // Outer levels first, so that each chunk crosses a slow link once and
+      // then fans out over the fast ones.
+      Hierarchy h = buildHierarchy(g, topo, algorithm == DSRT_ALGO_HIER2 ? 1 : 2);
+      if (h.why.empty()) {
+        Phase p;
+        for (int d = static_cast<int>(h.dimSize.size()) - 1; d >= 0; --d)
+          append(p, ringOfSets(g, h, d, count, false));
+        plan.rounds = finish(std::move(p));
+        describe(algorithm, "(all_gather by level)");
+        return plan;
+      }
+      hierWhy = std::string(" (") + algorithmName(algorithm) + " unusable: " + h.why + ")";
+    }
     if ((algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE) && isPow2(n)) {
       plan.rounds = finish(doublingAllGather(m, me, 0, count));
       describe(DSRT_ALGO_RABENSEIFNER, "(recursive doubling)");
       return plan;
     }
     plan.rounds = finish(ringAllGather(m, me, 0, count * n));
-    std::string why;
-    if (algorithm != DSRT_ALGO_RING && algorithm != DSRT_ALGO_AUTO)
-      why = std::string(" (") + algorithmName(algorithm) + " all_gather: " +
-            (algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE
-                 ? "group size not a power of two" : "not implemented, ring used") + ")";
+    std::string why = hierWhy;
+    if (algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE)
+      why = std::string(" (") + algorithmName(algorithm) +
+            " all_gather: group size not a power of two)";
     describe(DSRT_ALGO_RING, why);
     return plan;
   }

@@ -220,6 +220,38 @@ TEST(CollPlan, Hierarchical) {
     for (int chunks : {1, 3})
       for (int64_t count : {5, 999})
         check(Kind::AllReduce, n, count, DSRT_ALGO_HIER3, nodesOf(n, per, npc), chunks);
+  // Reduce-scatter and all-gather by level.
+  for (auto [n, per, npc] : {std::tuple{4, 2, 0}, {6, 3, 0}, {6, 2, 0}, {8, 2, 2}, {12, 2, 3}})
+    for (int64_t count : {0, 1, 7, 100})
+      for (Kind kind : {Kind::ReduceScatter, Kind::AllGather}) {
+        check(kind, n, count, DSRT_ALGO_HIER2, nodesOf(n, per));
+        if (npc)
+          check(kind, n, count, DSRT_ALGO_HIER3, nodesOf(n, per, npc));
+      }
+}
+
+TEST(CollPlan, HierarchicalAllGatherCrossesNodesOnce) {
+  // 2 nodes x 2 ranks, rank 1 = (local 1, node 0): first the inter-node
+  // ring with rank 3 (one chunk), then the intra-node ring with rank 0
+  // carrying two chunks (its own node's and the one it got from node 1).
+  Plan p = buildPlan(Kind::AllGather, groupOf(4, 1), 10, DSRT_ALGO_HIER2, 0, nodesOf(4, 2));
+  EXPECT_EQ(p.description, "hier2(all_gather by level)");
+  ASSERT_EQ(p.rounds.size(), 2u);
+  ASSERT_EQ(p.rounds[0].sends.size(), 1u);
+  EXPECT_EQ(p.rounds[0].sends[0].peer, 3);
+  EXPECT_EQ(p.rounds[0].sends[0].offset, 10);
+  ASSERT_EQ(p.rounds[1].sends.size(), 2u);
+  EXPECT_EQ(p.rounds[1].sends[0].peer, 0);
+  EXPECT_EQ(p.rounds[1].sends[0].offset, 10);
+  EXPECT_EQ(p.rounds[1].sends[1].offset, 30);
+  // Reduce-scatter: intra-node first (two chunks to reduce), then inter.
+  Plan q = buildPlan(Kind::ReduceScatter, groupOf(4, 1), 10, DSRT_ALGO_HIER2, 0, nodesOf(4, 2));
+  ASSERT_EQ(q.rounds.size(), 2u);
+  EXPECT_EQ(q.rounds[0].sends.size(), 2u);
+  EXPECT_EQ(q.rounds[0].sends[0].peer, 0);
+  EXPECT_EQ(q.rounds[1].sends.size(), 1u);
+  EXPECT_EQ(q.rounds[1].sends[0].peer, 3);
+  EXPECT_TRUE(q.rounds[1].recvs[0].reduce);
 }
 
 TEST(CollPlan, RingStructure) {
