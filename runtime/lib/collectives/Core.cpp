@@ -363,23 +363,6 @@ int ceilLog2(int n) {
   return l;
 }
 
-/// Binomial-tree reduce of [off, off+len) to index 0.
-Phase treeReduce(const std::vector<int> &m, int me, int64_t off, int64_t len) {
-  int n = static_cast<int>(m.size()), L = ceilLog2(n);
-  Phase phase(L);
-  bool done = false;
-  for (int k = 0; k < L && !done; ++k) {
-    int mask = 1 << k;
-    if (me & mask) {
-      addSend(phase[k], m[me - mask], off, len);
-      done = true;
-    } else if (me + mask < n) {
-      addRecv(phase[k], m[me + mask], off, len, true);
-    }
-  }
-  return phase;
-}
-
 /// Binomial-tree broadcast of [off, off+len) from index `root`.
 Phase treeBroadcast(const std::vector<int> &m, int me, int root, int64_t off,
                     int64_t len) {
@@ -392,6 +375,63 @@ Phase treeBroadcast(const std::vector<int> &m, int me, int root, int64_t off,
       addSend(phase[k], m[mod(rel + mask + root, n)], off, len);
     else if (rel % (2 * mask) == mask)
       addRecv(phase[k], m[mod(rel - mask + root, n)], off, len, false);
+  }
+  return phase;
+}
+
+/// An in-order binary tree over positions [lo, hi): the root is the middle
+/// position, the halves are its subtrees. Fills parent and depth per
+/// position.
+void inOrderTree(int lo, int hi, int parent, int depth, std::vector<int> &parentOf,
+                 std::vector<int> &depthOf) {
+  if (lo >= hi)
+    return;
+  int mid = lo + (hi - lo) / 2;
+  parentOf[mid] = parent;
+  depthOf[mid] = depth;
+  inOrderTree(lo, mid, mid, depth + 1, parentOf, depthOf);
+  inOrderTree(mid + 1, hi, mid, depth + 1, parentOf, depthOf);
+}
+
+/// One of the two trees of a double binary tree (Sanders, Speck and
+/// Traeff, "Two-tree algorithms for full bandwidth broadcast, reduction and
+/// scan", Parallel Computing 2009): an in-order binary tree over the group
+/// positions, shifted by `shift`. In an in-order tree the leaves sit at
+/// every other position, so shifting the second tree by one makes most
+/// leaves of one tree interior nodes of the other and both halves of the
+/// data keep every rank's links busy. Reduce to the root, then broadcast,
+/// in level-synchronous rounds (the same number on every rank).
+Phase binaryTreeAllReduce(const std::vector<int> &m, int me, int shift, int64_t off,
+                          int64_t len) {
+  int n = static_cast<int>(m.size());
+  std::vector<int> parentOf(n, -1), depthOf(n, 0);
+  inOrderTree(0, n, -1, 0, parentOf, depthOf);
+  int height = 0;
+  for (int d : depthOf)
+    height = std::max(height, d);
+  auto rankAt = [&](int pos) { return m[mod(pos - shift, n)]; };
+  int pos = mod(me + shift, n);
+  std::vector<int> children;
+  for (int q = 0; q < n; ++q)
+    if (parentOf[q] == pos)
+      children.push_back(q);
+  Phase phase(2 * height);
+  // Reduce: round k moves data from depth height-k to depth height-k-1.
+  for (int k = 0; k < height; ++k) {
+    int d = height - k;
+    if (depthOf[pos] == d)
+      addSend(phase[k], rankAt(parentOf[pos]), off, len);
+    if (depthOf[pos] == d - 1)
+      for (int c : children)
+        addRecv(phase[k], rankAt(c), off, len, true);
+  }
+  // Broadcast: round k moves data from depth k to depth k+1.
+  for (int k = 0; k < height; ++k) {
+    if (depthOf[pos] == k)
+      for (int c : children)
+        addSend(phase[height + k], rankAt(c), off, len);
+    if (depthOf[pos] == k + 1)
+      addRecv(phase[height + k], rankAt(parentOf[pos]), off, len, false);
   }
   return phase;
 }
@@ -760,17 +800,23 @@ Plan buildPlan(Kind kind, const Group &g, int64_t count, int32_t algorithm,
       }
     }
     if (algo == DSRT_ALGO_TREE) {
+      // Double binary tree: each half of every chunk goes through its own
+      // tree; chunks are pipelined through the levels.
       int chunks = autoChunks(count, opt);
       std::vector<Phase> per;
       for (int c = 0; c < chunks; ++c) {
         int64_t b = blockStart(0, count, chunks, c);
         int64_t l = blockStart(0, count, chunks, c + 1) - b;
-        Phase p = treeReduce(m, me, b, l);
-        append(p, treeBroadcast(m, me, 0, b, l));
-        per.push_back(std::move(p));
+        Phase p1 = binaryTreeAllReduce(m, me, 0, b, l / 2);
+        Phase p2 = binaryTreeAllReduce(m, me, 1, b + l / 2, l - l / 2);
+        for (size_t k = 0; k < p1.size(); ++k) {
+          p1[k].sends.insert(p1[k].sends.end(), p2[k].sends.begin(), p2[k].sends.end());
+          p1[k].recvs.insert(p1[k].recvs.end(), p2[k].recvs.begin(), p2[k].recvs.end());
+        }
+        per.push_back(std::move(p1));
       }
       plan.rounds = finish(mergeWavefront(per));
-      describe(algo, "(binomial,chunks=" + std::to_string(chunks) + ")" + why);
+      describe(algo, "(double binary,chunks=" + std::to_string(chunks) + ")" + why);
       return plan;
     }
     if (algo == DSRT_ALGO_RABENSEIFNER) {

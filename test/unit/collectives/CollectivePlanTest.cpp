@@ -272,6 +272,32 @@ TEST(CollPlan, RingStructure) {
   EXPECT_EQ(p.description, "ring");
 }
 
+TEST(CollPlan, DoubleBinaryTreeStructure) {
+  // 7 ranks: in-order trees of height 2. Tree 1's leaves are positions
+  // 0, 2, 4, 6; tree 2 is shifted by one, so rank 0 (a leaf of tree 1) is
+  // interior in tree 2 and receives from its children there. No rank is a
+  // leaf of both trees: every rank receives in the reduce phase.
+  Plan p = buildPlan(Kind::AllReduce, groupOf(7, 0), 700, DSRT_ALGO_TREE, 0, {}, {1, 4});
+  EXPECT_EQ(p.description, "tree(double binary,chunks=1)");
+  ASSERT_EQ(p.rounds.size(), 4u); // 2 reduce + 2 broadcast levels
+  int reduceRecvs = 0;
+  for (int k = 0; k < 2; ++k)
+    for (const Xfer &x : p.rounds[k].recvs)
+      reduceRecvs += x.reduce;
+  EXPECT_GE(reduceRecvs, 1);
+  for (int r = 0; r < 7; ++r) {
+    Plan q = buildPlan(Kind::AllReduce, groupOf(7, r), 700, DSRT_ALGO_TREE, 0, {}, {1, 4});
+    int recvsInReduce = 0;
+    for (int k = 0; k < 2 && k < static_cast<int>(q.rounds.size()); ++k)
+      recvsInReduce += static_cast<int>(q.rounds[k].recvs.size());
+    EXPECT_GE(recvsInReduce, 1) << "rank " << r << " is a leaf in both trees";
+  }
+  // Each tree carries half of the data.
+  EXPECT_EQ(p.rounds[0].sends.empty() ? p.rounds[1].sends[0].count
+                                      : p.rounds[0].sends[0].count,
+            350);
+}
+
 TEST(CollPlan, RabenseifnerStructure) {
   // Power of two: log2(8) halving + log2(8) doubling rounds, partners at
   // distance 4, 2, 1 then 1, 2, 4; message sizes halve then double.
