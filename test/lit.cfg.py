@@ -32,3 +32,17 @@ if os.path.isdir(config.onnx_testdata_dir):
     config.available_features.add("onnx-testdata")
 if os.path.exists(config.python_with_torch):
     config.available_features.add("torch")
+
+# Multi-rank runtime tests need mpirun and the MPI collective backend.
+import shutil
+if shutil.which("mpirun") and os.path.exists(
+        os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_mpi.so")):
+    config.available_features.add("mpirun")
+if os.path.exists(os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_nccl.so")):
+    config.available_features.add("nccl-backend")
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
