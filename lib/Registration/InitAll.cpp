@@ -4,6 +4,7 @@
 #include "Graph/GraphOps.h"
 #include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Transforms/FuseAttention/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
   registry.insert<graph::DSGDialect>();
@@ -11,5 +12,6 @@ void mlir::ds::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::ds::registerAllPasses() {
   registerDSConversionPasses();
+  registerDSFuseAttentionPasses();
   registerCPUPipelines();
 }
