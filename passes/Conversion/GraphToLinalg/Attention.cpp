@@ -24,6 +24,7 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::ds;
@@ -146,6 +147,142 @@ ValueRange generic(OpBuilder &b, Location loc, ValueRange ins, ValueRange outs,
       .getResults();
 }
 
+/// f32 lanes of one zmm register, and rows per register block.
+constexpr int64_t kLanes = 16;
+constexpr int64_t kBlockRows = 4;
+
+/// `C + A @ B` for static [M, K] x [K, N] tiles as a register-blocked
+/// micro-kernel: 4 rows x N columns of C (N <= 64: up to 16 zmm
+/// accumulators) stay in registers across the K loop, each step loading one
+/// row of B and broadcasting 4 scalars of A. (The generic linalg.matmul,
+/// lowered to loops, keeps its accumulator row in memory: a load and a store
+/// per FMA.) With `zeroInit`, C's values are not read. Returns null when the
+/// shapes or element types do not fit; the caller then uses linalg.matmul.
+Value registerBlockedMatmul(OpBuilder &b, Location loc, Value a, Value bm,
+                            Value c, bool zeroInit) {
+  auto at = cast<RankedTensorType>(a.getType());
+  auto bt = cast<RankedTensorType>(bm.getType());
+  auto ct = cast<RankedTensorType>(c.getType());
+  auto readable = [](Type t) { return t.isF32() || t.isF16(); };
+  if (!at.hasStaticShape() || !bt.hasStaticShape() || !ct.hasStaticShape() ||
+      !readable(at.getElementType()) || !readable(bt.getElementType()) ||
+      !ct.getElementType().isF32())
+    return Value();
+  int64_t m = ct.getDimSize(0), n = ct.getDimSize(1), k = at.getDimSize(1);
+  if (m % kBlockRows != 0 || n % kLanes != 0 || n > 4 * kLanes || k == 0)
+    return Value();
+  int64_t vecs = n / kLanes;
+  Type f32 = b.getF32Type();
+  auto vf32 = VectorType::get({kLanes}, f32);
+  auto vb = VectorType::get({kLanes}, bt.getElementType());
+  Value c0 = indexCst(b, loc, 0);
+  auto col = [&](int64_t v) { return indexCst(b, loc, v * kLanes); };
+  auto row = [&](Value base, int64_t r) {
+    return r == 0 ? base
+                  : arith::AddIOp::create(b, loc, base, indexCst(b, loc, r))
+                        .getResult();
+  };
+  const bool inBoundsFlags[] = {true};
+  ArrayRef<bool> inBounds(inBoundsFlags);
+  auto loop = scf::ForOp::create(
+      b, loc, c0, indexCst(b, loc, m), indexCst(b, loc, kBlockRows),
+      ValueRange{c},
+      [&](OpBuilder &b, Location loc, Value i0, ValueRange it) {
+        SmallVector<Value> init;
+        Value zeroVec = arith::ConstantOp::create(
+            b, loc, vf32, DenseElementsAttr::get(vf32, 0.0f));
+        Value pad = cst(b, loc, 0.0f);
+        for (int64_t r = 0; r < kBlockRows; ++r)
+          for (int64_t v = 0; v < vecs; ++v)
+            init.push_back(
+                zeroInit ? zeroVec
+                         : vector::TransferReadOp::create(
+                               b, loc, vf32, it[0],
+                               ValueRange{row(i0, r), col(v)}, pad, inBounds)
+                               .getResult());
+        auto kLoop = scf::ForOp::create(
+            b, loc, c0, indexCst(b, loc, k), indexCst(b, loc, 1), init,
+            [&](OpBuilder &b, Location loc, Value kk, ValueRange acc) {
+              SmallVector<Value> bRow;
+              Value bPad = arith::ConstantOp::create(
+                  b, loc, b.getZeroAttr(bt.getElementType()));
+              for (int64_t v = 0; v < vecs; ++v) {
+                Value x = vector::TransferReadOp::create(
+                    b, loc, vb, bm, ValueRange{kk, col(v)}, bPad, inBounds);
+                if (!bt.getElementType().isF32())
+                  x = arith::ExtFOp::create(b, loc, vf32, x);
+                bRow.push_back(x);
+              }
+              SmallVector<Value> next;
+              for (int64_t r = 0; r < kBlockRows; ++r) {
+                Value s = tensor::ExtractOp::create(
+                    b, loc, a, ValueRange{row(i0, r), kk});
+                if (!at.getElementType().isF32())
+                  s = arith::ExtFOp::create(b, loc, f32, s);
+                Value splat = vector::BroadcastOp::create(b, loc, vf32, s);
+                for (int64_t v = 0; v < vecs; ++v)
+                  next.push_back(vector::FMAOp::create(
+                      b, loc, splat, bRow[v], acc[r * vecs + v]));
+              }
+              scf::YieldOp::create(b, loc, next);
+            });
+        Value t = it[0];
+        for (int64_t r = 0; r < kBlockRows; ++r)
+          for (int64_t v = 0; v < vecs; ++v)
+            t = vector::TransferWriteOp::create(
+                    b, loc, kLoop.getResult(r * vecs + v), t,
+                    ValueRange{row(i0, r), col(v)}, inBounds)
+                    .getResult();
+        scf::YieldOp::create(b, loc, t);
+      });
+  return loop.getResult(0);
+}
+
+/// Row maxima (`isMax`) or row sums of a static f32 [M, N] tile
+/// (N % 16 == 0, N <= 64), combined with `init` [M]: each row's vectors are
+/// combined lane-wise, then reduced across lanes. (As linalg loops, the max
+/// reduction stays scalar: LLVM does not vectorize a NaN-propagating
+/// maximum.) Returns null when the shape does not fit.
+Value vectorRowReduce(OpBuilder &b, Location loc, Value s, Value init,
+                      bool isMax) {
+  auto st = cast<RankedTensorType>(s.getType());
+  if (!st.hasStaticShape() || !st.getElementType().isF32())
+    return Value();
+  int64_t m = st.getDimSize(0), n = st.getDimSize(1);
+  if (n % kLanes != 0 || n > 4 * kLanes)
+    return Value();
+  auto vf32 = VectorType::get({kLanes}, b.getF32Type());
+  const bool inBoundsFlags[] = {true};
+  ArrayRef<bool> inBounds(inBoundsFlags);
+  auto reassoc = arith::FastMathFlags::reassoc;
+  Value c0 = indexCst(b, loc, 0);
+  auto loop = scf::ForOp::create(
+      b, loc, c0, indexCst(b, loc, m), indexCst(b, loc, 1), ValueRange{init},
+      [&](OpBuilder &b, Location loc, Value i, ValueRange it) {
+        Value pad = cst(b, loc, 0.0f);
+        Value v;
+        for (int64_t c = 0; c < n / kLanes; ++c) {
+          Value x = vector::TransferReadOp::create(
+              b, loc, vf32, s, ValueRange{i, indexCst(b, loc, c * kLanes)},
+              pad, inBounds);
+          v = !v ? x
+              : isMax
+                  ? arith::MaximumFOp::create(b, loc, v, x).getResult()
+                  : arith::AddFOp::create(b, loc, v, x, reassoc).getResult();
+        }
+        Value acc = tensor::ExtractOp::create(b, loc, it[0], ValueRange{i});
+        Value r = vector::ReductionOp::create(
+            b, loc,
+            isMax ? vector::CombiningKind::MAXIMUMF : vector::CombiningKind::ADD,
+            v, acc, reassoc);
+        scf::YieldOp::create(
+            b, loc,
+            tensor::InsertOp::create(b, loc, r, it[0], ValueRange{i})
+                .getResult());
+      });
+  return loop.getResult(0);
+}
+
 struct AttentionLowering : OpConversionPattern<graph::AttentionOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -262,11 +399,16 @@ struct AttentionLowering : OpConversionPattern<graph::AttentionOp> {
                                       b.getIndexAttr(0), cols, vs[3]);
 
                 // s = q k^T (f32 accumulation).
-                Value s = filled(b, loc, {rows, cols}, zero);
-                s = linalg::MatmulOp::create(b, loc, TypeRange{s.getType()},
-                                             ValueRange{qTile, ktTile},
-                                             ValueRange{s})
-                        .getResult(0);
+                Value s = registerBlockedMatmul(
+                    b, loc, qTile, ktTile,
+                    emptyTensor(b, loc, {rows, cols}, f32), /*zeroInit=*/true);
+                if (!s) {
+                  s = filled(b, loc, {rows, cols}, zero);
+                  s = linalg::MatmulOp::create(b, loc, TypeRange{s.getType()},
+                                               ValueRange{qTile, ktTile},
+                                               ValueRange{s})
+                          .getResult(0);
+                }
 
                 // s = s * scale + mask, -inf where masked or causal.
                 SmallVector<Value> ins;
@@ -337,7 +479,10 @@ struct AttentionLowering : OpConversionPattern<graph::AttentionOp> {
                 // Row maxima of the tile, then the new running maximum and
                 // the factor exp(m_old - m_new) for what was accumulated.
                 auto reassoc = arith::FastMathFlags::reassoc;
-                Value tileMax = generic(
+                Value tileMax = vectorRowReduce(
+                    b, loc, s, filled(b, loc, {rows}, negInf), /*isMax=*/true);
+                if (!tileMax)
+                  tileMax = generic(
                     b, loc, ValueRange{s},
                     ValueRange{filled(b, loc, {rows}, negInf)}, {id2, rows2},
                     {false, true},
@@ -395,7 +540,10 @@ struct AttentionLowering : OpConversionPattern<graph::AttentionOp> {
                           arith::MulFOp::create(b, loc, args[0], args[1])
                               .getResult());
                     })[0];
-                Value lNew = generic(
+                Value lNew = vectorRowReduce(b, loc, p, lScaled,
+                                             /*isMax=*/false);
+                if (!lNew)
+                  lNew = generic(
                     b, loc, ValueRange{p}, ValueRange{lScaled}, {id2, rows2},
                     {false, true},
                     [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -414,12 +562,13 @@ struct AttentionLowering : OpConversionPattern<graph::AttentionOp> {
                           arith::MulFOp::create(b, loc, args[0], args[1])
                               .getResult());
                     })[0];
-                Value accNew =
-                    linalg::MatmulOp::create(b, loc,
-                                             TypeRange{accScaled.getType()},
-                                             ValueRange{p, vTile},
-                                             ValueRange{accScaled})
-                        .getResult(0);
+                Value accNew = registerBlockedMatmul(b, loc, p, vTile, accScaled,
+                                                     /*zeroInit=*/false);
+                if (!accNew)
+                  accNew = linalg::MatmulOp::create(
+                               b, loc, TypeRange{accScaled.getType()},
+                               ValueRange{p, vTile}, ValueRange{accScaled})
+                               .getResult(0);
                 scf::YieldOp::create(b, loc, ValueRange{mNew, lNew, accNew});
               });
 

@@ -14,17 +14,27 @@
 // CHECK: scf.for %[[KJ:.*]] = %c0 to %[[KEND]] step %c64 iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<64xf32>, tensor<64xf32>, tensor<64x64xf32>)
 // CHECK: tensor.extract_slice %[[KT]][0, %[[H]], 0, %[[KJ]]] [1, 1, 64, 64]
 // CHECK: tensor.extract_slice %arg2[0, %[[H]], %[[KJ]], 0] [1, 1, 64, 64]
-// CHECK: %[[S:.*]] = linalg.matmul ins(%[[Q]], %{{.*}} : tensor<64x64xf32>, tensor<64x64xf32>) outs(%{{.*}} : tensor<64x64xf32>)
+// s = q k^T as a register-blocked micro-kernel: blocks of 4 rows, 16
+// accumulators of vector<16xf32> carried across the head-dim loop.
+// CHECK: %[[S:.*]] = scf.for %[[I:.*]] = %c0 to %c64 step %c4
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4: vector.transfer_read {{.*}} : tensor<64x64xf32>, vector<16xf32>
+// CHECK: tensor.extract
+// CHECK: vector.broadcast
+// CHECK-COUNT-4: vector.fma
+// CHECK-COUNT-16: vector.transfer_write
 // Scale, then -inf above the diagonal.
-// CHECK: linalg.generic {{.*}} outs(%[[S]] : tensor<64x64xf32>)
+// CHECK: %[[S2:.*]] = linalg.generic {{.*}} outs(%[[S]] : tensor<64x64xf32>)
 // CHECK: arith.mulf
 // CHECK: linalg.index 0
 // CHECK: linalg.index 1
 // CHECK: arith.cmpi sgt
 // CHECK: arith.select
-// Row maximum, new running maximum and the rescale factor.
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
-// CHECK: arith.maximumf {{.*}} fastmath<reassoc>
+// Row maximum (vectors combined lane-wise, then across lanes), new running
+// maximum and the rescale factor.
+// CHECK: scf.for
+// CHECK-COUNT-4: vector.transfer_read %[[S2]]
+// CHECK: vector.reduction <maximumf>
 // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<64xf32>) outs(%[[M]], %{{.*}} : tensor<64xf32>, tensor<64xf32>)
 // p = exp(s - m) as a polynomial (no math.exp, which would become libm calls).
 // CHECK-NOT: math.exp
@@ -32,10 +42,13 @@
 // CHECK: math.floor
 // CHECK: arith.bitcast {{.*}} : i32 to f32
 // l = l * alpha + rowsum(p), acc = acc * alpha + p v.
-// CHECK: linalg.generic {{.*}} outs(%[[L]] : tensor<64xf32>)
-// CHECK: arith.addf {{.*}} fastmath<reassoc>
+// CHECK: %[[LS:.*]] = linalg.generic {{.*}} outs(%[[L]] : tensor<64xf32>)
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[LS]])
+// CHECK: vector.reduction <add>, {{.*}} fastmath<reassoc>
 // CHECK: %[[ACCS:.*]] = linalg.generic {{.*}} outs(%[[ACC]] : tensor<64x64xf32>)
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<64x64xf32>, tensor<64x64xf32>) outs(%[[ACCS]] : tensor<64x64xf32>)
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[ACCS]])
+// CHECK-COUNT-16: vector.transfer_read
+// CHECK: vector.fma
 // CHECK: scf.yield
 // out = acc / l, inserted at the tile.
 // CHECK: arith.divf
