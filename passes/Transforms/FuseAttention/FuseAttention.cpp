@@ -253,8 +253,14 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
         causal = true;
       } else {
         mask = m.maskCondition;
-        if (m.maskInverted)
-          mask = NotOp::create(rewriter, loc, mask.getType(), mask);
+        // masked_fill(~keep, -inf) exports as where(not(keep), -inf, s):
+        // the mask is `keep` itself.
+        if (m.maskInverted) {
+          if (auto negated = mask.getDefiningOp<NotOp>())
+            mask = negated.getInput();
+          else
+            mask = NotOp::create(rewriter, loc, mask.getType(), mask);
+        }
       }
     } else if (mask && isCausalConstant(mask, lq, lk, false)) {
       causal = true;

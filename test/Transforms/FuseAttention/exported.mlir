@@ -63,6 +63,23 @@ func.func @where_keep(%q: tensor<2x4x16x8xf32>, %kt: tensor<2x4x8x16xf32>, %v: t
 
 // -----
 
+// masked_fill(~keep, -inf): where(not(keep), -inf, s) attends where `keep`.
+// CHECK-LABEL: func @where_not_keep
+// CHECK-SAME: %[[KEEP:[^:]*]]: tensor<2x1x1x16xi1>
+// CHECK-NOT: dsg.not
+// CHECK: dsg.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[KEEP]] {scale = 1.000000e+00 : f32}
+func.func @where_not_keep(%q: tensor<2x4x16x8xf32>, %kt: tensor<2x4x8x16xf32>, %v: tensor<2x4x16x8xf32>, %keep: tensor<2x1x1x16xi1>) -> tensor<2x4x16x8xf32> {
+  %s = dsg.matmul %q, %kt : (tensor<2x4x16x8xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x16x16xf32>
+  %drop = dsg.not %keep : tensor<2x1x1x16xi1>
+  %ninf = dsg.constant dense<0xFF800000> : tensor<f32>
+  %s2 = dsg.where %drop, %ninf, %s : (tensor<2x1x1x16xi1>, tensor<f32>, tensor<2x4x16x16xf32>) -> tensor<2x4x16x16xf32>
+  %p = dsg.softmax %s2 {axis = 3 : i64} : tensor<2x4x16x16xf32>
+  %o = dsg.matmul %p, %v : (tensor<2x4x16x16xf32>, tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
+  return %o : tensor<2x4x16x8xf32>
+}
+
+// -----
+
 // BERT / Hugging Face: / sqrt(d) + (1 - mask) * -10000 (additive, on the
 // [B, 1, 1, L] padding mask). The key's head-split permutation folds away.
 // CHECK-LABEL: func @bert
