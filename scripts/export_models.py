@@ -16,7 +16,10 @@ Models: mlp, cnn, resnet18, mlp_gelu, and the larger / attention models
 mobilenet_v2, vit (a small torchvision VisionTransformer), transformer_encoder
 (nn.TransformerEncoder), gpt (hand-written causal decoder, int64 token ids)
 and bert_layer (hand-written encoder layer; inputs hidden_states and a float
-0/1 attention_mask).
+0/1 attention_mask); gpt_long (one GPT block over 2048 tokens) and
+bert_masked (the BERT layer over 2048 tokens with a fully masked row) and
+attn_padded (attention alone with a boolean padding mask, one batch row fully
+masked) for the attention tests.
 
 Everything is deterministic: fixed seeds, eval mode, single-process export.
 The op histogram of each exported model is printed. For the first four it is
@@ -315,6 +318,57 @@ def build_bert_layer():
     return m, inputs
 
 
+class PaddedAttention(nn.Module):
+    """Attention with a boolean key-padding mask (masked_fill with -inf)."""
+
+    def forward(self, q, k, v, keep):
+        att = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
+        att = att.masked_fill(~keep[:, None, None, :], float("-inf"))
+        return torch.softmax(att, dim=-1) @ v
+
+
+def build_attn_padded():
+    """Batch row 0 keeps 40 of 70 keys; row 1 keeps none, so its outputs
+    are NaN (softmax of an all -inf row) in PyTorch, unfused and fused."""
+    def inputs(gen):
+        keep = torch.ones(2, 70, dtype=torch.bool)
+        keep[0, 40:] = False
+        keep[1, :] = False
+        return collections.OrderedDict(
+            [(n, torch.randn(2, 4, 70, 16, generator=gen)) for n in "qkv"]
+            + [("keep", keep)])
+    return PaddedAttention(), inputs
+
+
+def build_gpt_long():
+    """One GPT block over 2048 tokens: the causal attention at a length where
+    the unfused scores (4 x 2048 x 2048) dominate."""
+    m = GPT(n_layer=1, block_size=2048)
+    _randomize_ln(m, torch.Generator().manual_seed(SEED + 9))
+
+    def inputs(gen):
+        return collections.OrderedDict([
+            ("input_ids", torch.randint(0, 100, (1, 2048), generator=gen,
+                                        dtype=torch.int64))])
+    return m, inputs
+
+
+def build_bert_masked():
+    """The BERT layer over 2048 tokens, with padding in row 0 and row 1
+    fully masked (every key padded: softmax of equal scores)."""
+    m = BertLayer()
+    _randomize_ln(m, torch.Generator().manual_seed(SEED + 10))
+
+    def inputs(gen):
+        hidden = torch.randn(2, 2048, 64, generator=gen)
+        mask = torch.ones(2, 2048)
+        mask[0, 1500:] = 0.0
+        mask[1, :] = 0.0
+        return collections.OrderedDict([
+            ("hidden_states", hidden), ("attention_mask", mask)])
+    return m, inputs
+
+
 # name -> (builder, export options)
 MODELS = collections.OrderedDict([
     ("mlp", (build_mlp, dict(do_constant_folding=True))),
@@ -337,11 +391,16 @@ MODELS = collections.OrderedDict([
                              dict(do_constant_folding=True))),
     ("gpt", (build_gpt, dict(do_constant_folding=True))),
     ("bert_layer", (build_bert_layer, dict(do_constant_folding=True))),
+    # Attention at length 2048 and with fully masked rows
+    # (test/e2e/attention-fusion.test).
+    ("gpt_long", (build_gpt_long, dict(do_constant_folding=True))),
+    ("bert_masked", (build_bert_masked, dict(do_constant_folding=True))),
+    ("attn_padded", (build_attn_padded, dict(do_constant_folding=True))),
 ])
 
 # Models whose ops are not checked against ALLOWED_OPS.
 UNCHECKED_OPS = {"mobilenet_v2", "vit", "transformer_encoder", "gpt",
-                 "bert_layer"}
+                 "bert_layer", "gpt_long", "bert_masked", "attn_padded"}
 
 # Models traced (and their reference computed) with grad enabled: in eval
 # mode under no_grad, nn.MultiheadAttention / nn.TransformerEncoderLayer take

@@ -642,6 +642,70 @@ def gen_misc(n):
          [vi("y", F, ["n", 4])], opset=11)
 
 
+def gen_attention(n):
+    """ONNX Attention (opset 23; test/Import/ONNX/attention.mlir).
+
+    ONNX 1.12 has no schema for this op, so helper.make_node builds the
+    nodes unchecked and the graphs declare every output type.
+    """
+    B = TensorProto.BOOL
+    H = TensorProto.FLOAT16
+    # 4-D, grouped-query (4 query heads, 2 kv heads), additive mask, default
+    # scale (1 / sqrt(8)).
+    save("attention_gqa", [n("Attention", ["q", "k", "v", "m"], ["y"],
+                             name="attn_gqa")],
+         [vi("q", F, [2, 4, 6, 8]), vi("k", F, [2, 2, 6, 8]),
+          vi("v", F, [2, 2, 6, 16]), vi("m", F, [6, 6])],
+         [vi("y", F, [2, 4, 6, 16])], opset=23)
+    # is_causal with equal lengths, an explicit scale, f16.
+    save("attention_causal", [n("Attention", ["q", "k", "v"], ["y"],
+                                name="attn_causal", is_causal=1,
+                                scale=0.5)],
+         [vi("q", H, [1, 2, 4, 8]), vi("k", H, [1, 2, 4, 8]),
+          vi("v", H, [1, 2, 4, 8])],
+         [vi("y", H, [1, 2, 4, 8])], opset=23)
+    # is_causal with fewer queries than keys (ONNX aligns the triangle to
+    # the top-left) and a boolean mask to combine with it.
+    save("attention_causal_offset",
+         [n("Attention", ["q", "k", "v", "m"], ["y"], name="attn_offset",
+            is_causal=1)],
+         [vi("q", F, [1, 1, 2, 4]), vi("k", F, [1, 1, 3, 4]),
+          vi("v", F, [1, 1, 3, 4]), vi("m", B, [1, 1, 1, 3])],
+         [vi("y", F, [1, 1, 2, 4])], opset=23)
+    # 3-D inputs [B, L, heads * D] with q_num_heads / kv_num_heads.
+    save("attention_3d", [n("Attention", ["q", "k", "v"], ["y"],
+                            name="attn_3d", q_num_heads=4, kv_num_heads=1)],
+         [vi("q", F, [2, 5, 32]), vi("k", F, [2, 7, 8]),
+          vi("v", F, [2, 7, 8])],
+         [vi("y", F, [2, 5, 32])], opset=23)
+    # Unsupported: the KV cache, softcap. Invalid: mismatched head dims.
+    save("attention_past", [n("Attention", ["q", "k", "v", "", "pk", "pv"],
+                              ["y", "present_k", "present_v"],
+                              name="attn_past")],
+         [vi("q", F, [1, 2, 1, 8]), vi("k", F, [1, 2, 1, 8]),
+          vi("v", F, [1, 2, 1, 8]), vi("pk", F, [1, 2, 3, 8]),
+          vi("pv", F, [1, 2, 3, 8])],
+         [vi("y", F, [1, 2, 1, 8]), vi("present_k", F, [1, 2, 4, 8]),
+          vi("present_v", F, [1, 2, 4, 8])], opset=23)
+    save("attention_softcap", [n("Attention", ["q", "k", "v"], ["y"],
+                                 name="attn_softcap", softcap=30.0)],
+         [vi("q", F, [1, 2, 4, 8]), vi("k", F, [1, 2, 4, 8]),
+          vi("v", F, [1, 2, 4, 8])],
+         [vi("y", F, [1, 2, 4, 8])], opset=23)
+    save("attention_bad_heads", [n("Attention", ["q", "k", "v"], ["y"],
+                                   name="attn_bad")],
+         [vi("q", F, [1, 3, 4, 8]), vi("k", F, [1, 2, 4, 8]),
+          vi("v", F, [1, 2, 4, 8])],
+         [vi("y", F, [1, 3, 4, 8])], opset=23)
+    # At opset 22 there is no Attention in the default domain.
+    save("attention_opset22", [n("Attention", ["q", "k", "v"], ["y"],
+                                 name="attn_old")],
+         [vi("q", F, [1, 2, 4, 8]), vi("k", F, [1, 2, 4, 8]),
+          vi("v", F, [1, 2, 4, 8])],
+         [vi("y", F, [1, 2, 4, 8])], opset=22)
+
+
 if __name__ == "__main__":
     main()
     legacy_broadcast()
+    gen_attention(helper.make_node)

@@ -583,5 +583,6 @@ def DSG_GatherOp : DSG_Op<"gather"> {
 }
 
 include "Graph/GraphOpsIndexing.td"
+include "Graph/GraphOpsAttention.td"
 
 #endif // DS_GRAPH_OPS

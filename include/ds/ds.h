@@ -90,10 +90,13 @@ struct CompileOptions {
   /// If set, the artifact is written to this path and CompileResult::artifact
   /// stays empty; otherwise the artifact comes back in memory.
   std::string outputPath;
+  /// Fuse exported attention subgraphs (MatMul, Softmax, MatMul with their
+  /// scale and mask) into one online-softmax kernel (docs/attention.md).
+  bool fuseAttention = true;
   /// Collect per-stage and per-pass times into CompileResult::timing.
   bool timing = false;
   /// Called on the compiling thread as each stage starts: "import",
-  /// "linalg", "llvm", "codegen".
+  /// "graph", "linalg", "llvm", "codegen".
   std::function<void(const std::string &stage)> progress;
 };
 

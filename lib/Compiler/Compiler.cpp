@@ -4,6 +4,7 @@
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Transforms/FuseAttention/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
@@ -105,6 +106,15 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
     if (options.beforeStage)
       options.beforeStage(stage);
   };
+
+  begin("graph");
+  if (failed(runPasses(module, options, [&](OpPassManager &pm) {
+        if (options.fuseAttention)
+          pm.addPass(createFuseAttention());
+      })))
+    return CompileStatus::Failure;
+  if (options.afterStage)
+    options.afterStage("graph", module);
 
   // Every dsg op that verifies must lower: a conversion failure is a ds bug,
   // not an unsupported input. Only the importer decides what is unsupported,

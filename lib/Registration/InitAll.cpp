@@ -6,6 +6,7 @@
 #include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Distribution/LowerTopology/Passes.h"
+#include "passes/Transforms/FuseAttention/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
   registry.insert<graph::DSGDialect, coll::DSCDialect>();
@@ -14,5 +15,6 @@ void mlir::ds::registerAllDialects(DialectRegistry &registry) {
 void mlir::ds::registerAllPasses() {
   registerDSConversionPasses();
   registerDSLowerTopologyPasses();
+  registerDSFuseAttentionPasses();
   registerCPUPipelines();
 }

@@ -25,6 +25,7 @@ def ConvertGraphToLinalg : Pass<"ds-convert-graph-to-linalg", "ModuleOp"> {
     "mlir::tensor::TensorDialect",
     "mlir::scf::SCFDialect",
     "mlir::func::FuncDialect",
+    "mlir::vector::VectorDialect",
   ];
 }
 

@@ -229,7 +229,7 @@ def load(path_or_bytes):
 
 
 def compile(model, target="cpu", *, cpu="", features="", opt_level=3,
-            artifact_path=None):
+            fuse_attention=True, artifact_path=None):
     """Compiles `model` and returns a callable Module.
 
     model: a path (str or os.PathLike) to an .onnx model, an .mlir module
@@ -239,6 +239,8 @@ def compile(model, target="cpu", *, cpu="", features="", opt_level=3,
       with status "unsupported").
     cpu, features: LLVM CPU name and feature string ("" = this host).
     opt_level: LLVM optimization level 0-3.
+    fuse_attention: fuse exported attention subgraphs into one
+      online-softmax kernel (docs/attention.md); False keeps them as written.
     artifact_path: also write the compiled shared library there (reload it
       with ds.load). Otherwise the artifact only ever lives in memory.
 
@@ -270,7 +272,8 @@ def compile(model, target="cpu", *, cpu="", features="", opt_level=3,
                         % type(model).__name__)
 
     status, diags, artifact = _ds.compile(source, kind, target, cpu,
-                                          features, opt_level)
+                                          features, opt_level,
+                                          bool(fuse_attention))
     diagnostics = [Diagnostic(*d) for d in diags]
     if status != "success":
         first = next((d for d in diagnostics if d.severity == "error"), None)

@@ -112,7 +112,8 @@ def compile(nn_module, example_inputs, **options):
 
     options: torch.onnx.export options (opset_version, do_constant_folding,
     training, input_names, output_names, ...) go to the exporter; the rest
-    (target, cpu, features, opt_level, artifact_path) to ds.compile.
+    (target, cpu, features, opt_level, fuse_attention, artifact_path) to
+    ds.compile.
     Raises ds.CompileError when ds cannot compile the exported model.
     """
     export_options = {k: options.pop(k) for k in list(options)

@@ -4,7 +4,7 @@
 // public API), over the embedding APIs: ds::Compiler (include/ds/ds.h) and
 // the dsrt runtime (runtime/include/dsrt/dsrt.h).
 //
-//   compile(source, kind, target, cpu, features, opt_level)
+//   compile(source, kind, target, cpu, features, opt_level, fuse_attention)
 //       -> (status, [(severity, location, message), ...], artifact bytes)
 //     kind "onnx": `source` is serialized ONNX bytes; "mlir": MLIR text;
 //     "file": a path (.onnx or .mlir). Never throws for bad models: the
@@ -43,7 +43,8 @@ using CompileOutcome = std::tuple<std::string, std::vector<DiagTuple>, py::bytes
 // and the artifact in memory.
 CompileOutcome compile(const py::object &source, const std::string &kind,
                        const std::string &target, const std::string &cpu,
-                       const std::string &features, unsigned optLevel) {
+                       const std::string &features, unsigned optLevel,
+                       bool fuseAttention) {
   std::string data = kind == "onnx" ? std::string(py::bytes(source))
                                     : std::string(py::str(source));
   ds::CompileResult result;
@@ -54,6 +55,7 @@ CompileOutcome compile(const py::object &source, const std::string &kind,
     options.cpu = cpu;
     options.features = features;
     options.optLevel = optLevel;
+    options.fuseAttention = fuseAttention;
     ds::Compiler compiler;
     if (kind == "onnx")
       result = compiler.compileONNX(data, options, "<bytes>");
@@ -206,6 +208,7 @@ PYBIND11_MODULE(_ds, m) {
   m.def("compile", &compile, py::arg("source"), py::arg("kind"),
         py::arg("target") = "cpu", py::arg("cpu") = "",
         py::arg("features") = "", py::arg("opt_level") = 3,
+        py::arg("fuse_attention") = true,
         "compile(source, kind) -> (status, [(severity, location, message)], "
         "artifact bytes); kind: 'onnx' (bytes), 'mlir' (text), 'file' (path)");
   m.def("dtype_name", [](int dtype) {

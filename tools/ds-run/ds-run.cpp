@@ -101,6 +101,12 @@ static llvm::cl::opt<bool> timingOpt(
     llvm::cl::desc("Print the time of each compile stage and pass (stderr)"),
     llvm::cl::cat(category));
 
+static llvm::cl::opt<bool> noFuseAttention(
+    "no-fuse-attention",
+    llvm::cl::desc("Keep exported attention subgraphs as they are instead of "
+                   "fusing them into dsg.attention"),
+    llvm::cl::cat(category));
+
 static constexpr int kExitFailure = 1;
 
 //===----------------------------------------------------------------------===//
@@ -494,6 +500,7 @@ static std::optional<int> compile(StringRef artifact) {
   TimingScope root = timing.getRootScope();
   std::optional<TimingScope> stageScope;
   CompileOptions options;
+  options.fuseAttention = !noFuseAttention;
   options.beforeStage = [&](StringRef stage) {
     if (timingOpt) {
       stageScope.reset();

@@ -62,15 +62,20 @@ CompileStatus loadModel(llvm::StringRef path, MLIRContext &context,
 struct CompileOptions {
   /// Back-end options; `target.entryName` names the function to compile.
   CPUTargetOptions target;
+  /// Graph-level optimizations, run on dsg before conversion ("graph"
+  /// stage). ds-fuse-attention: exported attention subgraphs become
+  /// dsg.attention (a tiled online-softmax kernel).
+  bool fuseAttention = true;
   /// Called on each PassManager before it runs, e.g. to apply
   /// `applyPassManagerCLOptions` (IR printing, timing) in a tool.
   std::function<LogicalResult(PassManager &)> configurePassManager;
-  /// Called with the module after each stage: "linalg" after dsg→linalg
-  /// conversion, "llvm" after the CPU lowering pipeline.
+  /// Called with the module after each stage: "graph" after the dsg-level
+  /// optimizations, "linalg" after dsg→linalg conversion, "llvm" after the
+  /// CPU lowering pipeline.
   std::function<void(llvm::StringRef stage, ModuleOp module)> afterStage;
   /// Called as each stage starts, for progress reports: "import" (in
-  /// compileFile), "linalg", "llvm", then "codegen" (LLVM IR, object code,
-  /// link).
+  /// compileFile), "graph", "linalg", "llvm", then "codegen" (LLVM IR,
+  /// object code, link).
   std::function<void(llvm::StringRef stage)> beforeStage;
 };
 

@@ -306,6 +306,9 @@ LogicalResult importEinsum(NodeContext &);
 LogicalResult importConvTranspose(NodeContext &);
 LogicalResult importMish(NodeContext &);
 
+// Attention.cpp
+LogicalResult importAttention(NodeContext &);
+
 // Reduction.cpp
 LogicalResult importReduceMean(NodeContext &);
 LogicalResult importReduceMax(NodeContext &);

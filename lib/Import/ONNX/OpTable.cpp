@@ -361,6 +361,9 @@ static const OpTableEntry kOpTable[] = {
     {"MaxUnpool", 9, importMaxUnpool},
     {"MaxUnpool", 11, importMaxUnpool},
     // ---- end Misc ----
+    // Attention (Attention.cpp): dsg.attention. Opset 24 added an input
+    // (nonpad_kv_seqlen) whose semantics ds has not checked.
+    {"Attention", 23, importAttention},
 };
 
 const OpTableEntry *

@@ -131,6 +131,10 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   // expand-strided-metadata emits affine.apply, hence the second lowering.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // Kernels written with vector ops (the attention micro-kernels) read and
+  // write through vector.transfer_*; this lowers them to (masked) loads and
+  // stores before convert-to-llvm, which knows only the plain vector ops.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

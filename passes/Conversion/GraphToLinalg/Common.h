@@ -139,6 +139,8 @@ void populateDataMovementPatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
 void populateIndexingPatterns(const TypeConverter &converter,
                               RewritePatternSet &patterns);
+void populateAttentionPatterns(const TypeConverter &converter,
+                               RewritePatternSet &patterns);
 
 /// Convenience: the converted result type of `op`'s result `i`.
 inline RankedTensorType convertedResultType(const TypeConverter &converter,

@@ -164,7 +164,8 @@ TEST(CompilerAPI, ProgressAndTiming) {
                                              options);
   ASSERT_TRUE(r.ok()) << r.message();
   EXPECT_EQ(stages,
-            (std::vector<std::string>{"import", "linalg", "llvm", "codegen"}));
+            (std::vector<std::string>{"import", "graph", "linalg", "llvm",
+                                      "codegen"}));
   EXPECT_NE(r.timing.find("Total"), std::string::npos) << r.timing;
   EXPECT_NE(r.timing.find("codegen"), std::string::npos) << r.timing;
   EXPECT_NE(r.timing.find("ConvertGraphToLinalg"), std::string::npos)

@@ -369,7 +369,7 @@ TEST_F(CPUArtifactTest, CompileAPI) {
   ds::CompileStatus status =
       ds::compileModel(*module, options, tempPath("api.so"));
   ASSERT_EQ(status, ds::CompileStatus::Success) << diagnostics;
-  EXPECT_EQ(stages, (std::vector<std::string>{"linalg", "llvm"}));
+  EXPECT_EQ(stages, (std::vector<std::string>{"graph", "linalg", "llvm"}));
   EXPECT_TRUE(llvm::sys::fs::exists(tempPath("api.so")));
   EXPECT_EQ(ds::getExitCode(ds::CompileStatus::Unsupported), 3);
   EXPECT_EQ(ds::getExitCode(ds::CompileStatus::Invalid), 1);
