@@ -95,9 +95,7 @@ void chooseChunks(const Topology &t, Plan &plan, int64_t requested) {
     plan.chunks = requested;
     return;
   }
-  std::vector<StageTiming> timings;
-  for (const Stage &s : plan.stages)
-    timings.push_back(priceStage(t, s));
+  std::vector<StageTiming> timings = pipelinePositions(t, plan);
   int64_t cap = std::max<int64_t>(1, std::min<int64_t>(256, plan.bytes / 4096));
   double best = pipelineSeconds(timings, 1);
   plan.chunks = 1;
