@@ -6,6 +6,7 @@
 #include "ds/Collectives/Simulator.h"
 
 #include "../../../lib/Collectives/Internal.h"
+#include "../../../lib/Collectives/Plans.h"
 
 #include "gtest/gtest.h"
 
@@ -219,6 +220,34 @@ TEST(Pipeline, Hier3NearTheNodeCutOnContiguousPods) {
   EXPECT_GT(plan.chunks, 1);
   EXPECT_LT(got, 1.08 * bound) << got / bound << " " << plan.chunks;
   EXPECT_LT(got, sim(t, Algorithm::Hier3, n, nullptr, 1));
+}
+
+TEST(Choice, InnerAllReduceIsChosenOnThePipelinedPlan) {
+  // hier2's inter-node all-reduce is picked with the chunk count on the
+  // whole pipelined plan: no other inner option at any chunk count is
+  // faster in the simulator than the plan ds builds. On 12 nodes at 64 MiB
+  // the ring is the fastest inter-node stage on its own, but one ring
+  // position does not overlap with the NVLink stages: choosing on the
+  // stage alone gave 1013 us, on the pipelined plan 805 us.
+  topo::Topology t = make(12, 8, 0.7e-6, 450e9, 20e-6, 50e9);
+  for (uint64_t n : {uint64_t(64) << 10, uint64_t(4) << 20,
+                     uint64_t(64) << 20, uint64_t(1) << 30}) {
+    Plan plan;
+    double got = sim(t, Algorithm::Hier2, n, &plan);
+    auto options = detail::innerAllReduceOptions(
+        t, detail::railGroups(t, detail::nodeOrder(t, false)), n / 8.0,
+        t.topLevel(), "inter-node");
+    ASSERT_EQ(options.size(), 3u);
+    for (auto &[name, stage] : options)
+      for (int64_t c = 1; c <= 256 && c <= int64_t(n / 4096); c *= 2) {
+        Plan other = plan;
+        other.stages[1] = stage;
+        other.chunks = c;
+        EXPECT_LE(got, simulate(t, other).seconds * (1 + 1e-9))
+            << n << " " << name << " " << c << " chunks vs " << plan.note
+            << " in " << plan.chunks;
+      }
+  }
 }
 
 TEST(Simulator, OversubscribedUplinksAreShared) {
