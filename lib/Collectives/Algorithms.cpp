@@ -193,8 +193,7 @@ void hier3AllReduce(const Topology &t, double bytes, Plan &plan,
   if (D > 1)
     plan.stages.push_back(
         innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", true));
-  chooseInnerAllReduce(t, plan, at, std::move(options), requestedChunks,
-                       inner);
+  chooseInnerAllReduce(t, plan, at, std::move(options), requestedChunks, inner);
   plan.note = "across " + n2s(static_cast<int64_t>(clusters.size())) +
               " groups of '" + t.levels[cl].name + "': " + inner;
 }

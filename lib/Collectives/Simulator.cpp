@@ -243,8 +243,8 @@ SimResult simulate(const topo::Topology &t, const Plan &plan) {
     for (const Step &step : s.steps)
       r.flowsPriced += static_cast<int64_t>(step.flows.size());
   }
-  r.seconds = detail::pipelineSeconds(detail::pipelinePositions(t, plan),
-                                      plan.chunks);
+  r.seconds =
+      detail::pipelineSeconds(detail::pipelinePositions(t, plan), plan.chunks);
   return r;
 }
 

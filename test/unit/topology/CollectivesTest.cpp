@@ -230,8 +230,8 @@ TEST(Choice, InnerAllReduceIsChosenOnThePipelinedPlan) {
   // position does not overlap with the NVLink stages: choosing on the
   // stage alone gave 1013 us, on the pipelined plan 805 us.
   topo::Topology t = make(12, 8, 0.7e-6, 450e9, 20e-6, 50e9);
-  for (uint64_t n : {uint64_t(64) << 10, uint64_t(4) << 20,
-                     uint64_t(64) << 20, uint64_t(1) << 30}) {
+  for (uint64_t n : {uint64_t(64) << 10, uint64_t(4) << 20, uint64_t(64) << 20,
+                     uint64_t(1) << 30}) {
     Plan plan;
     double got = sim(t, Algorithm::Hier2, n, &plan);
     auto options = detail::innerAllReduceOptions(
