@@ -95,9 +95,7 @@ void chooseChunks(const Topology &t, Plan &plan, int64_t requested) {
     plan.chunks = requested;
     return;
   }
-  std::vector<StageTiming> timings;
-  for (const Stage &s : plan.stages)
-    timings.push_back(priceStage(t, s));
+  std::vector<StageTiming> timings = pipelinePositions(t, plan);
   int64_t cap = std::max<int64_t>(1, std::min<int64_t>(256, plan.bytes / 4096));
   double best = pipelineSeconds(timings, 1);
   plan.chunks = 1;
@@ -108,6 +106,28 @@ void chooseChunks(const Topology &t, Plan &plan, int64_t requested) {
       plan.chunks = c;
     }
   }
+}
+
+/// Puts each inner all-reduce option at `plan.stages[at]` and keeps the one
+/// whose whole plan, pipelined in its best chunk count, the simulator
+/// prices fastest: the inner choice is made on the same price as the
+/// choice between algorithms, not on the stage's unpipelined time.
+void chooseInnerAllReduce(const Topology &t, Plan &plan, size_t at,
+                          std::vector<std::pair<std::string, Stage>> options,
+                          int64_t requestedChunks, std::string &choice) {
+  double bestT = 0;
+  size_t best = 0;
+  for (size_t i = 0; i < options.size(); ++i) {
+    plan.stages[at] = options[i].second;
+    chooseChunks(t, plan, requestedChunks);
+    double ti = pipelineSeconds(pipelinePositions(t, plan), plan.chunks);
+    if (i == 0 || ti < bestT) {
+      bestT = ti;
+      best = i;
+    }
+  }
+  plan.stages[at] = std::move(options[best].second);
+  choice = options[best].first;
 }
 
 /// The middle level hierarchical-3 schedules use: the one just below the
@@ -138,7 +158,8 @@ bool clusterLayout(const Topology &t,
 }
 
 void hier3AllReduce(const Topology &t, double bytes, Plan &plan,
-                    const std::vector<std::vector<int64_t>> &clusters) {
+                    const std::vector<std::vector<int64_t>> &clusters,
+                    int64_t requestedChunks) {
   const int64_t D = t.devicesPerNode;
   const int cl = t.topLevel() - 1;
   const int64_t m1 = static_cast<int64_t>(clusters[0].size());
@@ -162,14 +183,17 @@ void hier3AllReduce(const Topology &t, double bytes, Plan &plan,
   if (m1 > 1)
     plan.stages.push_back(innerReduceScatter(t, inCluster, bytes / D, cl,
                                              "in-" + t.levels[cl].name, false));
-  plan.stages.push_back(innerAllReduce(t, across, bytes / D / m1, t.topLevel(),
-                                       "across-" + t.levels[cl].name, inner));
+  const size_t at = plan.stages.size();
+  auto options = innerAllReduceOptions(t, across, bytes / D / m1, t.topLevel(),
+                                       "across-" + t.levels[cl].name);
+  plan.stages.push_back(options[0].second);
   if (m1 > 1)
     plan.stages.push_back(innerReduceScatter(t, inCluster, bytes / D, cl,
                                              "in-" + t.levels[cl].name, true));
   if (D > 1)
     plan.stages.push_back(
         innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", true));
+  chooseInnerAllReduce(t, plan, at, std::move(options), requestedChunks, inner);
   plan.note = "across " + n2s(static_cast<int64_t>(clusters.size())) +
               " groups of '" + t.levels[cl].name + "': " + inner;
 }
@@ -261,10 +285,12 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind,
       std::string inner;
       plan.stages.push_back(
           innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", false));
-      plan.stages.push_back(innerAllReduce(t, railGroups(t, order), bytes / D,
-                                           t.topLevel(), "inter-node", inner));
+      auto options = innerAllReduceOptions(t, railGroups(t, order), bytes / D,
+                                           t.topLevel(), "inter-node");
+      plan.stages.push_back(options[0].second);
       plan.stages.push_back(
           innerReduceScatter(t, nodeGroups(t), bytes, 0, "intra-node", true));
+      chooseInnerAllReduce(t, plan, 1, std::move(options), opts.chunks, inner);
       plan.note = "inter-node: " + inner;
       break;
     }
@@ -272,7 +298,7 @@ std::optional<Plan> buildPlanWith(const Topology &t, CollectiveKind kind,
       std::vector<std::vector<int64_t>> clusters;
       if (!clusterLayout(t, clusters, whyNot))
         return std::nullopt;
-      hier3AllReduce(t, bytes, plan, clusters);
+      hier3AllReduce(t, bytes, plan, clusters, opts.chunks);
       break;
     }
     default:

@@ -24,6 +24,11 @@ StepPrice priceStep(const topo::Topology &t, const Step &s);
 /// Latency and transfer of a whole stage (sum over steps x repeat).
 StageTiming priceStage(const topo::Topology &t, const Stage &s);
 
+/// The positions a chunk passes through when a plan is pipelined: one per
+/// step of every stage, in order (a step's repetitions stay together).
+std::vector<StageTiming> pipelinePositions(const topo::Topology &t,
+                                           const Plan &plan);
+
 /// Makespan of stages pipelined in `chunks` (fluid discrete-event model).
 double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks);
 

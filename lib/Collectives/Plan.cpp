@@ -268,8 +268,9 @@ Groups railGroups(const Topology &t, const std::vector<int64_t> &order) {
 
 // --- Inner all-reduce on one level: ring, halving/doubling or tree -----------
 
-Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes,
-                     int level, const std::string &where, std::string &choice) {
+std::vector<std::pair<std::string, Stage>>
+innerAllReduceOptions(const Topology &t, const Groups &groups, double bytes,
+                      int level, const std::string &where) {
   int64_t m = static_cast<int64_t>(groups[0].size());
   std::vector<std::pair<std::string, Stage>> options;
   Stage ring;
@@ -285,6 +286,17 @@ Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes,
     options.push_back({"double binary tree, " + std::to_string(k) + " segments",
                        std::move(tree)});
   }
+  for (auto &[name, stage] : options) {
+    stage.level = level;
+    stage.what =
+        where + " all-reduce (" + name + ", " + std::to_string(m) + " ranks)";
+  }
+  return options;
+}
+
+Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes,
+                     int level, const std::string &where, std::string &choice) {
+  auto options = innerAllReduceOptions(t, groups, bytes, level, where);
   size_t best = 0;
   double bestT = 1e300;
   for (size_t i = 0; i < options.size(); ++i) {
@@ -294,12 +306,8 @@ Stage innerAllReduce(const Topology &t, const Groups &groups, double bytes,
       best = i;
     }
   }
-  Stage s = std::move(options[best].second);
   choice = options[best].first;
-  s.level = level;
-  s.what =
-      where + " all-reduce (" + choice + ", " + std::to_string(m) + " ranks)";
-  return s;
+  return std::move(options[best].second);
 }
 
 Stage innerReduceScatter(const Topology &t, const Groups &groups, double bytes,

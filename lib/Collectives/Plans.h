@@ -42,6 +42,11 @@ int64_t chooseTreeSegments(const topo::Topology &t, const Groups &groups,
 Groups nodeGroups(const topo::Topology &t);
 Groups railGroups(const topo::Topology &t, const std::vector<int64_t> &order);
 
+/// Every inner all-reduce (ring, halving/doubling, tree) with its name.
+std::vector<std::pair<std::string, Stage>>
+innerAllReduceOptions(const topo::Topology &t, const Groups &groups,
+                      double bytes, int level, const std::string &where);
+/// The option fastest on its own (unpipelined).
 Stage innerAllReduce(const topo::Topology &t, const Groups &groups,
                      double bytes, int level, const std::string &where,
                      std::string &choice);

@@ -138,20 +138,24 @@ double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks) {
     }
     std::map<int, double> load;
     while (!open.empty()) {
-      // The largest equal increase every open task can take.
+      // The largest equal increase of every open task's share of its own
+      // full speed (chunks / transfer): equal bandwidth per flow on a
+      // shared port, as the network shares it.
       double delta = std::numeric_limits<double>::infinity();
       std::map<int, double> use;
       for (Active *a : open) {
-        delta = std::min(delta, C / stages[a->stage].transfer - a->rate);
-        for (auto [r, d] : stages[a->stage].demand)
-          use[r] += d / C;
+        const StageTiming &st = stages[a->stage];
+        double full = C / st.transfer;
+        delta = std::min(delta, 1 - a->rate / full);
+        for (auto [r, d] : st.demand)
+          use[r] += d / st.transfer;
       }
       for (auto [r, u] : use)
         if (u > 0)
           delta = std::min(delta, (1 - load[r]) / u);
       delta = std::max(delta, 0.0);
       for (Active *a : open)
-        a->rate += delta;
+        a->rate += delta * C / stages[a->stage].transfer;
       for (auto [r, u] : use)
         load[r] += delta * u;
       std::vector<Active *> still;
@@ -213,6 +217,23 @@ double pipelineSeconds(const std::vector<StageTiming> &stages, int64_t chunks) {
   return now;
 }
 
+std::vector<StageTiming> pipelinePositions(const topo::Topology &t,
+                                           const Plan &plan) {
+  std::vector<StageTiming> positions;
+  for (const Stage &s : plan.stages)
+    for (const Step &step : s.steps) {
+      StepPrice p = priceStep(t, step);
+      StageTiming pos;
+      pos.what = s.what;
+      pos.latency = p.latency * step.repeat;
+      pos.transfer = p.transfer * step.repeat;
+      for (auto [r, d] : p.demand)
+        pos.demand[r] = d * step.repeat;
+      positions.push_back(std::move(pos));
+    }
+  return positions;
+}
+
 } // namespace detail
 
 SimResult simulate(const topo::Topology &t, const Plan &plan) {
@@ -222,7 +243,8 @@ SimResult simulate(const topo::Topology &t, const Plan &plan) {
     for (const Step &step : s.steps)
       r.flowsPriced += static_cast<int64_t>(step.flows.size());
   }
-  r.seconds = detail::pipelineSeconds(r.stages, plan.chunks);
+  r.seconds =
+      detail::pipelineSeconds(detail::pipelinePositions(t, plan), plan.chunks);
   return r;
 }
 

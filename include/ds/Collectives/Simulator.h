@@ -12,14 +12,15 @@
 //  * Identical steps are priced once and multiplied (a ring's 2(p-1) steps
 //    are one step repeated): this symmetry is what lets 4096 x 8 ranks run
 //    in about a second.
-//  * Stages of a hierarchical plan are pipelined in `chunks`: a
-//    discrete-event, fluid simulation runs each (stage, chunk) as a latency
-//    phase followed by a transfer phase. Concurrent transfers share each
-//    resource (the intra-node ports, the network ports, the uplinks of a
-//    level) by max-min fair rates, each task loading a resource in
-//    proportion to its demand on it; a
-//    chunk enters a stage when it has left the previous stage and the
-//    previous chunk has left this one.
+//  * A hierarchical plan is pipelined in `chunks`: every step of every stage
+//    is a position a chunk passes through (a step's repetitions stay
+//    together), as a segmented tree's hops are. A discrete-event, fluid
+//    simulation runs each (position, chunk) as a latency phase followed by
+//    a transfer phase; a chunk enters a position when it has left the
+//    previous one and the previous chunk has left this one. Concurrent
+//    transfers share each resource (the intra-node ports, the network
+//    ports, the uplinks of a level) max-min fairly with equal bandwidth per
+//    flow, as a port is shared within a step.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DS_COLLECTIVES_SIMULATOR_H
