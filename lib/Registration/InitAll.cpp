@@ -3,6 +3,7 @@
 
 #include "Graph/GraphOps.h"
 #include "ds/Target/CPU/CPUTarget.h"
+#include "ds/Target/GPU/GPUTarget.h"
 #include "passes/Conversion/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
@@ -12,4 +13,5 @@ void mlir::ds::registerAllDialects(DialectRegistry &registry) {
 void mlir::ds::registerAllPasses() {
   registerDSConversionPasses();
   registerCPUPipelines();
+  registerGPUPipelines();
 }
