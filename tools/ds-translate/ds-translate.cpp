@@ -166,6 +166,9 @@ static int compile() {
   DialectRegistry registry;
   ds::registerCompilerDialects(registry);
   MLIRContext context(registry);
+  // A failing device-code step would otherwise print the whole kernel
+  // module after the error.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module;

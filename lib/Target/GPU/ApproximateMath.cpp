@@ -18,11 +18,26 @@ namespace {
 /// The ops MLIR has f32 polynomial approximations for, minus rsqrt (whose
 /// approximation is AVX-only) and those the GPU back ends lower natively.
 bool isApproximated(StringRef name) {
+  name.consume_front("math.");
   return llvm::is_contained(
       {"atan", "atan2", "tanh", "log", "log2", "log1p", "erf", "erfc", "asin",
        "acos", "exp", "expm1", "cbrt", "sin", "cos"},
       name);
 }
+
+/// floor(x) = -ceil(-x), exact in IEEE arithmetic; MLIR expands ceil but
+/// not floor.
+struct FloorViaCeil : OpRewritePattern<math::FloorOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::FloorOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value neg = arith::NegFOp::create(rewriter, loc, op.getOperand());
+    Value ceil = math::CeilOp::create(rewriter, loc, neg);
+    rewriter.replaceOpWithNewOp<arith::NegFOp>(op, ceil);
+    return success();
+  }
+};
 
 struct ApproximateMathPass
     : ds::impl::ApproximateMathPassBase<ApproximateMathPass> {
@@ -35,6 +50,11 @@ struct ApproximateMathPass
     populateMathPolynomialApproximationPatterns(patterns, isApproximated);
     populatePolynomialApproximateErfPattern(patterns);
     populatePolynomialApproximateErfcPattern(patterns);
+    // floor/ceil/round have no ROCDL intrinsic lowering (they become ocml
+    // calls); their expansions use only arithmetic and casts.
+    patterns.add<FloorViaCeil>(&getContext());
+    math::populateExpansionPatterns(patterns,
+                                    {"ceil", "round", "roundeven"});
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -16,6 +16,29 @@ def CopiesToLinalgPass : Pass<"ds-gpu-copies-to-linalg", "func::FuncOp"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def MapHostMemoryPass : Pass<"ds-gpu-map-host-memory", "func::FuncOp"> {
+  let summary = "Make every buffer of a host function reachable from kernels";
+  let description = [{
+    Kernels dereference the pointers the host code passes them. After
+    bufferization those point to caller buffers (function arguments), to
+    constants (`memref.get_global`) and to `memref.alloc` results, all in
+    ordinary host memory. This pass makes each reachable from the device:
+
+    - memref arguments are registered (`gpu.host_register`, page-locked and
+      mapped at the same address) on entry and unregistered before each
+      return;
+    - globals are registered where they are first used (registering again
+      on the next call is a no-op in the runtime);
+    - `memref.alloc`/`memref.dealloc` become `gpu.alloc host_shared` /
+      `gpu.dealloc` (managed memory, which host-side copies may also touch).
+
+    This is the correctness-first memory model: kernels read caller buffers
+    and weights over the host link. Staging weights in device memory once
+    per module is future work (docs/gpu.md).
+  }];
+  let dependentDialects = ["gpu::GPUDialect", "memref::MemRefDialect"];
+}
+
 def DistributeParallelLoopsPass
     : Pass<"ds-gpu-distribute-parallel-loops", "func::FuncOp"> {
   let summary = "Map each outermost scf.parallel onto a 1-D grid of blocks "

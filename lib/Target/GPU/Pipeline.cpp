@@ -112,6 +112,8 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+  if (options.mapHostMemory)
+    pm.addNestedPass<func::FuncOp>(createMapHostMemoryPass());
 
   // Every op, copies included, becomes a parallel loop nest, then a grid.
   pm.addNestedPass<func::FuncOp>(createCopiesToLinalgPass());
@@ -200,6 +202,11 @@ struct GPUPipelineCLOptions
       llvm::cl::desc("Kernel output: isa (PTX/AMDGCN text), bin "
                      "(cubin/HSACO) or fatbin (CUDA)"),
       llvm::cl::init("isa")};
+  Option<bool> mapHostMemory{
+      *this, "map-host-memory",
+      llvm::cl::desc("Make host buffers reachable from kernels (runnable "
+                     "artifacts)"),
+      llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("CUDA toolkit / ROCm path"),
                               llvm::cl::init("")};
@@ -217,6 +224,7 @@ LogicalResult buildFromCL(OpPassManager &pm, const GPUPipelineCLOptions &cl,
   options.features = cl.features;
   options.blockSize = cl.blockSize;
   options.toolkitPath = cl.toolkit;
+  options.mapHostMemory = cl.mapHostMemory;
   if (cl.format == "isa")
     options.format = ds::KernelFormat::Assembly;
   else if (cl.format == "bin")

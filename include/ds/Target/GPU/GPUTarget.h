@@ -63,6 +63,10 @@ struct GPUPipelineOptions {
   /// Threads per block for distributed loops.
   int64_t blockSize = 256;
   KernelFormat format = KernelFormat::Assembly;
+  /// Register caller buffers and constants with the driver and allocate
+  /// intermediates as managed memory (ds-gpu-map-host-memory), so the
+  /// artifact runs; off only to inspect kernels.
+  bool mapHostMemory = true;
   /// CUDA toolkit (ptxas, fatbinary, libdevice) or ROCm root. Empty means
   /// the one found when ds was configured.
   std::string toolkitPath;
