@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
 
 using namespace mlir;
 using namespace mlir::ds;
@@ -50,6 +51,12 @@ pipelineOptions(ModuleOp module, const CompileOptions &options,
     return failure();
   }
   gpu.toolkitPath = options.toolkitPath;
+  if (!gpu.toolkitPath.empty() && !llvm::sys::fs::is_directory(gpu.toolkitPath)) {
+    emitError(module.getLoc())
+        << "--toolkit: '" << gpu.toolkitPath
+        << "' is not a directory (expected a CUDA toolkit or ROCm root)";
+    return failure();
+  }
   gpu.format = format;
   return gpu;
 }

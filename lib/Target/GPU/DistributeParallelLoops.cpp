@@ -110,7 +110,7 @@ struct DistributeParallelLoopsPass
       getOperation().emitError()
           << "ds-gpu-distribute-parallel-loops: block-size must be in "
              "[1, 1024], got "
-          << blockSize;
+          << static_cast<int64_t>(blockSize);
       return signalPassFailure();
     }
     SmallVector<scf::ParallelOp> roots;
