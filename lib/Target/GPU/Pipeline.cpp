@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassOptions.h"
@@ -118,6 +119,12 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   // Every op, copies included, becomes a parallel loop nest, then a grid.
   pm.addNestedPass<func::FuncOp>(createCopiesToLinalgPass());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
+  addCleanup(pm);
+  // Epilogues into their producers: adjacent loop nests over the same
+  // space whose second reads only what the same iteration of the first
+  // wrote (fill → matmul → bias/activation) become one nest, hence one
+  // kernel, with the intermediate kept per thread.
+  pm.addNestedPass<func::FuncOp>(createParallelLoopFusionPass());
   addCleanup(pm);
   DistributeParallelLoopsPassOptions distribute;
   distribute.blockSize = options.blockSize;
