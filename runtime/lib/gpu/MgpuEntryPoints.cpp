@@ -21,6 +21,9 @@
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
+
+#include <unistd.h>
 
 #define MGPU_EXPORT extern "C" __attribute__((visibility("default")))
 
@@ -36,7 +39,9 @@ struct Runtime {
   std::unordered_map<void *, std::string> kernelNames;   ///< function → name
   std::unordered_map<void *, std::string> lastLaunch;    ///< stream → kernel
   std::unordered_set<void *> managed;                    ///< host-shared blocks
-  std::unordered_map<void *, int> registered;            ///< ds-registered host ranges
+  std::unordered_map<void *, int> registered; ///< page-aligned base → refs
+  /// Registered pointer → the bases each registration of it added.
+  std::unordered_map<void *, std::vector<std::vector<void *>>> registrations;
 };
 
 Runtime &runtime() {
@@ -391,38 +396,87 @@ MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
       raise(st.message);
 }
 
+// Registration works on whole pages, and the driver refuses a range that
+// overlaps one already registered. Small tensors share pages, so a range
+// that overlaps is registered page by page, skipping pages registered
+// already. Each registration records the bases ds registered (refcounted,
+// as globals are registered again on every call) so unregistering releases
+// exactly those.
 MGPU_EXPORT void mgpuMemHostRegister(void *ptr, uint64_t sizeBytes) {
   if (!ptr || sizeBytes == 0)
     return;
   Backend *b = current("mgpuMemHostRegister");
   if (!b)
     return;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t lo = reinterpret_cast<uintptr_t>(ptr) & ~(page - 1);
+  uintptr_t hi = (reinterpret_cast<uintptr_t>(ptr) + sizeBytes + page - 1) &
+                 ~(page - 1);
+  Runtime &r = runtime();
+  std::vector<void *> bases;
+  auto add = [&](uintptr_t base, size_t bytes) -> bool {
+    bool already = false;
+    void *p = reinterpret_cast<void *>(base);
+    if (Status st = b->registerHost(p, bytes, already); !st) {
+      raise("cannot map " + std::to_string(sizeBytes) +
+            " bytes of host memory for the device: " + st.message);
+      return false;
+    }
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (!already) {
+      r.registered[p] = 1;
+      bases.push_back(p);
+    } else if (auto it = r.registered.find(p); it != r.registered.end()) {
+      it->second++;
+      bases.push_back(p);
+    }
+    return true;
+  };
   bool already = false;
-  if (Status st = b->registerHost(ptr, sizeBytes, already); !st)
+  if (Status st = b->registerHost(reinterpret_cast<void *>(lo), hi - lo,
+                                  already);
+      !st)
     return raise("cannot map " + std::to_string(sizeBytes) +
                  " bytes of host memory for the device: " + st.message);
   if (!already) {
-    Runtime &r = runtime();
     std::lock_guard<std::mutex> lock(r.mutex);
-    r.registered[ptr]++;
+    r.registered[reinterpret_cast<void *>(lo)] = 1;
+    bases.push_back(reinterpret_cast<void *>(lo));
+  } else {
+    for (uintptr_t p = lo; p < hi; p += page)
+      if (!add(p, page))
+        break;
   }
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.registrations[ptr].push_back(std::move(bases));
 }
 
 MGPU_EXPORT void mgpuMemHostUnregister(void *ptr) {
   Runtime &r = runtime();
+  std::vector<void *> release;
   {
     std::lock_guard<std::mutex> lock(r.mutex);
-    auto it = r.registered.find(ptr);
-    // Ranges registered by someone else (the caller, or an overlapping
-    // registration) stay registered.
-    if (it == r.registered.end())
+    auto it = r.registrations.find(ptr);
+    // Ranges registered by someone else (the caller) stay registered.
+    if (it == r.registrations.end() || it->second.empty())
       return;
-    if (--it->second > 0)
-      return;
-    r.registered.erase(it);
+    std::vector<void *> bases = std::move(it->second.back());
+    it->second.pop_back();
+    if (it->second.empty())
+      r.registrations.erase(it);
+    for (void *base : bases) {
+      auto ref = r.registered.find(base);
+      if (ref != r.registered.end() && --ref->second == 0) {
+        r.registered.erase(ref);
+        release.push_back(base);
+      }
+    }
   }
+  if (release.empty())
+    return;
   if (Backend *b = current("mgpuMemHostUnregister"))
-    (void)b->unregisterHost(ptr);
+    for (void *base : release)
+      (void)b->unregisterHost(base);
 }
 
 MGPU_EXPORT void mgpuMemHostRegisterMemRef(int64_t rank, void *descriptor,

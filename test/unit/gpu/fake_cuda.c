@@ -102,5 +102,29 @@ CUresult cuMemsetD32Async(unsigned long long d, unsigned v, size_t n, void *st) 
 CUresult cuMemsetD16Async(unsigned long long d, unsigned short v, size_t n, void *st) {
   (void)st; for (size_t i = 0; i < n; ++i) ((unsigned short *)d)[i] = v; return OK;
 }
-CUresult cuMemHostRegister_v2(void *p, size_t n, unsigned f) { (void)p; (void)n; (void)f; return OK; }
-CUresult cuMemHostUnregister(void *p) { (void)p; return OK; }
+/* Registered ranges, with the driver's overlap rule. */
+static char *regLo[256], *regHi[256];
+static int regCount, badUnregisters;
+int fake_cuda_registered_ranges(void) { return regCount; }
+int fake_cuda_bad_unregisters(void) { return badUnregisters; }
+CUresult cuMemHostRegister_v2(void *p, size_t n, unsigned f) {
+  (void)f;
+  char *lo = (char *)p, *hi = lo + n;
+  for (int i = 0; i < regCount; ++i)
+    if (lo < regHi[i] && regLo[i] < hi)
+      return 712; /* CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED */
+  if (regCount == 256) return OOM;
+  regLo[regCount] = lo;
+  regHi[regCount++] = hi;
+  return OK;
+}
+CUresult cuMemHostUnregister(void *p) {
+  for (int i = 0; i < regCount; ++i)
+    if (regLo[i] == (char *)p) {
+      regLo[i] = regLo[--regCount];
+      regHi[i] = regHi[regCount];
+      return OK;
+    }
+  ++badUnregisters;
+  return 713; /* CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED */
+}
