@@ -11,6 +11,7 @@ PKGS=(
   python3-torch python3-torchvision python3-onnx python3-numpy
   python3-dev pybind11-dev python3-pybind11
   libopenmpi-dev openmpi-bin
+  libamdhip64-dev
 )
 
 missing=()

@@ -65,7 +65,7 @@ struct Diagnostic {
 enum class Status {
   Ok,
   /// Valid input that ds does not handle yet (an op, a dtype, a dynamic
-  /// output shape, a target other than "cpu", ...).
+  /// output shape, ...).
   Unsupported,
   /// Malformed input or options: unparsable model, failed verification, no
   /// entry function, bad option values.
@@ -77,9 +77,13 @@ enum class Status {
 DS_API const char *toString(Status status);
 
 struct CompileOptions {
-  /// The back end. Only "cpu" (the host CPU) is implemented; anything else
+  /// The back end: "cpu" (the host CPU), "cuda" or "rocm" (an artifact
+  /// whose kernels run on the GPU through dsrt; docs/gpu.md). Anything else
   /// fails with Status::Unsupported.
   std::string target = "cpu";
+  /// GPU chip for "cuda" (sm_80, sm_90, ...) or "rocm" (gfx90a, gfx942);
+  /// empty picks sm_80 / gfx942.
+  std::string chip;
   /// The function to compile in MLIR input (ONNX models import as "main").
   std::string entry = "main";
   /// LLVM optimization level, 0-3.

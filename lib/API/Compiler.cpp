@@ -160,10 +160,15 @@ ds::CompileResult ds::Compiler::Impl::compile(SourceKind kind,
                                               std::string_view source,
                                               const std::string &name,
                                               const CompileOptions &options) {
-  if (options.target != "cpu")
+  std::optional<mlir::ds::TargetKind> targetKind =
+      mlir::ds::parseTargetKind(options.target);
+  if (!targetKind)
     return fail(Status::Unsupported,
                 "unsupported target '" + options.target +
-                    "': this build of ds implements only 'cpu'");
+                    "' (ds compiles for cpu, cuda and rocm)");
+  if (*targetKind == mlir::ds::TargetKind::CPU && !options.chip.empty())
+    return fail(Status::Invalid, "a chip ('" + options.chip +
+                                     "') applies only to cuda and rocm");
   if (options.optLevel > 3)
     return fail(Status::Invalid, "invalid optimization level " +
                                      std::to_string(options.optLevel) +
@@ -205,6 +210,8 @@ ds::CompileResult ds::Compiler::Impl::compile(SourceKind kind,
   internal.target.cpu = options.cpu;
   internal.target.features = options.features;
   internal.fuseAttention = options.fuseAttention;
+  internal.targetKind = *targetKind;
+  internal.chip = options.chip;
   internal.beforeStage = beginStage;
   if (root)
     internal.configurePassManager = [&](mlir::PassManager &pm) {

@@ -6,6 +6,8 @@
 #include "passes/Conversion/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
 
+#include "Internal.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
@@ -17,6 +19,7 @@
 
 using namespace mlir;
 using namespace mlir::ds;
+using ds::detail::runPasses;
 
 int ds::getExitCode(CompileStatus status) {
   switch (status) {
@@ -48,6 +51,7 @@ StringRef ds::stringifyCompileStatus(CompileStatus status) {
 void ds::registerCompilerDialects(DialectRegistry &registry) {
   ds::registerAllDialects(registry);
   registerCPUTargetDialects(registry);
+  registerGPUTargetDialects(registry);
 }
 
 CompileStatus ds::loadModel(StringRef path, MLIRContext &context,
@@ -75,7 +79,7 @@ CompileStatus ds::loadModel(StringRef path, MLIRContext &context,
 }
 
 /// Runs `build`'s passes on `module`, configured by the caller's hook.
-static LogicalResult runPasses(ModuleOp module, const CompileOptions &options,
+LogicalResult ds::detail::runPasses(ModuleOp module, const CompileOptions &options,
                                function_ref<void(OpPassManager &)> build) {
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
   build(pm);
@@ -127,9 +131,16 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (options.afterStage)
     options.afterStage("linalg", module);
 
-  begin("llvm");
-  if (failed(runPasses(module, options, buildCPULoweringPipeline)))
-    return CompileStatus::Failure;
+  if (options.targetKind != TargetKind::CPU) {
+    // Host code + embedded kernels, written by the CPU artifact writer.
+    if (CompileStatus status = lowerToGPUArtifactIR(module, options);
+        status != CompileStatus::Success)
+      return status;
+  } else {
+    begin("llvm");
+    if (failed(runPasses(module, options, buildCPULoweringPipeline)))
+      return CompileStatus::Failure;
+  }
   if (options.afterStage)
     options.afterStage("llvm", module);
 

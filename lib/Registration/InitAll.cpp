@@ -4,6 +4,7 @@
 #include "Collective/CollectiveOps.h"
 #include "Graph/GraphOps.h"
 #include "ds/Target/CPU/CPUTarget.h"
+#include "ds/Target/GPU/GPUTarget.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Distribution/LowerTopology/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
@@ -17,4 +18,5 @@ void mlir::ds::registerAllPasses() {
   registerDSLowerTopologyPasses();
   registerDSFuseAttentionPasses();
   registerCPUPipelines();
+  registerGPUPipelines();
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
+#include "gpu/GPUError.h"
 
 #include <dlfcn.h>
 #include <sys/mman.h>
@@ -132,7 +133,16 @@ dsrt_status loadArtifact(const char *path, const std::string &label,
                          dsrt_module **out) {
   // RTLD_NOW surfaces unresolved symbols here, with the loader's message,
   // rather than as a crash in the middle of a run.
+  // A GPU artifact loads its kernels from a constructor run by dlopen;
+  // failures there (no driver, wrong chip) are pending afterwards.
+  dsrt::gpu::clearPendingError();
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (std::string gpuError; dsrt::gpu::takePendingError(gpuError)) {
+    if (handle)
+      dlclose(handle);
+    return setError(DSRT_DEVICE_ERROR,
+                    "cannot load artifact '" + label + "': " + gpuError);
+  }
   if (!handle) {
     const char *reason = dlerror();
     return setError(DSRT_IO_ERROR, "cannot load artifact '" + label + "': " +
@@ -300,6 +310,10 @@ DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
   for (size_t offset : offsets)
     args.push_back(&words[offset]);
 
+  dsrt::gpu::clearPendingError();
   module->entry(args.data());
+  if (std::string gpuError; dsrt::gpu::takePendingError(gpuError))
+    return setError(DSRT_DEVICE_ERROR, "run of '" + module->path +
+                                           "' failed on the GPU: " + gpuError);
   return DSRT_OK;
 }

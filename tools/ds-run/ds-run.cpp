@@ -106,6 +106,16 @@ static llvm::cl::opt<bool> noFuseAttention(
     llvm::cl::desc("Keep exported attention subgraphs as they are instead of "
                    "fusing them into dsg.attention"),
     llvm::cl::cat(category));
+static llvm::cl::opt<std::string> targetOpt(
+    "target",
+    llvm::cl::desc("Where the model runs: cpu (default), cuda or rocm "
+                   "(kernels on GPU 0 through the dsrt GPU runtime)"),
+    llvm::cl::init("cpu"), llvm::cl::cat(category));
+static llvm::cl::opt<std::string>
+    chipOpt("chip",
+            llvm::cl::desc("GPU chip for --target=cuda|rocm (sm_80, sm_90, "
+                           "gfx90a, gfx942)"),
+            llvm::cl::init(""), llvm::cl::cat(category));
 
 static constexpr int kExitFailure = 1;
 
@@ -501,6 +511,17 @@ static std::optional<int> compile(StringRef artifact) {
   std::optional<TimingScope> stageScope;
   CompileOptions options;
   options.fuseAttention = !noFuseAttention;
+  std::optional<TargetKind> kind = parseTargetKind(targetOpt);
+  if (!kind) {
+    error() << "--target=" << targetOpt << ": expected cpu, cuda or rocm\n";
+    return kExitFailure;
+  }
+  if (*kind == TargetKind::CPU && !chipOpt.empty()) {
+    error() << "--chip applies to --target=cuda or rocm\n";
+    return kExitFailure;
+  }
+  options.targetKind = *kind;
+  options.chip = chipOpt;
   options.beforeStage = [&](StringRef stage) {
     if (timingOpt) {
       stageScope.reset();

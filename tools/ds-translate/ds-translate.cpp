@@ -1,11 +1,21 @@
 //===- ds-translate.cpp - translate models into ds IR ---------------------===//
 //
 // `ds-translate --import-onnx model.onnx [-o out.mlir]` prints the dsg module
-// of an ONNX model ("-" reads the model from stdin). Exit codes: 0 success,
-// 3 the model uses something ds does not support, 1 any other error. Output
-// is written only on success.
+// of an ONNX model ("-" reads the model from stdin).
+//
+// `ds-translate --target=cpu|cuda|rocm [--chip=C] [--emit=E] MODEL -o F`
+// compiles MODEL (.onnx, or .mlir at dsg or linalg level) for a back end:
+//   --emit=artifact (default) the runnable artifact (docs/artifact-abi.md;
+//                   GPU artifacts embed the kernels: CUDA a fatbin with the
+//                   cubin and the PTX, ROCm an HSACO)
+//   --emit=ptx | cubin        CUDA: the PTX of every kernel / its cubin
+//   --emit=isa | hsaco        ROCm: AMDGCN assembly / the HSACO
+//
+// Exit codes: 0 success, 3 the model uses something ds does not support, 1
+// any other error. Output is written only on success.
 //
 //===----------------------------------------------------------------------===//
+#include "ds/Compiler/Compiler.h"
 #include "ds/Import/ONNX.h"
 #include "ds/InitAll.h"
 
@@ -13,6 +23,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -39,6 +50,23 @@ static cl::opt<Translation> translation(
     cl::values(
         clEnumValN(Translation::ImportONNX, "import-onnx",
                    "Import an ONNX model (.onnx) into the dsg dialect")));
+static cl::opt<std::string> targetOpt(
+    "target",
+    cl::desc("Compile for a back end: cpu, cuda or rocm (see --emit)"),
+    cl::value_desc("cpu|cuda|rocm"), cl::init(""));
+static cl::opt<std::string>
+    chipOpt("chip", cl::desc("GPU chip: sm_80, sm_90, ... or gfx90a, gfx942"),
+            cl::init(""));
+static cl::opt<std::string> emitOpt(
+    "emit",
+    cl::desc("What --target writes: artifact (default), ptx or cubin "
+             "(cuda), isa or hsaco (rocm)"),
+    cl::init("artifact"));
+static cl::opt<std::string>
+    toolkitOpt("toolkit",
+               cl::desc("CUDA toolkit or ROCm path (default: the one found "
+                        "when ds was configured)"),
+               cl::init(""));
 static cl::opt<size_t> resourceThreshold(
     "onnx-resource-threshold",
     cl::desc("Initializers of at least this many bytes become dense_resource "
@@ -94,13 +122,107 @@ static int importONNX(MLIRContext &context, OwningOpRef<ModuleOp> &module) {
   return kError;
 }
 
+static int exitCodeOf(ds::CompileStatus status) {
+  return ds::getExitCode(status);
+}
+
+/// --target mode: load the model, compile it, write what --emit asks for.
+static int compile() {
+  std::optional<ds::TargetKind> kind = ds::parseTargetKind(targetOpt);
+  if (!kind) {
+    llvm::errs() << "error: --target=" << targetOpt
+                 << ": expected cpu, cuda or rocm\n";
+    return kError;
+  }
+  enum class Emit { Artifact, Assembly, Binary };
+  Emit emit;
+  StringRef e = emitOpt;
+  bool cuda = *kind == ds::TargetKind::CUDA, rocm = *kind == ds::TargetKind::ROCm;
+  if (e == "artifact")
+    emit = Emit::Artifact;
+  else if ((cuda && e == "ptx") || (rocm && e == "isa"))
+    emit = Emit::Assembly;
+  else if ((cuda && e == "cubin") || (rocm && e == "hsaco"))
+    emit = Emit::Binary;
+  else {
+    llvm::errs() << "error: --emit=" << e << " is not available for --target="
+                 << targetOpt << " (expected "
+                 << (cuda   ? "artifact, ptx or cubin"
+                     : rocm ? "artifact, isa or hsaco"
+                            : "artifact")
+                 << ")\n";
+    return kError;
+  }
+  if (*kind == ds::TargetKind::CPU && !chipOpt.empty()) {
+    llvm::errs() << "error: --chip applies to --target=cuda or rocm\n";
+    return kError;
+  }
+  if (emit != Emit::Assembly && outputFilename == "-") {
+    llvm::errs() << "error: --emit=" << e
+                 << " writes a binary file: give one with -o\n";
+    return kError;
+  }
+
+  DialectRegistry registry;
+  ds::registerCompilerDialects(registry);
+  MLIRContext context(registry);
+  // A failing device-code step would otherwise print the whole kernel
+  // module after the error.
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module;
+  if (StringRef(inputFilename).ends_with(".onnx") || inputFilename == "-") {
+    if (int code = importONNX(context, module))
+      return code;
+  } else {
+    module = parseSourceFile<ModuleOp>(inputFilename, sourceMgr, &context);
+    if (!module)
+      return kError;
+  }
+
+  ds::CompileOptions options;
+  options.targetKind = *kind;
+  options.chip = chipOpt;
+  options.toolkitPath = toolkitOpt;
+  if (emit == Emit::Artifact)
+    return exitCodeOf(ds::compileModel(*module, options, outputFilename));
+
+  std::string bytes;
+  ds::CompileStatus status = ds::compileKernels(
+      *module, options,
+      emit == Emit::Assembly ? ds::KernelOutput::Assembly
+                             : ds::KernelOutput::Binary,
+      bytes);
+  if (status != ds::CompileStatus::Success)
+    return exitCodeOf(status);
+  std::string error;
+  auto output = openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "error: " << error << "\n";
+    return kError;
+  }
+  output->os() << bytes;
+  output->keep();
+  return kSuccess;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "ds translation driver\n");
+  if (!targetOpt.empty()) {
+    if (translation != Translation::None) {
+      llvm::errs() << "error: --target compiles a model; it does not combine "
+                      "with --import-onnx\n";
+      return kError;
+    }
+    return compile();
+  }
   if (translation == Translation::None) {
-    llvm::errs() << "error: no translation given (try --import-onnx)\n";
+    llvm::errs() << "error: no translation given (try --import-onnx or "
+                    "--target=cpu|cuda|rocm)\n";
     return kError;
   }
 

@@ -19,6 +19,7 @@
 #define DS_COMPILER_COMPILER_H
 
 #include "ds/Target/CPU/CPUTarget.h"
+#include "ds/Target/GPU/GPUTarget.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -59,13 +60,28 @@ void registerCompilerDialects(DialectRegistry &registry);
 CompileStatus loadModel(llvm::StringRef path, MLIRContext &context,
                         OwningOpRef<ModuleOp> &module);
 
+/// The back ends a model can be compiled for.
+enum class TargetKind { CPU, CUDA, ROCm };
+
+/// Parses "cpu", "cuda" or "rocm".
+std::optional<TargetKind> parseTargetKind(llvm::StringRef name);
+llvm::StringRef stringifyTargetKind(TargetKind kind);
+
 struct CompileOptions {
-  /// Back-end options; `target.entryName` names the function to compile.
+  /// Host-code options (the CPU back end writes the host part of GPU
+  /// artifacts too); `target.entryName` names the function to compile.
   CPUTargetOptions target;
   /// Graph-level optimizations, run on dsg before conversion ("graph"
   /// stage). ds-fuse-attention: exported attention subgraphs become
   /// dsg.attention (a tiled online-softmax kernel).
   bool fuseAttention = true;
+  /// Where the model's kernels run.
+  TargetKind targetKind = TargetKind::CPU;
+  /// GPU chip (sm_90, gfx942, ...); empty means getDefaultChip.
+  std::string chip;
+  /// CUDA toolkit or ROCm root for GPU targets; empty means the configured
+  /// one.
+  std::string toolkitPath;
   /// Called on each PassManager before it runs, e.g. to apply
   /// `applyPassManagerCLOptions` (IR printing, timing) in a tool.
   std::function<LogicalResult(PassManager &)> configurePassManager;
@@ -85,6 +101,21 @@ struct CompileOptions {
 /// `ds.name` attributes are still the model's.
 CompileStatus compileModel(ModuleOp module, const CompileOptions &options,
                            llvm::StringRef artifactPath);
+
+/// The device code a GPU compilation can stop at.
+enum class KernelOutput {
+  /// PTX (CUDA) or AMDGCN assembly (ROCm) text.
+  Assembly,
+  /// A cubin (through ptxas) or an HSACO (through llvm-mc and ld.lld).
+  Binary,
+};
+
+/// Compiles `module` for `options.targetKind` (CUDA or ROCm) as far as the
+/// device code and returns the kernel image of every kernel of the model in
+/// `bytes`; `kernels` receives the kernel names. Host code is discarded.
+CompileStatus compileKernels(ModuleOp module, const CompileOptions &options,
+                             KernelOutput output, std::string &bytes,
+                             SmallVectorImpl<std::string> *kernels = nullptr);
 
 /// loadModel followed by compileModel, in a fresh module of `context`.
 CompileStatus compileFile(llvm::StringRef modelPath, MLIRContext &context,

@@ -205,6 +205,9 @@ createTargetMachine(Location loc, const CPUTargetOptions &options) {
     }
   }
   llvm::TargetOptions targetOptions;
+  // Constructors (a GPU artifact loads its kernels in one) must go to
+  // .init_array: artifacts link without crtbegin, which .ctors needs.
+  targetOptions.UseInitArray = true;
   // Fuse multiply-adds, as hand-written kernels (and ONNX Runtime's) do: one
   // rounding instead of two, and twice the arithmetic per instruction.
   targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Fast;

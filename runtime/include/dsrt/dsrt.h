@@ -30,6 +30,7 @@ typedef enum dsrt_status {
   DSRT_IO_ERROR = 2,         ///< The artifact could not be opened/loaded.
   DSRT_BAD_ARTIFACT = 3,     ///< The artifact lacks symbols or its metadata is malformed.
   DSRT_INTERNAL = 4,
+  DSRT_DEVICE_ERROR = 5,     ///< GPU driver/device failure: no device, wrong chip, out of memory, a kernel fault.
 } dsrt_status;
 
 /// Element types. The numbering is ONNX's TensorProto.DataType so that

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The ds GPU benchmark for one NVIDIA GPU (sized for an H200, < 8 minutes):
+#   1. builds ds (ds-run, ds-translate) and the cuBLAS reference;
+#   2. runs the exported test models (GPT-style, BERT-style, ViT, ResNet-18)
+#      on the GPU and checks them against PyTorch's outputs and against ds's
+#      own CPU outputs (fp32: rtol 1e-4);
+#   3. times a bf16 GEMM (4096^3, fp32 accumulation) against cuBLAS;
+#   4. times attention (bf16, d_head 128, seq 1k-16k, causal and not);
+# and prints one table: TFLOP/s and the fraction of the H200's 989 TFLOP/s
+# dense bf16 peak. Figures are measured here and never asserted.
+#
+#   bench/gpu/run.sh [--chip sm_90] [--quick]
+# Environment: DS_BUILD_DIR (default build), CUDA_HOME (default /usr/local/cuda).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+BUILD=${DS_BUILD_DIR:-build}
+CHIP=sm_90
+QUICK=0
+while (($#)); do
+  case $1 in
+    --chip) CHIP=$2; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    *) echo "usage: $0 [--chip sm_NN] [--quick]" >&2; exit 2 ;;
+  esac
+done
+PEAK=989 # H200 dense bf16 TFLOP/s
+PY=/usr/bin/python3
+WORK=$(mktemp -d /tmp/ds-gpu-bench.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+STEP_TIMEOUT=${DS_BENCH_STEP_TIMEOUT:-90}
+ROWS=()
+row() { ROWS+=("$(printf '| %-40s | %-12s | %-12s | %-8s | %-8s |' "$@")"); }
+
+echo "== build"
+DS_JOBS=$(nproc) scripts/build.sh ds-run ds-translate >"$WORK/build.log" 2>&1 ||
+  { tail -20 "$WORK/build.log"; exit 1; }
+g++ -O2 -o "$WORK/cublas_gemm" bench/gpu/cublas_gemm.cpp -ldl || exit 1
+export PATH="$ROOT/$BUILD/bin:$PATH"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+
+# ds-run --bench prints "ds median_ms=X min_ms=Y".
+median_ms() { sed -n 's/^ds median_ms=\([0-9.]*\).*/\1/p' "$1" | tail -1; }
+tflops() { awk -v f="$1" -v ms="$2" 'BEGIN { if (ms > 0) printf "%.2f", f / (ms * 1e-3) / 1e12; else print "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.3f", a / b; else print "-" }'; }
+
+echo "== models (GPU vs PyTorch, GPU vs ds CPU)"
+MODELS="gpt bert_layer vit resnet18"
+((QUICK)) && MODELS="gpt"
+$PY scripts/export_models.py "$WORK/models" --only $MODELS >"$WORK/export.log" 2>&1 ||
+  { tail -5 "$WORK/export.log"; }
+for m in $MODELS; do
+  dir="$WORK/models/$m"
+  [[ -f $dir/model.onnx ]] || { row "model $m" "export failed" "" "" ""; continue; }
+  log="$WORK/$m.gpu.log"
+  if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip="$CHIP" "$dir/model.onnx" \
+      --test-data "$dir/test_data_set_0" --rtol 1e-4 --atol 1e-5 --bench 10 \
+      --output-dir "$WORK/$m.gpu-out" >"$log" 2>&1; then
+    vs_torch=PASS
+  else
+    vs_torch="FAIL($?)"
+  fi
+  # GPU outputs as references for the CPU run: GPU vs CPU directly.
+  vs_cpu=-
+  if [[ -d $WORK/$m.gpu-out ]]; then
+    mkdir -p "$WORK/$m.vs"
+    cp "$dir"/test_data_set_0/input_*.pb "$WORK/$m.vs/"
+    cp "$WORK/$m.gpu-out"/output_*.pb "$WORK/$m.vs/"
+    if timeout "$STEP_TIMEOUT" ds-run "$dir/model.onnx" --test-data "$WORK/$m.vs" \
+        --rtol 1e-4 --atol 1e-5 >"$WORK/$m.cpu.log" 2>&1; then vs_cpu=PASS; else vs_cpu=FAIL; fi
+  fi
+  ms=$(median_ms "$log")
+  row "model $m (median ms; vs torch, vs cpu)" "${ms:--}" "$vs_torch" "$vs_cpu" "-"
+  [[ $vs_torch == PASS ]] || tail -3 "$log"
+done
+
+echo "== GEMM bf16 4096^3"
+N=4096
+((QUICK)) && N=1024
+FLOP=$(awk -v n=$N 'BEGIN { printf "%.0f", 2 * n * n * n }')
+cub=$("$WORK/cublas_gemm" $N $N $N 20 2>&1)
+cub_tf=$(sed -n 's/.*cublas_tflops=\([0-9.]*\).*/\1/p' <<<"$cub")
+[[ -n $cub_tf ]] || { echo "cuBLAS: $cub"; cub_tf=-; }
+$PY bench/gpu/make_kernels.py gemm $N $N $N "$WORK/gemm.mlir"
+if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip="$CHIP" "$WORK/gemm.mlir" --bench 5 \
+    >"$WORK/gemm.log" 2>&1; then
+  ds_tf=$(tflops "$FLOP" "$(median_ms "$WORK/gemm.log")")
+else
+  ds_tf=-; tail -3 "$WORK/gemm.log"
+fi
+row "gemm bf16 ${N}^3 (TFLOP/s)" "$ds_tf" "$cub_tf" "$(ratio "$ds_tf" "$cub_tf")" "$(ratio "$ds_tf" $PEAK)"
+
+echo "== attention bf16 d_head=128"
+SEQS="1024 2048 4096 8192 16384"
+((QUICK)) && SEQS="1024"
+for s in $SEQS; do
+  heads=$((16384 / s)); ((heads < 1)) && heads=1
+  for mode in full causal; do
+    flop=$(awk -v s=$s -v h=$heads -v c=$([[ $mode == causal ]] && echo 0.5 || echo 1) \
+      'BEGIN { printf "%.0f", 4 * s * s * 128 * h * c }')
+    f="$WORK/attn-$s-$mode.mlir"
+    $PY bench/gpu/make_kernels.py attention $s $heads 128 $mode "$f"
+    if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip="$CHIP" "$f" --bench 3 \
+        >"$f.log" 2>&1; then
+      tf=$(tflops "$flop" "$(median_ms "$f.log")")
+    else
+      rc=$?; tf=$([[ $rc == 124 ]] && echo timeout || echo "fail($rc)")
+      tail -2 "$f.log"
+    fi
+    row "attention s=$s h=$heads $mode (TFLOP/s)" "$tf" "-" "-" "$(ratio "$tf" $PEAK)"
+  done
+done
+
+echo
+printf '| %-40s | %-12s | %-12s | %-8s | %-8s |\n' case ds reference ratio "of peak"
+printf '|%s|%s|%s|%s|%s|\n' "------------------------------------------" "--------------" "--------------" "----------" "----------"
+printf '%s\n' "${ROWS[@]}"
+echo "(peak: $PEAK TFLOP/s dense bf16, H200; reference: cuBLAS for GEMM, PyTorch outputs for models)"

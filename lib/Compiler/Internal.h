@@ -1,0 +1,21 @@
+//===- Internal.h - shared between the compile API's sources ----*- C++ -*-===//
+#ifndef DS_LIB_COMPILER_INTERNAL_H
+#define DS_LIB_COMPILER_INTERNAL_H
+
+#include "ds/Compiler/Compiler.h"
+
+namespace mlir::ds {
+namespace detail {
+/// Runs `build`'s passes on `module`, configured by the caller's hook.
+LogicalResult runPasses(ModuleOp module, const CompileOptions &options,
+                        function_ref<void(OpPassManager &)> build);
+} // namespace detail
+
+/// Runs the GPU pipeline for `options.targetKind` on a linalg-level module,
+/// leaving LLVM-dialect host code and one gpu.binary with a loadable kernel
+/// image (CUDA: a fatbin with cubin and PTX; ROCm: an HSACO).
+CompileStatus lowerToGPUArtifactIR(ModuleOp module,
+                                   const CompileOptions &options);
+} // namespace mlir::ds
+
+#endif // DS_LIB_COMPILER_INTERNAL_H
