@@ -1,5 +1,6 @@
 //===- Compiler.cpp - The ds compile API ---------------------------------===//
 #include "ds/Compiler/Compiler.h"
+#include "passes/Distributed/Passes.h"
 
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
@@ -117,6 +118,26 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (options.afterStage)
     options.afterStage("linalg", module);
 
+  if (options.shard.tp < 1 || options.shard.dp < 1) {
+    emitError(module.getLoc()) << "shard degrees must be at least 1 (tp="
+                               << options.shard.tp << ", dp="
+                               << options.shard.dp << ")";
+    return CompileStatus::Invalid;
+  }
+  if (options.shard.ranks() > 1) {
+    begin("shard");
+    DistributeOptions distribute;
+    distribute.tp = options.shard.tp;
+    distribute.dp = options.shard.dp;
+    if (failed(runPasses(module, options, [&](OpPassManager &pm) {
+          buildDistributePipeline(pm, distribute);
+        })))
+      return CompileStatus::Failure;
+    metadata->ranks = options.shard.ranks();
+    if (options.afterStage)
+      options.afterStage("shard", module);
+  }
+
   begin("llvm");
   if (failed(runPasses(module, options, buildCPULoweringPipeline)))
     return CompileStatus::Failure;
@@ -128,6 +149,31 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
                               options.target)))
     return CompileStatus::Failure;
   return CompileStatus::Success;
+}
+
+bool ds::parseShardOptions(StringRef spec, ShardOptions &options,
+                           std::string &error) {
+  SmallVector<StringRef> items;
+  spec.split(items, ",", -1, /*KeepEmpty=*/false);
+  SmallVector<StringRef> words;
+  for (StringRef item : items)
+    item.split(words, " ", -1, /*KeepEmpty=*/false);
+  if (words.empty()) {
+    error = "expected tp=N and/or dp=M";
+    return false;
+  }
+  for (StringRef word : words) {
+    auto [key, value] = word.split('=');
+    int64_t degree = 0;
+    if ((key != "tp" && key != "dp") || value.getAsInteger(10, degree) ||
+        degree < 1) {
+      error = ("expected tp=N or dp=M with N, M >= 1, found '" + word + "'")
+                  .str();
+      return false;
+    }
+    (key == "tp" ? options.tp : options.dp) = degree;
+  }
+  return true;
 }
 
 CompileStatus ds::compileFile(StringRef modelPath, MLIRContext &context,

@@ -5,6 +5,7 @@
 #include "Graph/GraphOps.h"
 #include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Distributed/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
   registry.insert<graph::DSGDialect, coll::DSCDialect>();
@@ -12,5 +13,6 @@ void mlir::ds::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::ds::registerAllPasses() {
   registerDSConversionPasses();
+  registerDistributedPasses();
   registerCPUPipelines();
 }
