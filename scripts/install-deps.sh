@@ -10,6 +10,7 @@ PKGS=(
   nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch python3-torchvision python3-onnx python3-numpy
   python3-dev pybind11-dev python3-pybind11
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

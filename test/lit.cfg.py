@@ -22,7 +22,7 @@ llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.ds_tools_dir, config.llvm_tools_dir]
-tools = ["ds-opt", "ds-translate", "ds-run", "ds-onnx-test"]
+tools = ["ds-opt", "ds-translate", "ds-run", "ds-onnx-test", "ds-sim"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.ds_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -32,3 +32,17 @@ if os.path.isdir(config.onnx_testdata_dir):
     config.available_features.add("onnx-testdata")
 if os.path.exists(config.python_with_torch):
     config.available_features.add("torch")
+
+# Multi-rank runtime tests need mpirun and the MPI collective backend.
+import shutil
+if shutil.which("mpirun") and os.path.exists(
+        os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_mpi.so")):
+    config.available_features.add("mpirun")
+if os.path.exists(os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_nccl.so")):
+    config.available_features.add("nccl-backend")
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass
