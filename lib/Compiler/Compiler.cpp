@@ -2,6 +2,8 @@
 #include "ds/Compiler/Compiler.h"
 #include "passes/Distributed/Passes.h"
 
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
+
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
 #include "passes/Conversion/Passes.h"
@@ -133,9 +135,16 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
           buildDistributePipeline(pm, distribute);
         })))
       return CompileStatus::Failure;
-    metadata->ranks = options.shard.ranks();
     if (options.afterStage)
       options.afterStage("shard", module);
+  }
+  // The rank count the artifact needs: that of its largest grid (also for
+  // hand-written shard/dsc IR).
+  for (auto grid : module.getOps<shard::GridOp>()) {
+    int64_t size = 1;
+    for (int64_t dim : grid.getShape())
+      size *= dim;
+    metadata->ranks = std::max(metadata->ranks, size);
   }
 
   begin("llvm");

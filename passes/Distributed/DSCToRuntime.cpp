@@ -416,7 +416,14 @@ LogicalResult RuntimeLowering::run() {
   for (Operation *op : ops)
     if (mlir::failed(lower(op)))
       failed = true;
-  return failure(failed);
+  if (failed)
+    return failure();
+  // The grids now live in the constants passed to the runtime; nothing
+  // below the func level knows shard.grid.
+  for (auto grid : llvm::to_vector(module.getOps<shard::GridOp>()))
+    if (SymbolTable::symbolKnownUseEmpty(grid, module))
+      grid.erase();
+  return success();
 }
 
 struct ConvertDSCToRuntimePass

@@ -94,6 +94,7 @@ def ConvertDSCToRuntime : Pass<"ds-convert-dsc-to-runtime", "ModuleOp"> {
     returns that status (docs/artifact-abi.md). A function that uses a grid
     first checks that the world size equals the grid's size and stores
     status -1 otherwise. `dsc.world_rank` becomes `dsrt_world_rank`.
+    `shard.grid` symbols that nothing refers to any more are erased.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",

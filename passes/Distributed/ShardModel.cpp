@@ -170,13 +170,18 @@ void ShardModelPass::runOnOperation() {
 
     // One tensor.empty per use: a shared one would need one sharding for
     // all of its users, and propagation reshards (communicates) to get it.
-    func.walk([&](tensor::EmptyOp empty) {
-      for (OpOperand &use :
-           llvm::make_early_inc_range(llvm::drop_begin(empty->getUses()))) {
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) { ops.push_back(op); });
+    llvm::SmallPtrSet<Operation *, 16> firstUseSeen;
+    for (Operation *user : ops) {
+      for (OpOperand &operand : user->getOpOperands()) {
+        auto empty = operand.get().getDefiningOp<tensor::EmptyOp>();
+        if (!empty || firstUseSeen.insert(empty).second)
+          continue;
         b.setInsertionPoint(empty);
-        use.set(b.clone(*empty)->getResult(0));
+        operand.set(b.clone(*empty)->getResult(0));
       }
-    });
+    }
 
     // Inputs: replicated at the boundary; activations split over the batch
     // for data parallelism.
@@ -230,7 +235,9 @@ void ShardModelPass::runOnOperation() {
     }
 
     // Outputs: replicated.
-    func.walk([&](func::ReturnOp ret) {
+    SmallVector<func::ReturnOp> returns;
+    func.walk([&](func::ReturnOp ret) { returns.push_back(ret); });
+    for (func::ReturnOp ret : returns) {
       b.setInsertionPoint(ret);
       for (OpOperand &operand : ret->getOpOperands()) {
         if (!isa<RankedTensorType>(operand.get().getType()))
@@ -239,26 +246,28 @@ void ShardModelPass::runOnOperation() {
         operand.set(shard::ShardOp::create(b, ret.getLoc(), operand.get(),
                                            replicated));
       }
-    });
+    }
 
     if (tpAxis < 0)
       continue;
     // Linear layers, in program order, so a layer's producer is classified
     // before the layer.
     llvm::SmallPtrSet<Operation *, 8> column;
-    func.walk([&](linalg::MatmulOp matmul) {
+    SmallVector<linalg::MatmulOp> matmuls;
+    func.walk([&](linalg::MatmulOp matmul) { matmuls.push_back(matmul); });
+    for (linalg::MatmulOp matmul : matmuls) {
       Value lhs = matmul.getDpsInputOperand(0)->get();
       OpOperand &rhs = *matmul.getDpsInputOperand(1);
       auto weightType = cast<RankedTensorType>(rhs.get().getType());
       if (!isWeight(rhs.get()) || isWeight(lhs))
-        return;
+        continue;
       bool row = comesFromColumnParallel(lhs, column);
       int64_t dim = row ? 0 : 1;
       if (weightType.isDynamicDim(dim) || weightType.getDimSize(dim) % tp) {
         matmul.emitRemark("ds-shard: weight dimension ")
             << dim << " is not divisible by tp=" << tp.getValue()
             << "; layer left replicated";
-        return;
+        continue;
       }
       b.setInsertionPoint(matmul);
       SmallVector<SmallVector<int16_t>> split(2);
@@ -268,7 +277,7 @@ void ShardModelPass::runOnOperation() {
                                      /*annotate_for_users=*/true));
       if (!row)
         column.insert(matmul);
-    });
+    }
   }
 }
 
