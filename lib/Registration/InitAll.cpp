@@ -9,6 +9,7 @@
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
   registry.insert<graph::DSGDialect, coll::DSCDialect>();
+  registerReshapeShardingModels(registry);
 }
 
 void mlir::ds::registerAllPasses() {

@@ -37,6 +37,10 @@ struct DistributeOptions : public PassPipelineOptions<DistributeOptions> {
 /// in, an SPMD linalg + dsc program out.
 void buildDistributePipeline(OpPassManager &pm, const DistributeOptions &options);
 
+/// Attaches a replicated-only ShardingInterface to tensor.expand_shape and
+/// tensor.collapse_shape (upstream has none; propagation fails without it).
+void registerReshapeShardingModels(DialectRegistry &registry);
+
 /// Registers the passes and the `ds-distribute` pipeline.
 void registerDistributedPasses();
 

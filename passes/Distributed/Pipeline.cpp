@@ -10,6 +10,10 @@ using namespace mlir;
 
 void ds::buildDistributePipeline(OpPassManager &pm,
                                  const DistributeOptions &options) {
+  // Folds scalar shape arithmetic (element counts of reductions, ...):
+  // sharding-propagation rejects ops without a ShardingInterface, scalar
+  // arith included.
+  pm.addPass(createCanonicalizerPass());
   ShardModelOptions shardOptions;
   shardOptions.tp = options.tp;
   shardOptions.dp = options.dp;

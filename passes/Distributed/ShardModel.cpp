@@ -117,6 +117,78 @@ bool comesFromColumnParallel(Value activation,
   return false;
 }
 
+/// Rewrites the inputs of `generic` that broadcast through constant-0
+/// indexing-map results (size-1 dimensions, e.g. a LayerNorm mean of shape
+/// [B, T, 1] read as (d0, d1, 0)) into collapsed operands read through plain
+/// dimension maps. Upstream's sharding model cannot derive a sharding
+/// option for constant map results.
+void dropConstantIndexing(linalg::GenericOp generic, OpBuilder &b) {
+  SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+  bool changed = false;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = maps[input->getOperandNumber()];
+    auto type = dyn_cast<RankedTensorType>(input->get().getType());
+    if (!type || map.getNumResults() == 0)
+      continue;
+    SmallVector<AffineExpr> kept;
+    SmallVector<ReassociationIndices> groups;
+    bool droppable = true, any = false;
+    for (auto [i, expr] : llvm::enumerate(map.getResults())) {
+      auto constant = dyn_cast<AffineConstantExpr>(expr);
+      if (!constant) {
+        kept.push_back(expr);
+        groups.push_back({static_cast<int64_t>(i)});
+        continue;
+      }
+      if (constant.getValue() != 0 || type.getDimSize(i) != 1) {
+        droppable = false;
+        break;
+      }
+      any = true;
+      if (groups.empty())
+        groups.push_back({});
+      groups.back().push_back(i);
+    }
+    if (!droppable || !any)
+      continue;
+    // Leading unit dimensions joined an empty group: merge it forward.
+    if (!groups.empty() && groups.size() > kept.size()) {
+      ReassociationIndices lead = groups.front();
+      groups.erase(groups.begin());
+      if (groups.empty())
+        groups.push_back({});
+      groups.front().insert(groups.front().begin(), lead.begin(), lead.end());
+    }
+    if (kept.empty())
+      groups.clear();
+    SmallVector<int64_t> shape;
+    for (AffineExpr expr : kept)
+      (void)expr;
+    for (const ReassociationIndices &group : groups) {
+      int64_t size = 1;
+      for (int64_t d : group)
+        size = ShapedType::isDynamic(type.getDimSize(d)) ||
+                       ShapedType::isDynamic(size)
+                   ? ShapedType::kDynamic
+                   : size * type.getDimSize(d);
+      shape.push_back(size);
+    }
+    if (llvm::any_of(shape, ShapedType::isDynamic))
+      continue;
+    b.setInsertionPoint(generic);
+    Value collapsed = tensor::CollapseShapeOp::create(
+        b, generic.getLoc(), RankedTensorType::get(shape, type.getElementType()),
+        input->get(), groups);
+    input->set(collapsed);
+    maps[input->getOperandNumber()] =
+        AffineMap::get(map.getNumDims(), map.getNumSymbols(), kept,
+                       map.getContext());
+    changed = true;
+  }
+  if (changed)
+    generic.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
+}
+
 struct ShardModelPass : public ds::impl::ShardModelBase<ShardModelPass> {
   using ShardModelBase::ShardModelBase;
   void runOnOperation() override;
@@ -170,6 +242,11 @@ void ShardModelPass::runOnOperation() {
 
     // One tensor.empty per use: a shared one would need one sharding for
     // all of its users, and propagation reshards (communicates) to get it.
+    SmallVector<linalg::GenericOp> generics;
+    func.walk([&](linalg::GenericOp g) { generics.push_back(g); });
+    for (linalg::GenericOp generic : generics)
+      dropConstantIndexing(generic, b);
+
     SmallVector<Operation *> ops;
     func.walk([&](Operation *op) { ops.push_back(op); });
     llvm::SmallPtrSet<Operation *, 16> firstUseSeen;
