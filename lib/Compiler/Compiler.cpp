@@ -1,5 +1,8 @@
 //===- Compiler.cpp - The ds compile API ---------------------------------===//
 #include "ds/Compiler/Compiler.h"
+#include "passes/Distributed/Passes.h"
+
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
 
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
@@ -133,6 +136,39 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (options.afterStage)
     options.afterStage("linalg", module);
 
+  if (options.shard.tp < 1 || options.shard.dp < 1) {
+    emitError(module.getLoc()) << "shard degrees must be at least 1 (tp="
+                               << options.shard.tp << ", dp="
+                               << options.shard.dp << ")";
+    return CompileStatus::Invalid;
+  }
+  if (options.shard.ranks() > 1 && options.targetKind != TargetKind::CPU) {
+    emitError(module.getLoc())
+        << "--shard is supported for the CPU target only (the GPU pipelines "
+           "do not lower collectives yet)";
+    return CompileStatus::Unsupported;
+  }
+  if (options.shard.ranks() > 1) {
+    begin("shard");
+    DistributeOptions distribute;
+    distribute.tp = options.shard.tp;
+    distribute.dp = options.shard.dp;
+    if (failed(runPasses(module, options, [&](OpPassManager &pm) {
+          buildDistributePipeline(pm, distribute);
+        })))
+      return CompileStatus::Failure;
+    if (options.afterStage)
+      options.afterStage("shard", module);
+  }
+  // The rank count the artifact needs: that of its largest grid (also for
+  // hand-written shard/dsc IR).
+  for (auto grid : module.getOps<shard::GridOp>()) {
+    int64_t size = 1;
+    for (int64_t dim : grid.getShape())
+      size *= dim;
+    metadata->ranks = std::max(metadata->ranks, size);
+  }
+
   if (options.targetKind != TargetKind::CPU) {
     // Host code + embedded kernels, written by the CPU artifact writer.
     if (CompileStatus status = lowerToGPUArtifactIR(module, options);
@@ -151,6 +187,31 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
                               options.target)))
     return CompileStatus::Failure;
   return CompileStatus::Success;
+}
+
+bool ds::parseShardOptions(StringRef spec, ShardOptions &options,
+                           std::string &error) {
+  SmallVector<StringRef> items;
+  spec.split(items, ",", -1, /*KeepEmpty=*/false);
+  SmallVector<StringRef> words;
+  for (StringRef item : items)
+    item.split(words, " ", -1, /*KeepEmpty=*/false);
+  if (words.empty()) {
+    error = "expected tp=N and/or dp=M";
+    return false;
+  }
+  for (StringRef word : words) {
+    auto [key, value] = word.split('=');
+    int64_t degree = 0;
+    if ((key != "tp" && key != "dp") || value.getAsInteger(10, degree) ||
+        degree < 1) {
+      error = ("expected tp=N or dp=M with N, M >= 1, found '" + word + "'")
+                  .str();
+      return false;
+    }
+    (key == "tp" ? options.tp : options.dp) = degree;
+  }
+  return true;
 }
 
 CompileStatus ds::compileFile(StringRef modelPath, MLIRContext &context,

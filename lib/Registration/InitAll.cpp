@@ -8,15 +8,18 @@
 #include "passes/Conversion/Passes.h"
 #include "passes/Distribution/LowerTopology/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
+#include "passes/Distributed/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
   registry.insert<graph::DSGDialect, coll::DSCDialect>();
+  registerReshapeShardingModels(registry);
 }
 
 void mlir::ds::registerAllPasses() {
   registerDSConversionPasses();
   registerDSLowerTopologyPasses();
   registerDSFuseAttentionPasses();
+  registerDistributedPasses();
   registerCPUPipelines();
   registerGPUPipelines();
 }

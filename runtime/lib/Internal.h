@@ -29,6 +29,8 @@ struct TensorSpec {
 
 struct ModuleSpec {
   int version = 0;
+  /// Ranks the model was partitioned for (metadata "ranks", default 1).
+  int64_t ranks = 1;
   std::vector<TensorSpec> inputs;
   std::vector<TensorSpec> outputs;
 };

@@ -13,7 +13,9 @@ using nlohmann::json;
 
 namespace {
 /// The metadata format version this runtime understands.
-constexpr int kSupportedVersion = 1;
+/// Version 1: `void ds_entry(void **)`; version 2: it returns an int32
+/// status. Both are read.
+constexpr int kSupportedVersion = 2;
 
 bool parseTensor(const json &value, const std::string &where,
                  dsrt::TensorSpec &spec, std::string &error) {
@@ -94,11 +96,18 @@ bool dsrt::parseMetadata(const char *text, ModuleSpec &spec,
     return false;
   }
   spec.version = version->get<int>();
-  if (spec.version != kSupportedVersion) {
+  if (spec.version < 1 || spec.version > kSupportedVersion) {
     error = "ds_metadata: unsupported version " +
-            std::to_string(spec.version) + " (this runtime reads version " +
+            std::to_string(spec.version) + " (this runtime reads versions 1 to " +
             std::to_string(kSupportedVersion) + ")";
     return false;
+  }
+  if (auto ranks = root.find("ranks"); ranks != root.end()) {
+    if (!ranks->is_number_integer() || ranks->get<int64_t>() < 1) {
+      error = "ds_metadata: 'ranks' must be a positive integer";
+      return false;
+    }
+    spec.ranks = ranks->get<int64_t>();
   }
   if (!parseTensorList(root, "inputs", spec.inputs, error) ||
       !parseTensorList(root, "outputs", spec.outputs, error)) {
@@ -110,8 +119,8 @@ bool dsrt::parseMetadata(const char *text, ModuleSpec &spec,
     for (int64_t dim : output.shape)
       if (dim < 0) {
         error = "ds_metadata: output '" + output.name +
-                "' has a dynamic dimension; version 1 requires static "
-                "output shapes";
+                "' has a dynamic dimension; outputs must have static "
+                "shapes";
         return false;
       }
   return true;

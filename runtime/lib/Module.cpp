@@ -23,7 +23,9 @@ using dsrt::setError;
 
 struct dsrt_module {
   void *handle = nullptr;
-  void (*entry)(void **) = nullptr;
+  /// `void ds_entry(void **)` in version 1 artifacts, `int32_t ds_entry(void
+  /// **)` from version 2 on; called through the type of its version.
+  void *entry = nullptr;
   dsrt::ModuleSpec spec;
   std::string path;
   /// The memory file of an artifact loaded from memory. It stays open while
@@ -40,7 +42,6 @@ struct dsrt_module {
 };
 
 namespace {
-using EntryFn = void (*)(void **);
 
 std::string shapeToString(const int64_t *shape, size_t rank) {
   std::string result = "[";
@@ -161,7 +162,7 @@ dsrt_status loadArtifact(const char *path, const std::string &label,
   if (!entry)
     return setError(DSRT_BAD_ARTIFACT, "artifact '" + label +
                                            "' does not export ds_entry");
-  module->entry = reinterpret_cast<EntryFn>(entry);
+  module->entry = entry;
 
   std::string error;
   if (!dsrt::parseMetadata(metadata, module->spec, error))
@@ -311,7 +312,31 @@ DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
     args.push_back(&words[offset]);
 
   dsrt::gpu::clearPendingError();
-  module->entry(args.data());
+  if (module->spec.version < 2) {
+    reinterpret_cast<void (*)(void **)>(module->entry)(args.data());
+  } else {
+    // A failing collective records its message as this thread's last error
+    // before the artifact returns its status: keep that message.
+    std::string collectiveError = dsrt_last_error();
+    int32_t status =
+        reinterpret_cast<int32_t (*)(void **)>(module->entry)(args.data());
+    if (status == -1)
+      return setError(DSRT_INTERNAL,
+                      "the model was partitioned for " +
+                          std::to_string(module->spec.ranks) +
+                          " ranks but runs in a world of another size; start "
+                          "it with that many ranks (e.g. mpirun -np " +
+                          std::to_string(module->spec.ranks) + ")");
+    if (status != 0) {
+      std::string message = dsrt_last_error();
+      if (message == collectiveError)
+        message.clear(); // stale: the collective did not record a message
+      return setError(DSRT_INTERNAL,
+                      "a collective failed while running the model (status " +
+                          std::to_string(status) + ")" +
+                          (message.empty() ? "" : ": " + message));
+    }
+  }
   if (std::string gpuError; dsrt::gpu::takePendingError(gpuError))
     return setError(DSRT_DEVICE_ERROR, "run of '" + module->path +
                                            "' failed on the GPU: " + gpuError);

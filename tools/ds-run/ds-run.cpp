@@ -96,6 +96,12 @@ static llvm::cl::opt<std::string>
                  llvm::cl::desc("Also copy the compiled artifact to this path"),
                  llvm::cl::value_desc("path"), llvm::cl::cat(category));
 
+static llvm::cl::opt<std::string> shardOpt(
+    "shard",
+    llvm::cl::desc("Partition the model over ranks (run under mpirun with "
+                   "tp*dp ranks): 'tp=N', 'dp=M' or both"),
+    llvm::cl::value_desc("tp=N dp=M"), llvm::cl::cat(category));
+
 static llvm::cl::opt<bool> timingOpt(
     "timing",
     llvm::cl::desc("Print the time of each compile stage and pass (stderr)"),
@@ -522,6 +528,13 @@ static std::optional<int> compile(StringRef artifact) {
   }
   options.targetKind = *kind;
   options.chip = chipOpt;
+  if (!shardOpt.empty()) {
+    std::string why;
+    if (!parseShardOptions(shardOpt, options.shard, why)) {
+      error() << "--shard=" << shardOpt << ": " << why << "\n";
+      return kExitFailure;
+    }
+  }
   options.beforeStage = [&](StringRef stage) {
     if (timingOpt) {
       stageScope.reset();

@@ -67,6 +67,19 @@ enum class TargetKind { CPU, CUDA, ROCm };
 std::optional<TargetKind> parseTargetKind(llvm::StringRef name);
 llvm::StringRef stringifyTargetKind(TargetKind kind);
 
+/// Distribution: the model is partitioned over a `dp` x `tp` grid of ranks
+/// (docs/distribution.md); 1 x 1 compiles it for one process.
+struct ShardOptions {
+  int64_t tp = 1; ///< Tensor-parallel degree (Megatron-style layers).
+  int64_t dp = 1; ///< Data-parallel degree (batch split).
+  int64_t ranks() const { return tp * dp; }
+};
+
+/// Parses "tp=4", "dp=2 tp=2" or "tp=2,dp=2" into `options`; on failure
+/// returns false and sets `error`.
+bool parseShardOptions(llvm::StringRef spec, ShardOptions &options,
+                       std::string &error);
+
 struct CompileOptions {
   /// Host-code options (the CPU back end writes the host part of GPU
   /// artifacts too); `target.entryName` names the function to compile.
@@ -82,12 +95,16 @@ struct CompileOptions {
   /// CUDA toolkit or ROCm root for GPU targets; empty means the configured
   /// one.
   std::string toolkitPath;
+  /// Tensor/data parallelism; the artifact then runs under mpirun with
+  /// `shard.ranks()` ranks.
+  ShardOptions shard;
   /// Called on each PassManager before it runs, e.g. to apply
   /// `applyPassManagerCLOptions` (IR printing, timing) in a tool.
   std::function<LogicalResult(PassManager &)> configurePassManager;
   /// Called with the module after each stage: "graph" after the dsg-level
-  /// optimizations, "linalg" after dsg→linalg conversion, "llvm" after the
-  /// CPU lowering pipeline.
+  /// optimizations, "linalg" after dsg→linalg conversion, "shard" after
+  /// partitioning (distributed builds only), "llvm" after the lowering
+  /// pipeline.
   std::function<void(llvm::StringRef stage, ModuleOp module)> afterStage;
   /// Called as each stage starts, for progress reports: "import" (in
   /// compileFile), "graph", "linalg", "llvm", then "codegen" (LLVM IR,

@@ -100,10 +100,12 @@ LogicalResult ds::addArtifactEntryPoints(ModuleOp module,
                          /*isConstant=*/true, LLVM::Linkage::External,
                          "ds_metadata", builder.getStringAttr(json));
 
-  // void ds_entry(void **args): args[i] points to descriptor i; every field
-  // is 8 bytes wide, so field k is at i64 index k.
-  auto entryFnType =
-      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr});
+  // int32_t ds_entry(void **args): args[i] points to descriptor i; every
+  // field is 8 bytes wide, so field k is at i64 index k. The result is the
+  // status of the run: that of the first failing collective (the
+  // ds_collective_status global written by lowered dsc ops), else 0.
+  auto i32 = IntegerType::get(ctx, 32);
+  auto entryFnType = LLVM::LLVMFunctionType::get(i32, {ptr});
   auto dsEntry =
       LLVM::LLVMFuncOp::create(builder, loc, "ds_entry", entryFnType);
   Block *body = dsEntry.addEntryBlock(builder);
@@ -127,8 +129,22 @@ LogicalResult ds::addArtifactEntryPoints(ModuleOp module,
           LLVM::LoadOp::create(builder, loc, fieldType, address));
     }
   }
+  auto statusGlobal =
+      module.lookupSymbol<LLVM::GlobalOp>("ds_collective_status");
+  Value statusAddress;
+  if (statusGlobal) {
+    statusAddress = LLVM::AddressOfOp::create(builder, loc, statusGlobal);
+    LLVM::StoreOp::create(builder, loc,
+                          LLVM::ConstantOp::create(builder, loc, i32, 0),
+                          statusAddress);
+  }
   LLVM::CallOp::create(builder, loc, entry, operands);
-  LLVM::ReturnOp::create(builder, loc, ValueRange());
+  Value status = statusGlobal
+                     ? LLVM::LoadOp::create(builder, loc, i32, statusAddress)
+                           .getResult()
+                     : LLVM::ConstantOp::create(builder, loc, i32, 0)
+                           .getResult();
+  LLVM::ReturnOp::create(builder, loc, status);
   return success();
 }
 

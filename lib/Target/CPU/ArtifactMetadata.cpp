@@ -103,6 +103,8 @@ std::string ArtifactMetadata::toJSON() const {
     json.attribute("version", kVersion);
     writeTensors(json, "inputs", inputs);
     writeTensors(json, "outputs", outputs);
+    if (ranks != 1)
+      json.attribute("ranks", ranks);
   });
   return text;
 }

@@ -10,6 +10,7 @@
 #include "ds/Target/CPU/CPUTarget.h"
 
 #include "Passes.h"
+#include "passes/Distributed/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -97,6 +98,10 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
+
+  // Collectives (dsc, buffer form after bufferization) → dsrt_* calls; a
+  // no-op for models that are not distributed.
+  pm.addPass(ds::createConvertDSCToRuntime());
 
   // Must run before memref lowering decides between memcpy and memrefCopy.
   pm.addPass(ds::createLowerStridedCopiesPass());

@@ -76,7 +76,9 @@ INSTANTIATE_TEST_SUITE_P(
                                 "does not export ds_metadata"},
                     BadArtifact{"bad_json", "not valid JSON"},
                     BadArtifact{"bad_dtype", "unknown dtype 'complex64'"},
-                    BadArtifact{"bad_version", "unsupported version 7"}),
+                    BadArtifact{"bad_version", "unsupported version 7"},
+                    BadArtifact{"bad_ranks",
+                                "'ranks' must be a positive integer"}),
     [](const testing::TestParamInfo<BadArtifact> &info) {
       return std::string(info.param.name);
     });
@@ -199,3 +201,42 @@ TEST(RuntimeError, IsThreadLocal) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Version 2: ds_entry returns a status (a failing collective).
+//===----------------------------------------------------------------------===//
+
+namespace {
+dsrt_status runStatusFixture(const char *name, float &y) {
+  ModuleHandle handle;
+  if (dsrt_module_load(fixture(name).c_str(), &handle.module) != DSRT_OK)
+    return DSRT_BAD_ARTIFACT;
+  int64_t shape[] = {1};
+  dsrt_tensor output = {&y, DSRT_F32, 1, shape};
+  return dsrt_module_run(handle.module, nullptr, 0, &output, 1);
+}
+} // namespace
+
+TEST(RuntimeEntryStatus, ZeroIsSuccess) {
+  float y = 0;
+  EXPECT_EQ(runStatusFixture("status_ok", y), DSRT_OK) << dsrt_last_error();
+  EXPECT_EQ(y, 42);
+}
+
+TEST(RuntimeEntryStatus, NonZeroIsAnError) {
+  float y = 0;
+  EXPECT_EQ(runStatusFixture("status_failed", y), DSRT_INTERNAL);
+  std::string error = dsrt_last_error();
+  EXPECT_NE(error.find("a collective failed while running the model "
+                       "(status 5)"),
+            std::string::npos)
+      << error;
+}
+
+TEST(RuntimeEntryStatus, WorldSizeMismatchNamesTheRankCount) {
+  float y = 0;
+  EXPECT_EQ(runStatusFixture("status_world", y), DSRT_INTERNAL);
+  std::string error = dsrt_last_error();
+  EXPECT_NE(error.find("partitioned for 4 ranks"), std::string::npos) << error;
+  EXPECT_NE(error.find("mpirun -np 4"), std::string::npos) << error;
+}

@@ -29,8 +29,12 @@ struct TensorMetadata {
 
 /// Everything the runtime needs to call an artifact.
 struct ArtifactMetadata {
-  /// Version of the metadata format; the runtime rejects others.
-  static constexpr int kVersion = 1;
+  /// Version of the metadata format; the runtime rejects others. Version 2:
+  /// `ds_entry` returns an int32 status (non-zero: a collective failed).
+  static constexpr int kVersion = 2;
+
+  /// Number of ranks the model was partitioned for (1: not distributed).
+  int64_t ranks = 1;
 
   llvm::SmallVector<TensorMetadata> inputs;
   llvm::SmallVector<TensorMetadata> outputs;

@@ -223,7 +223,7 @@ TEST_F(CPUArtifactTest, MetadataJSON) {
   EXPECT_NE(json.find(R"({"name":"pos","dtype":"bool","shape":[4,8]})"),
             std::string::npos)
       << json;
-  EXPECT_EQ(json.rfind(R"({"version":1,"inputs":[)", 0), 0u) << json;
+  EXPECT_EQ(json.rfind(R"({"version":2,"inputs":[)", 0), 0u) << json;
 }
 
 TEST_F(CPUArtifactTest, DTypeNames) {
