@@ -98,6 +98,10 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
 
+  // Contractions and convolutions become calls of the runtime's packed,
+  // threaded kernels; what is left becomes loops below.
+  pm.addPass(ds::createUseMicrokernelsPass());
+
   // Must run before memref lowering decides between memcpy and memrefCopy.
   pm.addPass(ds::createLowerStridedCopiesPass());
   pm.addPass(createConvertLinalgToLoopsPass());
