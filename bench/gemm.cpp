@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
     };
     double ds = best([&] {
       dsrt_kernel_sgemm(1, n, n, n, A.data(), 0, n, 1, B.data(), 0, n, 1,
-                        C.data(), 0, n, 1);
+                        C.data(), 0, n, 1, /*flags=*/0);
     });
     double ob = cblas ? best([&] {
       cblas(101, 111, 111, int(n), int(n), int(n), 1.f, A.data(), int(n),

@@ -103,6 +103,31 @@ Value strideOf(OpBuilder &b, Location loc, const BufferView &view,
   return arith::ConstantIndexOp::create(b, loc, 0);
 }
 
+/// True if `buffer` is a view of a constant global (a weight): the kernels
+/// may then keep its packed form across calls.
+bool isConstantBuffer(Value buffer) {
+  while (Operation *def = buffer.getDefiningOp()) {
+    if (auto get = dyn_cast<memref::GetGlobalOp>(def)) {
+      auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+          def, get.getNameAttr());
+      return global && global.getConstant();
+    }
+    if (!isa<memref::ExpandShapeOp, memref::CollapseShapeOp, memref::SubViewOp,
+             memref::CastOp, memref::ReinterpretCastOp, memref::TransposeOp>(
+            def))
+      return false;
+    buffer = def->getOperand(0);
+  }
+  return false;
+}
+
+/// The `flags` argument of a kernel call (runtime/include/dsrt/kernels.h).
+Value kernelFlags(OpBuilder &b, Location loc, Value a) {
+  constexpr int64_t kConstantA = 1; // DSRT_KERNEL_CONSTANT_A
+  return arith::ConstantIndexOp::create(b, loc,
+                                        isConstantBuffer(a) ? kConstantA : 0);
+}
+
 func::FuncOp declareKernel(ModuleOp module, StringRef name,
                            ArrayRef<Type> inputs) {
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
@@ -172,6 +197,7 @@ void replaceContraction(linalg::LinalgOp op, const ContractionRoles &roles,
   push(va, ma, roles.m, roles.k);
   push(vb, mb, roles.k, roles.n);
   push(vc, mc, roles.m, roles.n);
+  args.push_back(kernelFlags(b, loc, a));
   SmallVector<Type> types;
   for (Value v : args)
     types.push_back(v.getType());
@@ -271,6 +297,7 @@ void replaceConv2d(linalg::LinalgOp op, const ConvRoles &roles,
     args.push_back(v->pointer);
     args.append(v->strides.begin(), v->strides.end());
   }
+  args.push_back(kernelFlags(b, loc, op.getDpsInputOperand(1)->get()));
   SmallVector<Type> types;
   for (Value v : args)
     types.push_back(v.getType());

@@ -22,14 +22,21 @@
 extern "C" {
 #endif
 
+/// A (the convolution's weight) is constant data of a loaded module: the
+/// kernel may keep its packed form, keyed by address and strides, until a
+/// module is freed (dsrt_module_free drops every such copy).
+#define DSRT_KERNEL_CONSTANT_A 1
+
 /// For b < batch, m < M, n < N:
 ///   C[b,m,n] += sum_k A[b,m,k] * B[b,k,n]
 /// where X[i,j,l] = X[i*sX0 + j*sX1 + l*sX2] (element strides, any sign or
 /// zero except that distinct C elements must not alias).
+/// `flags` is a bitwise or of DSRT_KERNEL_* values.
 void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
                        const float *A, int64_t sA0, int64_t sA1, int64_t sA2,
                        const float *B, int64_t sB0, int64_t sB1, int64_t sB2,
-                       float *C, int64_t sC0, int64_t sC1, int64_t sC2);
+                       float *C, int64_t sC0, int64_t sC1, int64_t sC2,
+                       int64_t flags);
 
 /// Grouped 2-D convolution in the layout dsg → linalg produces:
 ///   in  [N, G, C, IH, IW], weight [G, F, C, KH, KW], out [N, G, F, OH, OW]
@@ -46,7 +53,7 @@ void dsrt_kernel_conv2d_f32(int64_t N, int64_t G, int64_t F, int64_t C,
                             const float *weight, int64_t sW0, int64_t sW1,
                             int64_t sW2, int64_t sW3, int64_t sW4, float *out,
                             int64_t sO0, int64_t sO1, int64_t sO2, int64_t sO3,
-                            int64_t sO4);
+                            int64_t sO4, int64_t flags);
 
 #ifdef __cplusplus
 }

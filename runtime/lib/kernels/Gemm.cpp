@@ -25,6 +25,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
 
 using namespace dsrt;
 using namespace dsrt::kernels;
@@ -123,6 +126,53 @@ void packA(const MatrixA &A, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
   }
 }
 
+/// A packed whole: kMR-row panels over all of K, panel p (rows p*kMR ...)
+/// at data + p*kMR*K, so the kc slice from k0 of a panel starts k0*kMR
+/// further: the layout packA produces per block, without the copy.
+struct PackedConstant {
+  std::unique_ptr<float, AlignedFree> data;
+};
+
+struct PackKey {
+  const float *p;
+  int64_t M, K, s0, s1;
+  bool operator==(const PackKey &o) const {
+    return p == o.p && M == o.M && K == o.K && s0 == o.s0 && s1 == o.s1;
+  }
+};
+
+struct PackKeyHash {
+  size_t operator()(const PackKey &k) const {
+    size_t h = std::hash<const void *>()(k.p);
+    for (int64_t v : {k.M, k.K, k.s0, k.s1})
+      h = h * 1000003u ^ std::hash<int64_t>()(v);
+    return h;
+  }
+};
+
+std::mutex packedMutex;
+std::unordered_map<PackKey, std::shared_ptr<PackedConstant>, PackKeyHash>
+    packedConstants;
+
+/// The whole-K packed form of constant A (rows [0, M)), packed on first use.
+std::shared_ptr<PackedConstant> packedConstant(const MatrixA &A, int64_t M,
+                                               int64_t K) {
+  PackKey key{A.p, M, K, A.s0, A.s1};
+  std::lock_guard<std::mutex> lock(packedMutex);
+  auto it = packedConstants.find(key);
+  if (it != packedConstants.end())
+    return it->second;
+  auto packed = std::make_shared<PackedConstant>();
+  int64_t rows = (M + kMR - 1) / kMR * kMR;
+  size_t bytes = (size_t(rows) * size_t(K) * sizeof(float) + 63) / 64 * 64;
+  packed->data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+  for (int64_t ip = 0; ip < M; ip += kMR)
+    packA(A, ip, std::min<int64_t>(kMR, M - ip), 0, K,
+          packed->data.get() + ip * K);
+  packedConstants.emplace(key, packed);
+  return packed;
+}
+
 /// B as a strided matrix: element (k, n) at p[k*s0 + n*s1].
 struct MatrixB {
   const float *p;
@@ -197,9 +247,12 @@ struct MatrixC {
 };
 
 /// C[m0:m1, n0:n1] += A[m0:m1, :] · B[:, n0:n1] on the calling thread.
+/// `packedA`, when set, is A in PackedConstant's layout (m0 a multiple of
+/// kMR).
 template <typename B>
 void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
-               const MatrixA &A, const B &b, const MatrixC &C) {
+               const MatrixA &A, const float *packedA, const B &b,
+               const MatrixC &C) {
   Scratch &s = scratch();
   int64_t M = m1 - m0;
   // With few rows, packing B costs as much as the product: read it in place
@@ -207,7 +260,9 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
   bool packingB = M > 2 * kMR || !b.direct(0, n0);
   int64_t ncMax = std::min<int64_t>(kNC, (n1 - n0 + kNR - 1) / kNR * kNR);
   float *bp = packingB ? s.get(s.b, s.bSize, kKC * ncMax) : nullptr;
-  float *ap = s.get(s.a, s.aSize, kKC * std::min<int64_t>(kMC, (M + kMR - 1) / kMR * kMR));
+  float *ap = packedA ? nullptr
+                      : s.get(s.a, s.aSize,
+                              kKC * std::min<int64_t>(kMC, (M + kMR - 1) / kMR * kMR));
   float *tile = C.s1 == 1 ? nullptr : s.tile();
 
   for (int64_t jc = n0; jc < n1; jc += kNC) {
@@ -218,7 +273,12 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
         packB(b, pc, kc, jc, nc, bp);
       for (int64_t ic = m0; ic < m1; ic += kMC) {
         int64_t mc = std::min(kMC, m1 - ic);
-        packA(A, ic, mc, pc, kc, ap);
+        // Panel ir of this block: packed now (stride kc between panels) or
+        // once for all calls (stride K, k offset pc).
+        const float *aBlock = packedA ? packedA + ic * K + pc * kMR : ap;
+        int64_t aPanelStride = packedA ? K : kc;
+        if (!packedA)
+          packA(A, ic, mc, pc, kc, ap);
         for (int64_t jr = 0; jr < nc; jr += kNR) {
           int nr = int(std::min<int64_t>(kNR, nc - jr));
           const float *bPanel = packingB ? bp + jr * kc : b.direct(pc, jc + jr);
@@ -227,12 +287,14 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
             int mr = int(std::min<int64_t>(kMR, mc - ir));
             float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
             if (!tile) {
-              microkernel(mr, nr, kc, ap + ir * kc, bPanel, ldb, c, C.s0);
+              microkernel(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb, c,
+                          C.s0);
               continue;
             }
             // Strided columns: accumulate into a dense tile, then add.
             std::fill(tile, tile + kMR * kNR, 0.0f);
-            microkernel(mr, nr, kc, ap + ir * kc, bPanel, ldb, tile, kNR);
+            microkernel(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
+                        tile, kNR);
             for (int i = 0; i < mr; ++i)
               for (int j = 0; j < nr; ++j)
                 c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
@@ -271,13 +333,14 @@ Split splitWork(int64_t M, int64_t N, int64_t K, int64_t batch) {
 
 template <typename B>
 void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
-             int64_t K, const MatrixA &A, const B &b, const MatrixC &C) {
+             int64_t K, const MatrixA &A, const float *packedA, const B &b,
+             const MatrixC &C) {
   int64_t lo = part * split.chunk;
   int64_t hi = std::min(lo + split.chunk, split.alongN ? N : M);
   if (split.alongN)
-    gemmBlock(0, M, lo, hi, K, A, b, C);
+    gemmBlock(0, M, lo, hi, K, A, packedA, b, C);
   else
-    gemmBlock(lo, hi, 0, N, K, A, b, C);
+    gemmBlock(lo, hi, 0, N, K, A, packedA, b, C);
 }
 
 } // namespace
@@ -287,16 +350,23 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
                                    int64_t sA1, int64_t sA2, const float *B,
                                    int64_t sB0, int64_t sB1, int64_t sB2,
                                    float *C, int64_t sC0, int64_t sC1,
-                                   int64_t sC2) {
+                                   int64_t sC2, int64_t flags) {
   if (batch <= 0 || M <= 0 || N <= 0 || K <= 0)
     return;
   Split split = splitWork(M, N, K, batch);
+  // Constant A: packed once per distinct batch slice, on this thread.
+  std::vector<std::shared_ptr<PackedConstant>> packed;
+  if (flags & DSRT_KERNEL_CONSTANT_A)
+    for (int64_t bi = 0; bi < (sA0 == 0 ? 1 : batch); ++bi)
+      packed.push_back(packedConstant(MatrixA{A + bi * sA0, sA1, sA2}, M, K));
   parallelFor(batch * split.parts, [&](int64_t t) {
     int64_t bi = t / split.parts, part = t % split.parts;
     MatrixA a{A + bi * sA0, sA1, sA2};
     MatrixB b{B + bi * sB0, sB1, sB2};
     MatrixC c{C + bi * sC0, sC1, sC2};
-    runTask(split, part, M, N, K, a, b, c);
+    const float *pa =
+        packed.empty() ? nullptr : packed[sA0 == 0 ? 0 : bi]->data.get();
+    runTask(split, part, M, N, K, a, pa, b, c);
   });
 }
 
@@ -306,7 +376,7 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
     const float *in, int64_t sI0, int64_t sI1, int64_t sI2, int64_t sI3,
     int64_t sI4, const float *weight, int64_t sW0, int64_t sW1, int64_t sW2,
     int64_t sW3, int64_t sW4, float *out, int64_t sO0, int64_t sO1,
-    int64_t sO2, int64_t sO3, int64_t sO4) {
+    int64_t sO2, int64_t sO3, int64_t sO4, int64_t flags) {
   if (N <= 0 || G <= 0 || F <= 0 || C <= 0 || OH <= 0 || OW <= 0 ||
       KH <= 0 || KW <= 0)
     return;
@@ -333,6 +403,10 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
   // ow to fold into one stride.
   bool flatOut = sO3 == OW * sO4;
   Split split = splitWork(F, cols, K, N * G);
+  std::vector<std::shared_ptr<PackedConstant>> packed;
+  if ((flags & DSRT_KERNEL_CONSTANT_A) && !compact)
+    for (int64_t g = 0; g < G; ++g)
+      packed.push_back(packedConstant(MatrixA{w + g * wGroup, wRow, 1}, F, K));
   parallelFor(N * G * split.parts, [&](int64_t t) {
     int64_t ng = t / split.parts, part = t % split.parts;
     int64_t n = ng / G, g = ng % G;
@@ -340,8 +414,9 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
     Im2colB b{in + n * sI0 + g * sI1, sI2, sI3, sI4, OW, KH, KW, sh, sw,
               dh, dw};
     float *o = out + n * sO0 + g * sO1;
+    const float *pa = packed.empty() ? nullptr : packed[g]->data.get();
     if (flatOut) {
-      runTask(split, part, F, cols, K, a, b, MatrixC{o, sO2, sO4});
+      runTask(split, part, F, cols, K, a, pa, b, MatrixC{o, sO2, sO4});
       return;
     }
     // Rare: compute into a dense buffer, then add it to the strided output.
@@ -349,11 +424,16 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
     int64_t hi = std::min(lo + split.chunk, split.alongN ? cols : F);
     std::unique_ptr<float[]> tmp(new float[size_t(F * cols)]());
     MatrixC dense{tmp.get(), cols, 1};
-    runTask(split, part, F, cols, K, a, b, dense);
+    runTask(split, part, F, cols, K, a, pa, b, dense);
     int64_t f0 = split.alongN ? 0 : lo, f1 = split.alongN ? F : hi;
     int64_t c0 = split.alongN ? lo : 0, c1 = split.alongN ? hi : cols;
     for (int64_t f = f0; f < f1; ++f)
       for (int64_t c = c0; c < c1; ++c)
         o[f * sO2 + (c / OW) * sO3 + (c % OW) * sO4] += tmp[f * cols + c];
   });
+}
+
+void dsrt::clearPackedConstants() {
+  std::lock_guard<std::mutex> lock(packedMutex);
+  packedConstants.clear();
 }

@@ -5,7 +5,7 @@
 // runtime's kernels, with (batch, M, N, K) and each operand's pointer and
 // strides in role order; everything else is left for the loop lowering.
 
-// CHECK-LABEL: func.func private @dsrt_kernel_sgemm(index, index, index, index, !llvm.ptr, index, index, index, !llvm.ptr, index, index, index, !llvm.ptr, index, index, index)
+// CHECK-LABEL: func.func private @dsrt_kernel_sgemm(index, index, index, index, !llvm.ptr, index, index, index, !llvm.ptr, index, index, index, !llvm.ptr, index, index, index, index)
 // CHECK-LABEL: func.func @matmul(
 // CHECK-DAG: %[[MA:.+]], %{{.+}}, %[[SA:.+]]:2, %[[TA:.+]]:2 = memref.extract_strided_metadata %arg0
 // CHECK-DAG: %[[PA:.+]] = memref.extract_aligned_pointer_as_index %arg0
@@ -19,7 +19,7 @@
 // FOLD-DAG: %[[C4:.+]] = arith.constant 4 : index
 // FOLD-DAG: %[[C8:.+]] = arith.constant 8 : index
 // FOLD-DAG: %[[C16:.+]] = arith.constant 16 : index
-// FOLD: call @dsrt_kernel_sgemm(%[[C1]], %[[C4]], %[[C16]], %[[C8]], %{{.+}}, %[[C0]], %[[C8]], %[[C1]], %{{.+}}, %[[C0]], %[[C16]], %[[C1]], %{{.+}}, %[[C0]], %[[C16]], %[[C1]])
+// FOLD: call @dsrt_kernel_sgemm(%[[C1]], %[[C4]], %[[C16]], %[[C8]], %{{.+}}, %[[C0]], %[[C8]], %[[C1]], %{{.+}}, %[[C0]], %[[C16]], %[[C1]], %{{.+}}, %[[C0]], %[[C16]], %[[C1]], %[[C0]])
 func.func @matmul(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
@@ -37,7 +37,7 @@ func.func @matmul(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32
 // FOLD-DAG: %[[C35:.+]] = arith.constant 35 : index
 // FOLD-DAG: %[[C21:.+]] = arith.constant 21 : index
 // FOLD-DAG: %[[C1:.+]] = arith.constant 1 : index
-// FOLD: call @dsrt_kernel_sgemm(%[[C2]], %[[C3]], %[[C7]], %[[C5]], %{{.+}}, %[[C15]], %[[C5]], %[[C1]], %{{.+}}, %[[C35]], %[[C7]], %[[C1]], %{{.+}}, %[[C21]], %[[C7]], %[[C1]])
+// FOLD: call @dsrt_kernel_sgemm(%[[C2]], %[[C3]], %[[C7]], %[[C5]], %{{.+}}, %[[C15]], %[[C5]], %[[C1]], %{{.+}}, %[[C35]], %[[C7]], %[[C1]], %{{.+}}, %[[C21]], %[[C7]], %[[C1]], %{{.+}})
 func.func @batch_matmul(%a: memref<2x3x5xf32>, %b: memref<2x5x7xf32>, %c: memref<2x3x7xf32>) {
   linalg.batch_matmul ins(%a, %b : memref<2x3x5xf32>, memref<2x5x7xf32>) outs(%c : memref<2x3x7xf32>)
   return
@@ -59,7 +59,7 @@ func.func @batch_matmul(%a: memref<2x3x5xf32>, %b: memref<2x5x7xf32>, %c: memref
 // FOLD-DAG: %[[C15:.+]] = arith.constant 15 : index
 // FOLD-DAG: %[[C18:.+]] = arith.constant 18 : index
 // FOLD-DAG: %[[C30:.+]] = arith.constant 30 : index
-// FOLD: call @dsrt_kernel_sgemm(%[[C2]], %[[C3]], %[[C6]], %[[C5]], %{{.+}}, %[[C15]], %[[C5]], %[[C1]], %{{.+}}, %[[C30]], %[[C1]], %[[C5]], %{{.+}}, %[[C18]], %[[C6]], %[[C1]])
+// FOLD: call @dsrt_kernel_sgemm(%[[C2]], %[[C3]], %[[C6]], %[[C5]], %{{.+}}, %[[C15]], %[[C5]], %[[C1]], %{{.+}}, %[[C30]], %[[C1]], %[[C5]], %{{.+}}, %[[C18]], %[[C6]], %[[C1]], %{{.+}})
 // FOLD-NOT: linalg.generic
 func.func @transposed(%a: memref<2x3x5xf32>, %b: memref<2x6x5xf32>, %c: memref<2x3x6xf32>) {
   linalg.generic {indexing_maps = [#a, #bt, #c],
@@ -82,7 +82,7 @@ func.func @transposed(%a: memref<2x3x5xf32>, %b: memref<2x6x5xf32>, %c: memref<2
 #in = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, c, oh * 2 + kh, ow + kw * 2)>
 #w = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (g, f, c, kh, kw)>
 #out = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, f, oh, ow)>
-// CHECK-LABEL: func.func private @dsrt_kernel_conv2d_f32(index, index, index, index, index, index, index, index, index, index, index, index, !llvm.ptr, index, index, index, index, index, !llvm.ptr, index, index, index, index, index, !llvm.ptr, index, index, index, index, index)
+// CHECK-LABEL: func.func private @dsrt_kernel_conv2d_f32(index, index, index, index, index, index, index, index, index, index, index, index, !llvm.ptr, index, index, index, index, index, !llvm.ptr, index, index, index, index, index, !llvm.ptr, index, index, index, index, index, index)
 // FOLD-LABEL: func.func @conv(
 // FOLD-DAG: %[[C1:.+]] = arith.constant 1 : index
 // FOLD-DAG: %[[C2:.+]] = arith.constant 2 : index
@@ -101,6 +101,27 @@ func.func @conv(%i: memref<1x1x3x13x8xf32>, %w: memref<1x4x3x3x2xf32>, %o: memre
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   }
+  return
+}
+
+// -----
+
+// A that is a view of a constant global (a weight) sets flag 1
+// (DSRT_KERNEL_CONSTANT_A); one of a mutable global does not.
+memref.global "private" constant @weight : memref<32xf32> = dense<1.0>
+memref.global "private" @state : memref<32xf32> = dense<1.0>
+// FOLD-LABEL: func.func @constant_a(
+// FOLD-DAG: %[[C1:.+]] = arith.constant 1 : index
+// FOLD-DAG: %[[C0:.+]] = arith.constant 0 : index
+// FOLD: call @dsrt_kernel_sgemm({{.*}}, %[[C1]]) :
+// FOLD: call @dsrt_kernel_sgemm({{.*}}, %[[C0]]) :
+func.func @constant_a(%b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  %w = memref.get_global @weight : memref<32xf32>
+  %a = memref.expand_shape %w [[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  %s = memref.get_global @state : memref<32xf32>
+  %sa = memref.expand_shape %s [[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
+  linalg.matmul ins(%sa, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
 }
 
