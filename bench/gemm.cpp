@@ -7,10 +7,14 @@
 //   - the FMA peak of this CPU on T threads: each thread runs a loop of
 //     independent AVX-512 FMAs (24 accumulators, no memory traffic);
 //   - for each SIZE n, C += A·B with n x n x n row-major matrices through
-//     dsrt_kernel_sgemm (the entry point compiled models call), best of R;
-//   - the same with OpenBLAS's cblas_sgemm when libopenblas is installed.
-// Prints GFLOP/s and the fraction of the measured peak. Timings are noisy
-// when other processes share the cores: compare columns within one run.
+//     dsrt_kernel_sgemm (the entry point compiled models call), best of R
+//     (default 20) runs;
+//   - the same with OpenBLAS's cblas_sgemm when libopenblas is installed
+//     (columns show 0 otherwise).
+// Prints GFLOP/s and the fraction of the measured peak, from wall time and
+// from CPU time per thread (best of the runs each). Wall timings are noisy
+// when other processes share the cores: compare columns within one run,
+// and read the CPU-time columns as the speed while the threads run.
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/dsrt.h"
@@ -22,6 +26,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <dlfcn.h>
 #include <random>
 #include <string>
@@ -36,6 +41,28 @@ using Clock = std::chrono::steady_clock;
 
 static double seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
+}
+
+/// CPU seconds this process has used (all threads).
+static double cpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/// One measurement: wall seconds and CPU seconds per thread. On a machine
+/// other processes share, the wall time includes waiting for a core and
+/// the CPU time does not; the CPU figure is the speed when running.
+struct Timing {
+  double wall, cpu;
+};
+
+template <typename F> static Timing timeOnce(F &&fn, int threads) {
+  double c0 = cpuSeconds();
+  auto t0 = Clock::now();
+  fn();
+  double wall = seconds(t0, Clock::now());
+  return {wall, (cpuSeconds() - c0) / threads};
 }
 
 #ifdef DS_BENCH_AVX512
@@ -56,36 +83,40 @@ __attribute__((target("avx512f"))) static float fmaLoop(int64_t iters) {
 }
 #endif
 
-/// GFLOP/s of `threads` threads running the FMA loop at once (best of 3).
-static double fmaPeak(int threads) {
+/// GFLOP/s of `threads` threads running the FMA loop at once: the best of
+/// many short bursts (~2 ms), so a loaded machine still shows its peak.
+static Timing fmaPeak(int threads) {
+  Timing best{0, 0};
 #ifdef DS_BENCH_AVX512
   if (!__builtin_cpu_supports("avx512f"))
-    return 0;
-  const int64_t iters = 20000000;
-  double best = 0;
-  for (int rep = 0; rep < 3; ++rep) {
-    std::vector<std::thread> pool;
+    return best;
+  const int64_t iters = 500000;
+  double flops = 768.0 * iters * threads;
+  for (int rep = 0; rep < 100; ++rep) {
     std::atomic<float> sink{0};
-    auto t0 = Clock::now();
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&] { sink = sink + fmaLoop(iters); });
-    for (auto &th : pool)
-      th.join();
-    double s = seconds(t0, Clock::now());
-    best = std::max(best, 768.0 * iters * threads / s / 1e9);
+    Timing t = timeOnce(
+        [&] {
+          std::vector<std::thread> pool;
+          for (int i = 0; i < threads; ++i)
+            pool.emplace_back([&] { sink = sink + fmaLoop(iters); });
+          for (auto &th : pool)
+            th.join();
+        },
+        threads);
+    best.wall = std::max(best.wall, flops / t.wall / 1e9);
+    best.cpu = std::max(best.cpu, flops / t.cpu / 1e9);
   }
-  return best;
 #else
   (void)threads;
-  return 0;
 #endif
+  return best;
 }
 
 using CblasSgemm = void (*)(int, int, int, int, int, int, float, const float *,
                             int, const float *, int, float, float *, int);
 
 int main(int argc, char **argv) {
-  int threads = 0, reps = 5;
+  int threads = 0, reps = 20;
   std::vector<int64_t> sizes;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -109,9 +140,15 @@ int main(int argc, char **argv) {
     dsrt_set_num_threads(threads);
   threads = dsrt_get_num_threads();
 
+  // OpenBLAS only (Debian's libblas.so.3 may be it); the reference BLAS
+  // is too slow to be a useful peer.
   void *blas = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_LOCAL);
-  if (!blas) // Debian's libblas.so.3 alternative may be OpenBLAS
+  if (!blas)
     blas = dlopen("libblas.so.3", RTLD_NOW | RTLD_LOCAL);
+  if (blas && !dlsym(blas, "openblas_get_config")) {
+    dlclose(blas);
+    blas = nullptr;
+  }
   auto cblas = blas ? reinterpret_cast<CblasSgemm>(dlsym(blas, "cblas_sgemm"))
                     : nullptr;
   if (auto setThreads = blas ? reinterpret_cast<void (*)(int)>(
@@ -119,10 +156,14 @@ int main(int argc, char **argv) {
                              : nullptr)
     setThreads(threads);
 
-  double peak = fmaPeak(threads);
-  std::printf("threads=%d fma_peak_gflops=%.1f\n", threads, peak);
-  std::printf("%6s %12s %10s %12s %10s %10s\n", "n", "ds_gflops", "ds/peak",
-              "blas_gflops", "blas/peak", "ds/blas");
+  Timing peak = fmaPeak(threads);
+  std::printf("threads=%d fma_peak_gflops wall=%.1f cpu=%.1f\n", threads,
+              peak.wall, peak.cpu);
+  std::printf("(wall: elapsed time; cpu: CPU time per thread, i.e. the speed "
+              "while running, which other processes sharing the cores do not "
+              "slow down)\n");
+  std::printf("%6s %10s %8s %10s %8s %10s %8s\n", "n", "ds_wall", "/peak",
+              "ds_cpu", "/peak", "blas_wall", "/peak");
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
   for (int64_t n : sizes) {
@@ -134,26 +175,28 @@ int main(int argc, char **argv) {
     double flops = 2.0 * n * n * n;
     auto best = [&](auto &&fn) {
       fn(); // warm-up
-      double t = 1e30;
+      Timing b{0, 0};
       for (int r = 0; r < reps; ++r) {
-        auto t0 = Clock::now();
-        fn();
-        t = std::min(t, seconds(t0, Clock::now()));
+        Timing t = timeOnce(fn, threads);
+        b.wall = std::max(b.wall, flops / t.wall / 1e9);
+        b.cpu = std::max(b.cpu, flops / t.cpu / 1e9);
       }
-      return flops / t / 1e9;
+      return b;
     };
-    double ds = best([&] {
+    Timing ds = best([&] {
       dsrt_kernel_sgemm(1, n, n, n, A.data(), 0, n, 1, B.data(), 0, n, 1,
                         C.data(), 0, n, 1, /*flags=*/0);
     });
-    double ob = cblas ? best([&] {
-      cblas(101, 111, 111, int(n), int(n), int(n), 1.f, A.data(), int(n),
-            B.data(), int(n), 1.f, C.data(), int(n));
-    })
-                      : 0;
-    std::printf("%6lld %12.1f %10.2f %12.1f %10.2f %10.2f\n", (long long)n, ds,
-                peak > 0 ? ds / peak : 0, ob, peak > 0 ? ob / peak : 0,
-                ob > 0 ? ds / ob : 0);
+    Timing ob{0, 0};
+    if (cblas)
+      ob = best([&] {
+        cblas(101, 111, 111, int(n), int(n), int(n), 1.f, A.data(), int(n),
+              B.data(), int(n), 1.f, C.data(), int(n));
+      });
+    auto frac = [](double v, double p) { return p > 0 ? v / p : 0.0; };
+    std::printf("%6lld %10.1f %8.2f %10.1f %8.2f %10.1f %8.2f\n",
+                (long long)n, ds.wall, frac(ds.wall, peak.wall), ds.cpu,
+                frac(ds.cpu, peak.cpu), ob.wall, frac(ob.wall, peak.wall));
   }
   return 0;
 }

@@ -63,9 +63,12 @@ namespace {
 
 const Microkernel microkernel = selectMicrokernel();
 
-/// Cache blocking: a kKC x kNR B panel (32 KiB) fits L1, a kMC x kKC A block
-/// (144 KiB) and a kKC x kNC B block (1 MiB) fit the 2 MiB L2.
-constexpr int64_t kKC = 256;
+/// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core: a kMC x kKC A
+/// block is 288 KiB, a kKC x kNC B block 2 MiB; a B panel (64 KiB) streams
+/// from L2 with software prefetch. Measured against kKC = 256 (B panel in
+/// L1) and kNC = 512 with bench/gemm.cpp: 512/1024 was best at 1024^3
+/// (by ~5 %, within the noise of a shared machine).
+constexpr int64_t kKC = 512;
 constexpr int64_t kMC = 12 * kMR;
 constexpr int64_t kNC = 1024;
 
@@ -311,17 +314,23 @@ struct Split {
   int64_t parts, chunk;
 };
 
-Split splitWork(int64_t M, int64_t N, int64_t K, int64_t batch) {
+/// `packedA`: A is packed already, so tasks along N share it for free;
+/// otherwise each task packs the A rows it uses, and splitting along M
+/// packs every row once (B's packing, a row copy, is what repeats).
+Split splitWork(int64_t M, int64_t N, int64_t K, int64_t batch,
+                bool packedA) {
   int threads = numThreads();
   int64_t work = M * N * K;
   int64_t parts = 1;
   if (threads > 1 && work >= 2 * kMinTaskWork) {
-    // A few tasks per thread when the batch does not already provide them,
-    // so a core slowed by another process does not hold the others up.
-    int64_t wanted = batch >= 2 * threads ? 1 : 4 * threads;
+    // One task per thread when the batch does not already provide them:
+    // more tasks balance better on a shared machine but repeat packing
+    // (measured: 4 per thread lost ~10 % at 1024^3 on 2 threads).
+    int64_t wanted = batch >= 2 * threads ? 1 : threads;
     parts = std::max<int64_t>(1, std::min(wanted, work / kMinTaskWork));
   }
-  bool alongN = N >= M || N >= kNR * parts;
+  bool alongN = packedA ? N >= kNR * parts || N >= M
+                        : N >= M || M < kMR * parts;
   int64_t unit = alongN ? kNR : kMR;
   int64_t extent = alongN ? N : M;
   int64_t units = (extent + unit - 1) / unit;
@@ -353,7 +362,8 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
                                    int64_t sC2, int64_t flags) {
   if (batch <= 0 || M <= 0 || N <= 0 || K <= 0)
     return;
-  Split split = splitWork(M, N, K, batch);
+  Split split =
+      splitWork(M, N, K, batch, (flags & DSRT_KERNEL_CONSTANT_A) != 0);
   // Constant A: packed once per distinct batch slice, on this thread.
   std::vector<std::shared_ptr<PackedConstant>> packed;
   if (flags & DSRT_KERNEL_CONSTANT_A)
@@ -402,9 +412,10 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
   // The output of an (image, group) as an F x (OH*OW) matrix needs oh and
   // ow to fold into one stride.
   bool flatOut = sO3 == OW * sO4;
-  Split split = splitWork(F, cols, K, N * G);
+  bool packWeights = (flags & DSRT_KERNEL_CONSTANT_A) && !compact;
+  Split split = splitWork(F, cols, K, N * G, packWeights);
   std::vector<std::shared_ptr<PackedConstant>> packed;
-  if ((flags & DSRT_KERNEL_CONSTANT_A) && !compact)
+  if (packWeights)
     for (int64_t g = 0; g < G; ++g)
       packed.push_back(packedConstant(MatrixA{w + g * wGroup, wRow, 1}, F, K));
   parallelFor(N * G * split.parts, [&](int64_t t) {

@@ -19,9 +19,20 @@ using namespace dsrt::kernels;
 
 namespace {
 
-template <int MR, int NV>
+/// Full tiles (Masked = false) use plain loads; edge tiles mask columns.
+template <int MR, int NV, bool Masked = true>
 inline void tile(int64_t kc, const float *Ap, const float *Bp, int64_t ldb,
                  float *C, int64_t ldc, __mmask16 m0, __mmask16 m1) {
+  // The C tile is read once, after kc steps: fetch it now so its misses
+  // (rows a large power-of-two stride apart defeat the prefetchers)
+  // overlap the arithmetic.
+#pragma GCC unroll 12
+  for (int i = 0; i < MR; ++i) {
+    _mm_prefetch(reinterpret_cast<const char *>(C + i * ldc), _MM_HINT_T0);
+    if (NV > 1)
+      _mm_prefetch(reinterpret_cast<const char *>(C + i * ldc + 16),
+                   _MM_HINT_T0);
+  }
   __m512 acc[MR][NV];
 #pragma GCC unroll 12
   for (int i = 0; i < MR; ++i)
@@ -31,10 +42,23 @@ inline void tile(int64_t kc, const float *Ap, const float *Bp, int64_t ldb,
 #pragma GCC unroll 4
   for (int64_t k = 0; k < kc; ++k) {
     const float *b = Bp + k * ldb;
-    __m512 bv[NV];
-    bv[0] = _mm512_maskz_loadu_ps(m0, b);
+    // Software prefetch a few rows ahead: B and A stream from L2.
+    _mm_prefetch(reinterpret_cast<const char *>(b + 8 * ldb), _MM_HINT_T0);
     if (NV > 1)
-      bv[NV - 1] = _mm512_maskz_loadu_ps(m1, b + 16);
+      _mm_prefetch(reinterpret_cast<const char *>(b + 8 * ldb + 16),
+                   _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char *>(Ap + (k + 16) * kMR),
+                 _MM_HINT_T0);
+    __m512 bv[NV];
+    if (Masked) {
+      bv[0] = _mm512_maskz_loadu_ps(m0, b);
+      if (NV > 1)
+        bv[NV - 1] = _mm512_maskz_loadu_ps(m1, b + 16);
+    } else {
+      bv[0] = _mm512_loadu_ps(b);
+      if (NV > 1)
+        bv[NV - 1] = _mm512_loadu_ps(b + 16);
+    }
     const float *a = Ap + k * kMR;
 #pragma GCC unroll 12
     for (int i = 0; i < MR; ++i) {
@@ -92,7 +116,10 @@ inline __mmask16 maskOf(int n) {
 void dsrt::kernels::microkernelAVX512(int mr, int nr, int64_t kc,
                                       const float *Ap, const float *Bp,
                                       int64_t ldb, float *C, int64_t ldc) {
-  if (nr > 16)
+  if (mr == kMR && nr == kNR)
+    tile<kMR, 2, /*Masked=*/false>(kc, Ap, Bp, ldb, C, ldc, maskOf(16),
+                                   maskOf(16));
+  else if (nr > 16)
     rows<2>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(16), maskOf(nr - 16));
   else
     rows<1>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(nr), 0);
