@@ -74,9 +74,9 @@ def UseMicrokernelsPass : Pass<"ds-cpu-use-microkernels", "ModuleOp"> {
     becomes a call of `dsrt_kernel_sgemm` or `dsrt_kernel_conv2d_f32`
     (runtime/include/dsrt/kernels.h) with each operand's aligned pointer
     plus offset and its element strides, read with
-    `memref.extract_strided_metadata`, and a flag that says whether A (the
-    convolution's weight) is a view of a constant global, whose packed form
-    the runtime then keeps across calls. The kernels accumulate into the
+    `memref.extract_strided_metadata`, and flags that say whether A (the
+    convolution's weight) or B is a view of a constant global, whose packed
+    form the runtime then keeps across calls. The kernels accumulate into the
     output, as the op did, so the fill or bias that initialised it stays.
     Other ops, element types and bodies are left alone, to become loops.
     The artifact links against the runtime that provides the kernels.

@@ -122,10 +122,12 @@ bool isConstantBuffer(Value buffer) {
 }
 
 /// The `flags` argument of a kernel call (runtime/include/dsrt/kernels.h).
-Value kernelFlags(OpBuilder &b, Location loc, Value a) {
+Value kernelFlags(OpBuilder &b, Location loc, Value a, Value bm = {}) {
   constexpr int64_t kConstantA = 1; // DSRT_KERNEL_CONSTANT_A
-  return arith::ConstantIndexOp::create(b, loc,
-                                        isConstantBuffer(a) ? kConstantA : 0);
+  constexpr int64_t kConstantB = 2; // DSRT_KERNEL_CONSTANT_B
+  int64_t flags = (isConstantBuffer(a) ? kConstantA : 0) |
+                  (bm && isConstantBuffer(bm) ? kConstantB : 0);
+  return arith::ConstantIndexOp::create(b, loc, flags);
 }
 
 func::FuncOp declareKernel(ModuleOp module, StringRef name,
@@ -197,7 +199,7 @@ void replaceContraction(linalg::LinalgOp op, const ContractionRoles &roles,
   push(va, ma, roles.m, roles.k);
   push(vb, mb, roles.k, roles.n);
   push(vc, mc, roles.m, roles.n);
-  args.push_back(kernelFlags(b, loc, a));
+  args.push_back(kernelFlags(b, loc, a, bm));
   SmallVector<Type> types;
   for (Value v : args)
     types.push_back(v.getType());

@@ -26,6 +26,8 @@ extern "C" {
 /// kernel may keep its packed form, keyed by address and strides, until a
 /// module is freed (dsrt_module_free drops every such copy).
 #define DSRT_KERNEL_CONSTANT_A 1
+/// The same for B (dsrt_kernel_sgemm only).
+#define DSRT_KERNEL_CONSTANT_B 2
 
 /// For b < batch, m < M, n < N:
 ///   C[b,m,n] += sum_k A[b,m,k] * B[b,k,n]

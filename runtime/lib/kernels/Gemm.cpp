@@ -139,15 +139,17 @@ struct PackedConstant {
 struct PackKey {
   const float *p;
   int64_t M, K, s0, s1;
+  bool isB; // B's packing of the same data differs from A's
   bool operator==(const PackKey &o) const {
-    return p == o.p && M == o.M && K == o.K && s0 == o.s0 && s1 == o.s1;
+    return p == o.p && M == o.M && K == o.K && s0 == o.s0 && s1 == o.s1 &&
+           isB == o.isB;
   }
 };
 
 struct PackKeyHash {
   size_t operator()(const PackKey &k) const {
     size_t h = std::hash<const void *>()(k.p);
-    for (int64_t v : {k.M, k.K, k.s0, k.s1})
+    for (int64_t v : {k.M, k.K, k.s0, k.s1, int64_t(k.isB)})
       h = h * 1000003u ^ std::hash<int64_t>()(v);
     return h;
   }
@@ -160,7 +162,7 @@ std::unordered_map<PackKey, std::shared_ptr<PackedConstant>, PackKeyHash>
 /// The whole-K packed form of constant A (rows [0, M)), packed on first use.
 std::shared_ptr<PackedConstant> packedConstant(const MatrixA &A, int64_t M,
                                                int64_t K) {
-  PackKey key{A.p, M, K, A.s0, A.s1};
+  PackKey key{A.p, M, K, A.s0, A.s1, false};
   std::lock_guard<std::mutex> lock(packedMutex);
   auto it = packedConstants.find(key);
   if (it != packedConstants.end())
@@ -243,6 +245,24 @@ void packB(const B &b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
   }
 }
 
+/// The whole-K packed form of constant B (columns [0, N)), packed on first
+/// use: panel j (columns j*kNR ...) at data + j*kNR*K, zero-padded.
+std::shared_ptr<PackedConstant> packedConstantB(const MatrixB &B, int64_t K,
+                                                int64_t N) {
+  PackKey key{B.p, N, K, B.s0, B.s1, true};
+  std::lock_guard<std::mutex> lock(packedMutex);
+  auto it = packedConstants.find(key);
+  if (it != packedConstants.end())
+    return it->second;
+  auto packed = std::make_shared<PackedConstant>();
+  int64_t cols = (N + kNR - 1) / kNR * kNR;
+  size_t bytes = (size_t(cols) * size_t(K) * sizeof(float) + 63) / 64 * 64;
+  packed->data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+  packB(B, 0, K, 0, N, packed->data.get());
+  packedConstants.emplace(key, packed);
+  return packed;
+}
+
 /// C: element (i, n) at p[i*s0 + n*s1].
 struct MatrixC {
   float *p;
@@ -252,15 +272,17 @@ struct MatrixC {
 /// C[m0:m1, n0:n1] += A[m0:m1, :] · B[:, n0:n1] on the calling thread.
 /// `packedA`, when set, is A in PackedConstant's layout (m0 a multiple of
 /// kMR).
+/// `packedB`, when set, is B packed whole: kNR-column panels over all of K,
+/// panel j at packedB + j*kNR*K (n0 a multiple of kNR).
 template <typename B>
 void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
                const MatrixA &A, const float *packedA, const B &b,
-               const MatrixC &C) {
+               const float *packedB, const MatrixC &C) {
   Scratch &s = scratch();
   int64_t M = m1 - m0;
   // With few rows, packing B costs as much as the product: read it in place
   // when its rows are contiguous.
-  bool packingB = M > 2 * kMR || !b.direct(0, n0);
+  bool packingB = !packedB && (M > 2 * kMR || !b.direct(0, n0));
   int64_t ncMax = std::min<int64_t>(kNC, (n1 - n0 + kNR - 1) / kNR * kNR);
   float *bp = packingB ? s.get(s.b, s.bSize, kKC * ncMax) : nullptr;
   float *ap = packedA ? nullptr
@@ -284,8 +306,10 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
           packA(A, ic, mc, pc, kc, ap);
         for (int64_t jr = 0; jr < nc; jr += kNR) {
           int nr = int(std::min<int64_t>(kNR, nc - jr));
-          const float *bPanel = packingB ? bp + jr * kc : b.direct(pc, jc + jr);
-          int64_t ldb = packingB ? kNR : b.ld();
+          const float *bPanel = packedB    ? packedB + (jc + jr) * K + pc * kNR
+                                : packingB ? bp + jr * kc
+                                           : b.direct(pc, jc + jr);
+          int64_t ldb = packedB || packingB ? kNR : b.ld();
           for (int64_t ir = 0; ir < mc; ir += kMR) {
             int mr = int(std::min<int64_t>(kMR, mc - ir));
             float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
@@ -343,13 +367,13 @@ Split splitWork(int64_t M, int64_t N, int64_t K, int64_t batch,
 template <typename B>
 void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
              int64_t K, const MatrixA &A, const float *packedA, const B &b,
-             const MatrixC &C) {
+             const float *packedB, const MatrixC &C) {
   int64_t lo = part * split.chunk;
   int64_t hi = std::min(lo + split.chunk, split.alongN ? N : M);
   if (split.alongN)
-    gemmBlock(0, M, lo, hi, K, A, packedA, b, C);
+    gemmBlock(0, M, lo, hi, K, A, packedA, b, packedB, C);
   else
-    gemmBlock(lo, hi, 0, N, K, A, packedA, b, C);
+    gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C);
 }
 
 } // namespace
@@ -369,6 +393,13 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
   if (flags & DSRT_KERNEL_CONSTANT_A)
     for (int64_t bi = 0; bi < (sA0 == 0 ? 1 : batch); ++bi)
       packed.push_back(packedConstant(MatrixA{A + bi * sA0, sA1, sA2}, M, K));
+  // Constant B: likewise, unless B is already row-major and read in place
+  // (few rows), where packing would only add a copy.
+  std::vector<std::shared_ptr<PackedConstant>> packedB;
+  if ((flags & DSRT_KERNEL_CONSTANT_B) && (M > 2 * kMR || sB2 != 1))
+    for (int64_t bi = 0; bi < (sB0 == 0 ? 1 : batch); ++bi)
+      packedB.push_back(
+          packedConstantB(MatrixB{B + bi * sB0, sB1, sB2}, K, N));
   parallelFor(batch * split.parts, [&](int64_t t) {
     int64_t bi = t / split.parts, part = t % split.parts;
     MatrixA a{A + bi * sA0, sA1, sA2};
@@ -376,7 +407,9 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
     MatrixC c{C + bi * sC0, sC1, sC2};
     const float *pa =
         packed.empty() ? nullptr : packed[sA0 == 0 ? 0 : bi]->data.get();
-    runTask(split, part, M, N, K, a, pa, b, c);
+    const float *pb =
+        packedB.empty() ? nullptr : packedB[sB0 == 0 ? 0 : bi]->data.get();
+    runTask(split, part, M, N, K, a, pa, b, pb, c);
   });
 }
 
@@ -427,7 +460,8 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
     float *o = out + n * sO0 + g * sO1;
     const float *pa = packed.empty() ? nullptr : packed[g]->data.get();
     if (flatOut) {
-      runTask(split, part, F, cols, K, a, pa, b, MatrixC{o, sO2, sO4});
+      runTask(split, part, F, cols, K, a, pa, b, nullptr,
+              MatrixC{o, sO2, sO4});
       return;
     }
     // Rare: compute into a dense buffer, then add it to the strided output.
@@ -435,7 +469,7 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
     int64_t hi = std::min(lo + split.chunk, split.alongN ? cols : F);
     std::unique_ptr<float[]> tmp(new float[size_t(F * cols)]());
     MatrixC dense{tmp.get(), cols, 1};
-    runTask(split, part, F, cols, K, a, pa, b, dense);
+    runTask(split, part, F, cols, K, a, pa, b, nullptr, dense);
     int64_t f0 = split.alongN ? 0 : lo, f1 = split.alongN ? F : hi;
     int64_t c0 = split.alongN ? lo : 0, c1 = split.alongN ? hi : cols;
     for (int64_t f = f0; f < f1; ++f)

@@ -107,14 +107,17 @@ func.func @conv(%i: memref<1x1x3x13x8xf32>, %w: memref<1x4x3x3x2xf32>, %o: memre
 // -----
 
 // A that is a view of a constant global (a weight) sets flag 1
-// (DSRT_KERNEL_CONSTANT_A); one of a mutable global does not.
+// (DSRT_KERNEL_CONSTANT_A), such a B flag 2; a mutable global sets none.
 memref.global "private" constant @weight : memref<32xf32> = dense<1.0>
+memref.global "private" constant @weight_b : memref<128xf32> = dense<1.0>
 memref.global "private" @state : memref<32xf32> = dense<1.0>
 // FOLD-LABEL: func.func @constant_a(
 // FOLD-DAG: %[[C1:.+]] = arith.constant 1 : index
 // FOLD-DAG: %[[C0:.+]] = arith.constant 0 : index
+// FOLD-DAG: %[[C2:.+]] = arith.constant 2 : index
 // FOLD: call @dsrt_kernel_sgemm({{.*}}, %[[C1]]) :
 // FOLD: call @dsrt_kernel_sgemm({{.*}}, %[[C0]]) :
+// FOLD: call @dsrt_kernel_sgemm({{.*}}, %[[C2]]) :
 func.func @constant_a(%b: memref<8x16xf32>, %c: memref<4x16xf32>) {
   %w = memref.get_global @weight : memref<32xf32>
   %a = memref.expand_shape %w [[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
@@ -122,6 +125,9 @@ func.func @constant_a(%b: memref<8x16xf32>, %c: memref<4x16xf32>) {
   %s = memref.get_global @state : memref<32xf32>
   %sa = memref.expand_shape %s [[0, 1]] output_shape [4, 8] : memref<32xf32> into memref<4x8xf32>
   linalg.matmul ins(%sa, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  %wb = memref.get_global @weight_b : memref<128xf32>
+  %b2 = memref.expand_shape %wb [[0, 1]] output_shape [8, 16] : memref<128xf32> into memref<8x16xf32>
+  linalg.matmul ins(%sa, %b2 : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
 }
 

@@ -44,7 +44,8 @@ struct GemmCase {
 void PrintTo(const GemmCase &c, std::ostream *os) {
   *os << c.batch << "x" << c.M << "x" << c.N << "x" << c.K
       << (c.transA ? " At" : "") << (c.transB ? " Bt" : "")
-      << (c.broadcastB ? " Bbcast" : "") << (c.constantA ? " constA" : "")
+      << (c.broadcastB ? " Bbcast" : "")
+      << (c.constantA ? " constAB" : "")
       << " threads=" << c.threads;
 }
 
@@ -68,7 +69,9 @@ TEST_P(SgemmTest, MatchesNaiveLoops) {
       C = C0;
     dsrt_kernel_sgemm(c.batch, M, N, K, A.data(), M * K, sA1, sA2, B.data(),
                       sB0, sB1, sB2, C.data(), M * N, N, 1,
-                      c.constantA ? DSRT_KERNEL_CONSTANT_A : 0);
+                      c.constantA
+                          ? DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B
+                          : 0);
     for (int64_t b = 0; b < c.batch; ++b)
       for (int64_t i = 0; i < M; ++i)
         for (int64_t j = 0; j < N; ++j) {
