@@ -63,7 +63,8 @@ public:
 
   void run(int64_t n, void (*fn)(void *, int64_t), void *ctx) {
     int want = threads();
-    if (n <= 1 || want <= 1 || insideWorker || !busy.try_lock()) {
+    if (n <= 1 || want <= 1 || insideWorker || n >= kMaxTasks ||
+        !busy.try_lock()) {
       for (int64_t i = 0; i < n; ++i)
         fn(ctx, i);
       return;
@@ -72,24 +73,28 @@ public:
     int helpers = static_cast<int>(std::min<int64_t>(want, n)) - 1;
     ensureWorkers(helpers);
 
+    // Retire the previous job's counter before touching the job fields, so
+    // a worker still looking at it cannot claim an index of this one.
+    uint32_t id = ++jobId;
+    next.store(pack(id, kMaxTasks), std::memory_order_release);
     jobFn = fn;
     jobCtx = ctx;
-    jobSize = n;
-    next.store(0, std::memory_order_relaxed);
-    active.store(helpers, std::memory_order_relaxed);
-    ++jobId;
+    jobSize.store(n, std::memory_order_relaxed);
+    done.store(0, std::memory_order_relaxed);
+    next.store(pack(id, 0), std::memory_order_release);
     {
       std::lock_guard<std::mutex> lock(mutex);
       for (int i = 0; i < helpers; ++i)
-        slots[i]->ticket.store(jobId, std::memory_order_release);
+        slots[i]->ticket.store(id, std::memory_order_release);
     }
     wake.notify_all();
     insideWorker = true;
-    drain();
+    drain(id);
     insideWorker = false;
-    // Spin briefly, then yield: on a loaded machine the worker may be
-    // waiting for this very core.
-    for (int spin = 0; active.load(std::memory_order_acquire) != 0; ++spin) {
+    // Wait only for tasks that a worker has claimed and is running; a
+    // worker that has not woken up yet has nothing to finish. Spin briefly,
+    // then yield: on a loaded machine the worker may need this core.
+    for (int spin = 0; done.load(std::memory_order_acquire) != n; ++spin) {
       if (spin < 2000)
         DSRT_PAUSE();
       else
@@ -100,12 +105,26 @@ public:
 private:
   Pool() { requested.store(defaultThreads()); }
 
-  void drain() {
+  static constexpr int64_t kMaxTasks = int64_t(1) << 31;
+  static uint64_t pack(uint32_t id, int64_t index) {
+    return (uint64_t(id) << 32) | uint64_t(index);
+  }
+
+  /// Claims and runs tasks of job `id` until none is left. An index is
+  /// claimed by advancing `next` from (id, i) to (id, i + 1), so a thread
+  /// that woke late for an older job claims nothing.
+  void drain(uint32_t id) {
     for (;;) {
-      int64_t i = next.fetch_add(1, std::memory_order_relaxed);
-      if (i >= jobSize)
+      uint64_t v = next.load(std::memory_order_acquire);
+      if (uint32_t(v >> 32) != id)
         return;
+      int64_t i = int64_t(v & 0xffffffffu);
+      if (i >= jobSize.load(std::memory_order_relaxed))
+        return;
+      if (!next.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel))
+        continue;
       jobFn(jobCtx, i);
+      done.fetch_add(1, std::memory_order_release);
     }
   }
 
@@ -138,8 +157,7 @@ private:
         t = ticket.load(std::memory_order_acquire);
       }
       seen = t;
-      drain();
-      active.fetch_sub(1, std::memory_order_acq_rel);
+      drain(uint32_t(t));
     }
   }
 
@@ -155,13 +173,15 @@ private:
   std::condition_variable wake;
   // Pointers, so a worker's reference survives the vector growing.
   std::vector<std::unique_ptr<Slot>> slots;
-  uint64_t jobId = 0;
 
+  // The current job. jobFn and jobCtx are written before `next` publishes
+  // the job and read only by a thread that claimed one of its indices.
   void (*jobFn)(void *, int64_t) = nullptr;
   void *jobCtx = nullptr;
-  int64_t jobSize = 0;
-  std::atomic<int64_t> next{0};
-  std::atomic<int> active{0};
+  std::atomic<int64_t> jobSize{0};
+  std::atomic<uint64_t> next{0}; // (job id << 32) | next index
+  std::atomic<int64_t> done{0};  // tasks of the current job finished
+  uint32_t jobId = 0;
 
   static thread_local bool insideWorker;
 };

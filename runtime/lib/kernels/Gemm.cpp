@@ -341,16 +341,21 @@ struct Split {
 /// `packedA`: A is packed already, so tasks along N share it for free;
 /// otherwise each task packs the A rows it uses, and splitting along M
 /// packs every row once (B's packing, a row copy, is what repeats).
+/// `packedB`: B is packed already too; with both packed, more tasks than
+/// threads cost no repeated packing and balance a shared machine better.
 Split splitWork(int64_t M, int64_t N, int64_t K, int64_t batch,
-                bool packedA) {
+                bool packedA, bool packedB = false) {
   int threads = numThreads();
   int64_t work = M * N * K;
   int64_t parts = 1;
   if (threads > 1 && work >= 2 * kMinTaskWork) {
-    // One task per thread when the batch does not already provide them:
-    // more tasks balance better on a shared machine but repeat packing
-    // (measured: 4 per thread lost ~10 % at 1024^3 on 2 threads).
-    int64_t wanted = batch >= 2 * threads ? 1 : threads;
+    // One task per thread when the batch does not already provide them and
+    // tasks would repeat packing (measured: 4 per thread lost ~10 % at
+    // 1024^3 on 2 threads); four per thread when the operands they share
+    // are packed once: a thread that another process delays then holds up
+    // one small task, not half the work.
+    int64_t perThread = (packedA && packedB) || (packedA && N >= M) ? 4 : 1;
+    int64_t wanted = batch >= 2 * threads ? 1 : perThread * threads;
     parts = std::max<int64_t>(1, std::min(wanted, work / kMinTaskWork));
   }
   bool alongN = packedA ? N >= kNR * parts || N >= M
@@ -387,7 +392,8 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
   if (batch <= 0 || M <= 0 || N <= 0 || K <= 0)
     return;
   Split split =
-      splitWork(M, N, K, batch, (flags & DSRT_KERNEL_CONSTANT_A) != 0);
+      splitWork(M, N, K, batch, (flags & DSRT_KERNEL_CONSTANT_A) != 0,
+                (flags & DSRT_KERNEL_CONSTANT_B) != 0);
   // Constant A: packed once per distinct batch slice, on this thread.
   std::vector<std::shared_ptr<PackedConstant>> packed;
   if (flags & DSRT_KERNEL_CONSTANT_A)
