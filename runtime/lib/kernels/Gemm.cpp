@@ -4,7 +4,9 @@
 // K into slices of kKC; for each (column block, K slice) the B slice is
 // packed once into kNR-wide panels (in L2), then for each row block of kMC
 // the A block is packed into kMR-high panels and the microkernel sweeps
-// them (a B panel stays in L1 while A panels stream from L2).
+// them, one B panel against every A panel of the block (both stream from
+// L2 with software prefetch; see the blocking constants below). Constant
+// operands skip the per-call packing: their whole-K packed form is cached.
 //
 // B is reached through a "row filler" so the same driver serves GEMM (B is
 // a strided matrix) and convolution (B is the im2col matrix of the input,
