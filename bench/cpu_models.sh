@@ -6,7 +6,8 @@
 #   - exports the models (if missing) into BUILD_DIR/models with
 #     scripts/export_models.py (Debian's /usr/bin/python3: torch + onnx);
 #   - for each model runs
-#       BUILD_DIR/bin/ds-run MODEL --test-data DIR --bench ITERS  (line "ds median_ms=X min_ms=Y")
+#       BUILD_DIR/bin/ds-run MODEL --test-data DIR --bench ITERS --num-threads T
+#                                                   (line "ds median_ms=X min_ms=Y")
 #       node bench/ort_bench.js MODEL --iters ITERS --threads T --test-data DIR
 #       /usr/bin/python3 scripts/export_models.py ... --bench-torch ITERS --threads T
 #   - prints a table  model | ds ms | ORT ms | torch ms | ORT/ds  (medians)
@@ -16,7 +17,7 @@
 # Anything that is missing or fails prints "n/a" and the run goes on.
 # Environment:
 #   MODELS="mlp cnn mlp_gelu resnet18"   models to run
-#   THREADS=2                            intra-op threads for ORT and torch
+#   THREADS=2                            threads for ds, ORT (intra-op) and torch
 #   DS_TIMEOUT=600 PEER_TIMEOUT=600      per-command time limits (seconds)
 #   PYTHON=/usr/bin/python3 NODE=node
 # OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are unset only for the peer (ORT,
@@ -24,7 +25,7 @@
 set -u
 
 if [ $# -lt 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 
@@ -95,7 +96,7 @@ for m in $MODELS; do
 
   if [ -x "$DS_RUN" ]; then
     timeout "$DS_TIMEOUT" "$DS_RUN" "$model" --test-data "$data" --bench "$ITERS" \
-      > "$LOG_DIR/$m.ds.log" 2>&1
+      --num-threads "$THREADS" > "$LOG_DIR/$m.ds.log" 2>&1
     rc=$?
     DS[$m]=$(parse_median ds "$LOG_DIR/$m.ds.log")
     [ $rc -ne 0 ] && { echo "   ds-run failed (rc=$rc), see $LOG_DIR/$m.ds.log" >&2; DS[$m]=n/a; }

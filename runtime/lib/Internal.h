@@ -42,6 +42,9 @@ bool parseMetadata(const char *json, ModuleSpec &spec, std::string &error);
 /// Maps an ONNX-style dtype name ("float32") to its enum; INVALID if unknown.
 dsrt_dtype dtypeFromName(const std::string &name);
 
+/// Drops the kernels' packed copies of constant operands (kernels/Gemm.cpp).
+void clearPackedConstants();
+
 } // namespace dsrt
 
 #endif // DSRT_LIB_INTERNAL_H

@@ -34,6 +34,9 @@ struct dsrt_module {
   int memoryFd = -1;
 
   ~dsrt_module() {
+    // Packed copies of this module's constants are keyed by address, which
+    // the next library loaded may reuse.
+    dsrt::clearPackedConstants();
     if (handle)
       dlclose(handle);
     if (memoryFd >= 0)

@@ -2,6 +2,7 @@
 //
 //   ds-run MODEL [--test-data DIR | --input NAME=FILE ...] [--output-dir DIR]
 //          [--rtol R] [--atol A] [--bench N] [--keep-artifact PATH] [--timing]
+//          [--num-threads T]
 //
 // MODEL is an ONNX model (.onnx) or a dsg/linalg module (.mlir), compiled for
 // the host CPU into a temporary artifact, or an artifact already compiled
@@ -91,6 +92,11 @@ static llvm::cl::opt<unsigned> benchRuns(
     llvm::cl::desc("After one warm-up run, time N runs and print "
                    "'ds median_ms=X min_ms=Y'"),
     llvm::cl::value_desc("N"), llvm::cl::cat(category));
+static llvm::cl::opt<int> numThreads(
+    "num-threads", llvm::cl::init(0),
+    llvm::cl::desc("Threads the model's kernels use (default: DS_NUM_THREADS "
+                   "or the CPUs this process may run on)"),
+    llvm::cl::value_desc("T"), llvm::cl::cat(category));
 static llvm::cl::opt<std::string>
     keepArtifact("keep-artifact",
                  llvm::cl::desc("Also copy the compiled artifact to this path"),
@@ -582,6 +588,9 @@ int main(int argc, char **argv) {
   if (!testDataDir.empty() && !inputSpecs.empty())
     return fail(llvm::createStringError(
         "use either --test-data or --input, not both"));
+  if (numThreads < 0)
+    return fail(llvm::createStringError(
+        "--num-threads must be a positive thread count, got %d", (int)numThreads));
   std::vector<std::pair<std::string, std::string>> named;
   for (const std::string &spec : inputSpecs) {
     auto [name, file] = StringRef(spec).split('=');
@@ -626,6 +635,8 @@ int main(int argc, char **argv) {
     return fail(llvm::createStringError(ec, "%s: %s", artifact.c_str(),
                                         ec.message().c_str()));
   artifact = absArtifact.str().str();
+  if (numThreads > 0)
+    dsrt_set_num_threads(numThreads);
   dsrt_module *raw = nullptr;
   if (dsrt_module_load(artifact.c_str(), &raw) != DSRT_OK)
     return fail(llvm::createStringError("cannot load the artifact: %s",

@@ -320,6 +320,16 @@ LogicalResult ds::linkSharedLibrary(Location loc, StringRef objectPath,
   StringRef libm = DS_LIBM_PATH;
   if (!libm.empty() && !libm.ends_with("NOTFOUND"))
     args.push_back(libm);
+  // The runtime provides the kernels that ds-cpu-use-microkernels calls;
+  // recorded (by its soname) only when the artifact calls one. The process
+  // that loads the artifact through dsrt has it loaded already. Where this
+  // build's runtime is missing (a relocated install), the references stay
+  // undefined and resolve against the runtime the host process loaded.
+  StringRef runtime = DS_RUNTIME_PATH;
+  if (!runtime.empty() && llvm::sys::fs::exists(runtime)) {
+    args.push_back("--as-needed");
+    args.push_back(runtime);
+  }
 
   SmallString<128> errorPath;
   int errorFd;

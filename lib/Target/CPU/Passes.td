@@ -55,4 +55,34 @@ def InterchangeLoopsPass : Pass<"ds-cpu-interchange-loops", "func::FuncOp"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def UseMicrokernelsPass : Pass<"ds-cpu-use-microkernels", "ModuleOp"> {
+  let summary = "Replace fp32 contractions and convolutions on buffers with "
+                "calls to dsrt's packed, threaded microkernels";
+  let description = [{
+    Runs after bufferization. Every `linalg` op on memrefs of f32 whose body
+    is `out + a * b` and that is either
+
+      * a contraction with one M, one N, one K and at most one batch loop
+        (`linalg.matmul`, `linalg.batch_matmul`, and the `linalg.generic`s
+        they generalize to, in any loop order, with transposed or broadcast
+        operands), or
+      * the grouped 2-D convolution that dsg → linalg produces: input
+        `[N, G, C, H, W]` indexed `(n, g, c, oh*sh + kh*dh, ow*sw + kw*dw)`,
+        weight `[G, F, C, KH, KW]`, output `[N, G, F, OH, OW]`, any loop
+        order,
+
+    becomes a call of `dsrt_kernel_sgemm` or `dsrt_kernel_conv2d_f32`
+    (runtime/include/dsrt/kernels.h) with each operand's aligned pointer
+    plus offset and its element strides, read with
+    `memref.extract_strided_metadata`, and flags that say whether A (the
+    convolution's weight) or B is a view of a constant global, whose packed
+    form the runtime then keeps across calls. The kernels accumulate into the
+    output, as the op did, so the fill or bias that initialised it stays.
+    Other ops, element types and bodies are left alone, to become loops.
+    The artifact links against the runtime that provides the kernels.
+  }];
+  let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect",
+                           "arith::ArithDialect", "LLVM::LLVMDialect"];
+}
+
 #endif // DS_TARGET_CPU_PASSES

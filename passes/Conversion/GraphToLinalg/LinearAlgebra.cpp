@@ -188,21 +188,45 @@ struct GemmLowering : OpConversionPattern<graph::GemmOp> {
     auto resultType = convertedResultType(*getTypeConverter(), op);
     Type elem = op.getType().getElementType();
     Type acc = computeType(elem);
-    auto transpose = [&](Value v) -> Value {
-      SmallVector<OpFoldResult> s = sizesOf(b, loc, v);
-      Value init = emptyTensor(b, loc, {s[1], s[0]},
-                               cast<RankedTensorType>(v.getType())
-                                   .getElementType());
-      return linalg::TransposeOp::create(b, loc, v, init,
-                                         ArrayRef<int64_t>{1, 0})
-          .getResult()[0];
-    };
+    // Transposed operands are read through the contraction's indexing maps
+    // (loops m, n, k) instead of being copied: the CPU back end then passes
+    // them to its GEMM kernel as strided views, and a constant weight is
+    // packed once (an exported nn.Linear is Gemm with trans_b).
     Value a = adaptor.getA(), bm = adaptor.getB();
-    if (op.getTransA())
-      a = transpose(a);
-    if (op.getTransB())
-      bm = transpose(bm);
-    Value y = matmul2d(b, loc, a, bm, acc);
+    Value y;
+    if (!op.getTransA() && !op.getTransB()) {
+      y = matmul2d(b, loc, a, bm, acc);
+    } else {
+      MLIRContext *ctx = b.getContext();
+      AffineExpr m = getAffineDimExpr(0, ctx), n = getAffineDimExpr(1, ctx),
+                 k = getAffineDimExpr(2, ctx);
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(3, 0, op.getTransA() ? ArrayRef<AffineExpr>{k, m}
+                                              : ArrayRef<AffineExpr>{m, k},
+                         ctx),
+          AffineMap::get(3, 0, op.getTransB() ? ArrayRef<AffineExpr>{n, k}
+                                              : ArrayRef<AffineExpr>{k, n},
+                         ctx),
+          AffineMap::get(3, 0, {m, n}, ctx)};
+      SmallVector<OpFoldResult> sa = sizesOf(b, loc, a),
+                                sb = sizesOf(b, loc, bm);
+      Value init = zeros(b, loc,
+                         {sa[op.getTransA() ? 1 : 0], sb[op.getTransB() ? 0 : 1]},
+                         acc);
+      y = linalg::GenericOp::create(
+              b, loc, TypeRange{init.getType()}, ValueRange{a, bm},
+              ValueRange{init}, maps,
+              {utils::IteratorType::parallel, utils::IteratorType::parallel,
+               utils::IteratorType::reduction},
+              [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                Value x = convertScalar(nb, nloc, args[0], elem, acc);
+                Value w = convertScalar(nb, nloc, args[1], elem, acc);
+                linalg::YieldOp::create(
+                    nb, nloc,
+                    addScalar(nb, nloc, args[2], mulScalar(nb, nloc, x, w)));
+              })
+              .getResult(0);
+    }
     double alpha = op.getAlpha().convertToDouble();
     double beta = op.getBeta().convertToDouble();
     Value c = adaptor.getC();

@@ -103,6 +103,16 @@ size_t dsrt_dtype_size(dsrt_dtype dtype);
 /// ONNX-style name of `dtype` ("float32", "uint8", "bool", ...).
 const char *dsrt_dtype_name(dsrt_dtype dtype);
 
+/// Threads the compute kernels of every loaded module use, the caller's
+/// included. The default is the environment variable DS_NUM_THREADS when it
+/// holds a positive integer, else the number of CPUs this process may run
+/// on. `n` < 1 restores that default. Takes effect on the next kernel call;
+/// calls from several caller threads at once never add threads (a call that
+/// finds the pool busy runs on its own thread).
+void dsrt_set_num_threads(int32_t n);
+/// The thread count kernels use now (at least 1).
+int32_t dsrt_get_num_threads(void);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

@@ -55,9 +55,16 @@ func.func @matmul_vector(%a: tensor<8xf16>, %b: tensor<8x16xf16>) -> tensor<16xf
 
 // -----
 
+// A transposed operand is read through the contraction's map, not copied.
+// CHECK-DAG: #[[TA:.*]] = affine_map<(d0, d1, d2) -> (d2, d0)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-LABEL: func.func @gemm
-// CHECK: linalg.transpose ins(%arg0 : tensor<8x4xf32>) outs({{.*}} : tensor<4x8xf32>) permutation = [1, 0]
-// CHECK: linalg.matmul
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[TA]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%arg0, %arg1 : tensor<8x4xf32>, tensor<8x16xf32>) outs({{.*}} : tensor<4x16xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
 // CHECK: linalg.generic
 // CHECK-SAME: ins({{.*}}, %arg2 : tensor<4x16xf32>, tensor<16xf32>)
 // CHECK: arith.mulf
@@ -65,6 +72,20 @@ func.func @matmul_vector(%a: tensor<8xf16>, %b: tensor<8x16xf16>) -> tensor<16xf
 // CHECK: arith.addf
 func.func @gemm(%a: tensor<8x4xf32>, %b: tensor<8x16xf32>, %c: tensor<16xf32>) -> tensor<4x16xf32> {
   %0 = dsg.gemm %a, %b, %c {alpha = 0.5 : f32, beta = 2.0 : f32, trans_a = true} : (tensor<8x4xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// trans_b (an exported nn.Linear): B is read as (n, k).
+// CHECK-DAG: #[[A2:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[TB:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func.func @gemm_trans_b
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[A2]], #[[TB]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: outs({{.*}} : tensor<4x16xf32>)
+func.func @gemm_trans_b(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>) -> tensor<4x16xf32> {
+  %0 = dsg.gemm %a, %b {trans_b = true} : (tensor<4x8xf32>, tensor<16x8xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
 }
 

@@ -1,0 +1,64 @@
+//===- kernels.h - microkernels called by generated code -------*- C -*-===//
+//
+// Compute kernels that artifacts produced by the ds CPU back end call
+// instead of generating loops (the `ds-cpu-use-microkernels` pass emits
+// the calls; docs/performance.md explains the choice). Every entry point
+// accumulates into its output (C += A·B), so an output initialised with a
+// bias or zero by the generated code keeps that value; every operand is
+// given by a base pointer plus one element stride per dimension, so views
+// (transposes, slices, broadcasts with stride 0) need no copies.
+//
+// The kernels use the runtime's thread pool (dsrt_set_num_threads) and are
+// safe to call from several threads at once: a call that finds the pool
+// busy, or that runs on one of its workers, runs on the calling thread.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DSRT_KERNELS_H
+#define DSRT_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A (the convolution's weight) is constant data of a loaded module: the
+/// kernel may keep its packed form, keyed by address and strides, until a
+/// module is freed (dsrt_module_free drops every such copy).
+#define DSRT_KERNEL_CONSTANT_A 1
+/// The same for B (dsrt_kernel_sgemm only).
+#define DSRT_KERNEL_CONSTANT_B 2
+
+/// For b < batch, m < M, n < N:
+///   C[b,m,n] += sum_k A[b,m,k] * B[b,k,n]
+/// where X[i,j,l] = X[i*sX0 + j*sX1 + l*sX2] (element strides, any sign or
+/// zero except that distinct C elements must not alias).
+/// `flags` is a bitwise or of DSRT_KERNEL_* values.
+void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
+                       const float *A, int64_t sA0, int64_t sA1, int64_t sA2,
+                       const float *B, int64_t sB0, int64_t sB1, int64_t sB2,
+                       float *C, int64_t sC0, int64_t sC1, int64_t sC2,
+                       int64_t flags);
+
+/// Grouped 2-D convolution in the layout dsg → linalg produces:
+///   in  [N, G, C, IH, IW], weight [G, F, C, KH, KW], out [N, G, F, OH, OW]
+///   out[n,g,f,oh,ow] += sum_{c,kh,kw} in[n,g,c,oh*sh+kh*dh,ow*sw+kw*dw]
+///                                    * weight[g,f,c,kh,kw]
+/// The twelve sizes come first, then each operand as a base pointer and its
+/// five element strides in the order of its dimensions above. Padding is
+/// already applied to `in` (IH >= (OH-1)*sh + (KH-1)*dh + 1, same for W).
+void dsrt_kernel_conv2d_f32(int64_t N, int64_t G, int64_t F, int64_t C,
+                            int64_t OH, int64_t OW, int64_t KH, int64_t KW,
+                            int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                            const float *in, int64_t sI0, int64_t sI1,
+                            int64_t sI2, int64_t sI3, int64_t sI4,
+                            const float *weight, int64_t sW0, int64_t sW1,
+                            int64_t sW2, int64_t sW3, int64_t sW4, float *out,
+                            int64_t sO0, int64_t sO1, int64_t sO2, int64_t sO3,
+                            int64_t sO4, int64_t flags);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // DSRT_KERNELS_H

@@ -1,0 +1,492 @@
+//===- Gemm.cpp - packed, blocked, threaded fp32 GEMM and convolution ----===//
+//
+// The classic Goto/BLIS structure: C is cut into column blocks of kNC and
+// K into slices of kKC; for each (column block, K slice) the B slice is
+// packed once into kNR-wide panels (in L2), then for each row block of kMC
+// the A block is packed into kMR-high panels and the microkernel sweeps
+// them, one B panel against every A panel of the block (both stream from
+// L2 with software prefetch; see the blocking constants below). Constant
+// operands skip the per-call packing: their whole-K packed form is cached.
+//
+// B is reached through a "row filler" so the same driver serves GEMM (B is
+// a strided matrix) and convolution (B is the im2col matrix of the input,
+// packed straight from the input without materializing it).
+//
+// Threads: the caller's (M, N) problem, times the batch, is cut into tasks
+// along N (or M when N is narrow) that run on the runtime's pool; each task
+// packs its own operands, so tasks share nothing but read-only inputs.
+//
+//===----------------------------------------------------------------------===//
+#include "../Internal.h"
+#include "../ThreadPool.h"
+#include "Microkernel.h"
+
+#include "dsrt/kernels.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+using namespace dsrt;
+using namespace dsrt::kernels;
+
+//===----------------------------------------------------------------------===//
+// Microkernel selection
+//===----------------------------------------------------------------------===//
+
+void dsrt::kernels::microkernelGeneric(int mr, int nr, int64_t kc,
+                                       const float *Ap, const float *Bp,
+                                       int64_t ldb, float *C, int64_t ldc) {
+  float acc[kMR][kNR] = {};
+  for (int64_t k = 0; k < kc; ++k)
+    for (int i = 0; i < mr; ++i) {
+      float a = Ap[k * kMR + i];
+      for (int j = 0; j < nr; ++j)
+        acc[i][j] += a * Bp[k * ldb + j];
+    }
+  for (int i = 0; i < mr; ++i)
+    for (int j = 0; j < nr; ++j)
+      C[i * ldc + j] += acc[i][j];
+}
+
+Microkernel dsrt::kernels::selectMicrokernel() {
+#if defined(__x86_64__) && defined(DSRT_HAVE_AVX512_KERNELS)
+  if (!std::getenv("DSRT_GENERIC_KERNELS") && __builtin_cpu_supports("avx512f"))
+    return microkernelAVX512;
+#endif
+  return microkernelGeneric;
+}
+
+namespace {
+
+const Microkernel microkernel = selectMicrokernel();
+
+/// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core: a kMC x kKC A
+/// block is 288 KiB, a kKC x kNC B block 2 MiB; a B panel (64 KiB) streams
+/// from L2 with software prefetch. Measured against kKC = 256 (B panel in
+/// L1) and kNC = 512 with bench/gemm.cpp: 512/1024 was best at 1024^3
+/// (by ~5 %, within the noise of a shared machine).
+constexpr int64_t kKC = 512;
+constexpr int64_t kMC = 12 * kMR;
+constexpr int64_t kNC = 1024;
+
+/// Below this many multiply-adds per task, splitting costs more than it saves.
+constexpr int64_t kMinTaskWork = int64_t(1) << 21;
+
+struct AlignedFree {
+  void operator()(float *p) const { std::free(p); }
+};
+
+/// Per-thread packing buffers, grown on demand and kept for the next call.
+struct Scratch {
+  std::unique_ptr<float, AlignedFree> a, b, c;
+  int64_t aSize = 0, bSize = 0;
+  float *get(std::unique_ptr<float, AlignedFree> &buf, int64_t &size,
+             int64_t want) {
+    if (size < want) {
+      size_t bytes = ((size_t(want) * sizeof(float)) + 63) / 64 * 64;
+      buf.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+      size = want;
+    }
+    return buf.get();
+  }
+  float *tile() {
+    if (!c)
+      c.reset(static_cast<float *>(
+          std::aligned_alloc(64, size_t(kMR) * kNR * sizeof(float))));
+    return c.get();
+  }
+};
+
+Scratch &scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+/// A: element (i, k) at p[i*s0 + k*s1].
+struct MatrixA {
+  const float *p;
+  int64_t s0, s1;
+};
+
+/// Packs rows [i0, i0+mc) x columns [k0, k0+kc) of A into kMR-row panels.
+void packA(const MatrixA &A, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
+           float *dst) {
+  for (int64_t ip = 0; ip < mc; ip += kMR) {
+    int64_t mr = std::min<int64_t>(kMR, mc - ip);
+    float *panel = dst + ip * kc;
+    for (int64_t i = 0; i < mr; ++i) {
+      const float *src = A.p + (i0 + ip + i) * A.s0 + k0 * A.s1;
+      if (A.s1 == 1)
+        for (int64_t k = 0; k < kc; ++k)
+          panel[k * kMR + i] = src[k];
+      else
+        for (int64_t k = 0; k < kc; ++k)
+          panel[k * kMR + i] = src[k * A.s1];
+    }
+  }
+}
+
+/// A packed whole: kMR-row panels over all of K, panel p (rows p*kMR ...)
+/// at data + p*kMR*K, so the kc slice from k0 of a panel starts k0*kMR
+/// further: the layout packA produces per block, without the copy.
+struct PackedConstant {
+  std::unique_ptr<float, AlignedFree> data;
+};
+
+struct PackKey {
+  const float *p;
+  int64_t M, K, s0, s1;
+  bool isB; // B's packing of the same data differs from A's
+  bool operator==(const PackKey &o) const {
+    return p == o.p && M == o.M && K == o.K && s0 == o.s0 && s1 == o.s1 &&
+           isB == o.isB;
+  }
+};
+
+struct PackKeyHash {
+  size_t operator()(const PackKey &k) const {
+    size_t h = std::hash<const void *>()(k.p);
+    for (int64_t v : {k.M, k.K, k.s0, k.s1, int64_t(k.isB)})
+      h = h * 1000003u ^ std::hash<int64_t>()(v);
+    return h;
+  }
+};
+
+std::mutex packedMutex;
+std::unordered_map<PackKey, std::shared_ptr<PackedConstant>, PackKeyHash>
+    packedConstants;
+
+/// The whole-K packed form of constant A (rows [0, M)), packed on first use.
+std::shared_ptr<PackedConstant> packedConstant(const MatrixA &A, int64_t M,
+                                               int64_t K) {
+  PackKey key{A.p, M, K, A.s0, A.s1, false};
+  std::lock_guard<std::mutex> lock(packedMutex);
+  auto it = packedConstants.find(key);
+  if (it != packedConstants.end())
+    return it->second;
+  auto packed = std::make_shared<PackedConstant>();
+  int64_t rows = (M + kMR - 1) / kMR * kMR;
+  size_t bytes = (size_t(rows) * size_t(K) * sizeof(float) + 63) / 64 * 64;
+  packed->data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+  for (int64_t ip = 0; ip < M; ip += kMR)
+    packA(A, ip, std::min<int64_t>(kMR, M - ip), 0, K,
+          packed->data.get() + ip * K);
+  packedConstants.emplace(key, packed);
+  return packed;
+}
+
+/// B as a strided matrix: element (k, n) at p[k*s0 + n*s1].
+struct MatrixB {
+  const float *p;
+  int64_t s0, s1;
+  /// Writes B[k, n0 .. n0+count) to dst.
+  void row(int64_t k, int64_t n0, int64_t count, float *dst) const {
+    const float *src = p + k * s0 + n0 * s1;
+    if (s1 == 1) {
+      std::memcpy(dst, src, size_t(count) * sizeof(float));
+      return;
+    }
+    for (int64_t j = 0; j < count; ++j)
+      dst[j] = src[j * s1];
+  }
+  /// Row k of columns from n0 when B can be read in place, else null.
+  const float *direct(int64_t k, int64_t n0) const {
+    return s1 == 1 ? p + k * s0 + n0 : nullptr;
+  }
+  /// The distance between rows read in place.
+  int64_t ld() const { return s0; }
+};
+
+/// The im2col matrix of one (image, group) of a convolution, without
+/// materializing it: row k = (c, kh, kw), column n = (oh, ow).
+struct Im2colB {
+  const float *in;
+  int64_t sc, sh, sw; // input strides of c, h, w
+  int64_t OW, KH, KW, strideH, strideW, dilH, dilW;
+  void row(int64_t k, int64_t n0, int64_t count, float *dst) const {
+    int64_t kw = k % KW, kh = (k / KW) % KH, c = k / (KW * KH);
+    const float *base = in + c * sc + kh * dilH * sh + kw * dilW * sw;
+    int64_t oh = n0 / OW, ow = n0 % OW;
+    for (int64_t j = 0; j < count;) {
+      const float *src = base + oh * strideH * sh + ow * strideW * sw;
+      int64_t run = std::min(count - j, OW - ow);
+      int64_t step = strideW * sw;
+      if (step == 1)
+        std::memcpy(dst + j, src, size_t(run) * sizeof(float));
+      else
+        for (int64_t t = 0; t < run; ++t)
+          dst[j + t] = src[t * step];
+      j += run;
+      ow = 0;
+      ++oh;
+    }
+  }
+  const float *direct(int64_t, int64_t) const { return nullptr; }
+  int64_t ld() const { return 0; }
+};
+
+/// Packs rows [k0, k0+kc) x columns [n0, n0+nc) of B into kNR-wide panels,
+/// zero-padding the last one.
+template <typename B>
+void packB(const B &b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
+           float *dst) {
+  for (int64_t jp = 0; jp < nc; jp += kNR) {
+    int64_t nr = std::min<int64_t>(kNR, nc - jp);
+    float *panel = dst + jp * kc;
+    for (int64_t k = 0; k < kc; ++k) {
+      float *row = panel + k * kNR;
+      b.row(k0 + k, n0 + jp, nr, row);
+      for (int64_t j = nr; j < kNR; ++j)
+        row[j] = 0.0f;
+    }
+  }
+}
+
+/// The whole-K packed form of constant B (columns [0, N)), packed on first
+/// use: panel j (columns j*kNR ...) at data + j*kNR*K, zero-padded.
+std::shared_ptr<PackedConstant> packedConstantB(const MatrixB &B, int64_t K,
+                                                int64_t N) {
+  PackKey key{B.p, N, K, B.s0, B.s1, true};
+  std::lock_guard<std::mutex> lock(packedMutex);
+  auto it = packedConstants.find(key);
+  if (it != packedConstants.end())
+    return it->second;
+  auto packed = std::make_shared<PackedConstant>();
+  int64_t cols = (N + kNR - 1) / kNR * kNR;
+  size_t bytes = (size_t(cols) * size_t(K) * sizeof(float) + 63) / 64 * 64;
+  packed->data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+  packB(B, 0, K, 0, N, packed->data.get());
+  packedConstants.emplace(key, packed);
+  return packed;
+}
+
+/// C: element (i, n) at p[i*s0 + n*s1].
+struct MatrixC {
+  float *p;
+  int64_t s0, s1;
+};
+
+/// C[m0:m1, n0:n1] += A[m0:m1, :] · B[:, n0:n1] on the calling thread.
+/// `packedA`, when set, is A in PackedConstant's layout (m0 a multiple of
+/// kMR).
+/// `packedB`, when set, is B packed whole: kNR-column panels over all of K,
+/// panel j at packedB + j*kNR*K (n0 a multiple of kNR).
+template <typename B>
+void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
+               const MatrixA &A, const float *packedA, const B &b,
+               const float *packedB, const MatrixC &C) {
+  Scratch &s = scratch();
+  int64_t M = m1 - m0;
+  // With few rows, packing B costs as much as the product: read it in place
+  // when its rows are contiguous.
+  bool packingB = !packedB && (M > 2 * kMR || !b.direct(0, n0));
+  int64_t ncMax = std::min<int64_t>(kNC, (n1 - n0 + kNR - 1) / kNR * kNR);
+  float *bp = packingB ? s.get(s.b, s.bSize, kKC * ncMax) : nullptr;
+  float *ap = packedA ? nullptr
+                      : s.get(s.a, s.aSize,
+                              kKC * std::min<int64_t>(kMC, (M + kMR - 1) / kMR * kMR));
+  float *tile = C.s1 == 1 ? nullptr : s.tile();
+
+  for (int64_t jc = n0; jc < n1; jc += kNC) {
+    int64_t nc = std::min(kNC, n1 - jc);
+    for (int64_t pc = 0; pc < K; pc += kKC) {
+      int64_t kc = std::min(kKC, K - pc);
+      if (packingB)
+        packB(b, pc, kc, jc, nc, bp);
+      for (int64_t ic = m0; ic < m1; ic += kMC) {
+        int64_t mc = std::min(kMC, m1 - ic);
+        // Panel ir of this block: packed now (stride kc between panels) or
+        // once for all calls (stride K, k offset pc).
+        const float *aBlock = packedA ? packedA + ic * K + pc * kMR : ap;
+        int64_t aPanelStride = packedA ? K : kc;
+        if (!packedA)
+          packA(A, ic, mc, pc, kc, ap);
+        for (int64_t jr = 0; jr < nc; jr += kNR) {
+          int nr = int(std::min<int64_t>(kNR, nc - jr));
+          const float *bPanel = packedB    ? packedB + (jc + jr) * K + pc * kNR
+                                : packingB ? bp + jr * kc
+                                           : b.direct(pc, jc + jr);
+          int64_t ldb = packedB || packingB ? kNR : b.ld();
+          for (int64_t ir = 0; ir < mc; ir += kMR) {
+            int mr = int(std::min<int64_t>(kMR, mc - ir));
+            float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
+            if (!tile) {
+              microkernel(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb, c,
+                          C.s0);
+              continue;
+            }
+            // Strided columns: accumulate into a dense tile, then add.
+            std::fill(tile, tile + kMR * kNR, 0.0f);
+            microkernel(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
+                        tile, kNR);
+            for (int i = 0; i < mr; ++i)
+              for (int j = 0; j < nr; ++j)
+                c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
+          }
+        }
+      }
+    }
+  }
+}
+
+/// How to cut one M x N product into tasks.
+struct Split {
+  bool alongN;
+  int64_t parts, chunk;
+};
+
+/// `packedA`: A is packed already, so tasks along N share it for free;
+/// otherwise each task packs the A rows it uses, and splitting along M
+/// packs every row once (B's packing, a row copy, is what repeats).
+/// `packedB`: B is packed already too; with both packed, more tasks than
+/// threads cost no repeated packing and balance a shared machine better.
+Split splitWork(int64_t M, int64_t N, int64_t K, int64_t batch,
+                bool packedA, bool packedB = false) {
+  int threads = numThreads();
+  int64_t work = M * N * K;
+  int64_t parts = 1;
+  if (threads > 1 && work >= 2 * kMinTaskWork) {
+    // One task per thread when the batch does not already provide them and
+    // tasks would repeat packing (measured: 4 per thread lost ~10 % at
+    // 1024^3 on 2 threads); four per thread when the operands they share
+    // are packed once: a thread that another process delays then holds up
+    // one small task, not half the work.
+    int64_t perThread = (packedA && packedB) || (packedA && N >= M) ? 4 : 1;
+    int64_t wanted = batch >= 2 * threads ? 1 : perThread * threads;
+    parts = std::max<int64_t>(1, std::min(wanted, work / kMinTaskWork));
+  }
+  bool alongN = packedA ? N >= kNR * parts || N >= M
+                        : N >= M || M < kMR * parts;
+  int64_t unit = alongN ? kNR : kMR;
+  int64_t extent = alongN ? N : M;
+  int64_t units = (extent + unit - 1) / unit;
+  parts = std::max<int64_t>(1, std::min(parts, units));
+  int64_t chunk = (units + parts - 1) / parts * unit;
+  parts = (extent + chunk - 1) / chunk;
+  return {alongN, parts, chunk};
+}
+
+template <typename B>
+void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
+             int64_t K, const MatrixA &A, const float *packedA, const B &b,
+             const float *packedB, const MatrixC &C) {
+  int64_t lo = part * split.chunk;
+  int64_t hi = std::min(lo + split.chunk, split.alongN ? N : M);
+  if (split.alongN)
+    gemmBlock(0, M, lo, hi, K, A, packedA, b, packedB, C);
+  else
+    gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C);
+}
+
+} // namespace
+
+DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
+                                   int64_t K, const float *A, int64_t sA0,
+                                   int64_t sA1, int64_t sA2, const float *B,
+                                   int64_t sB0, int64_t sB1, int64_t sB2,
+                                   float *C, int64_t sC0, int64_t sC1,
+                                   int64_t sC2, int64_t flags) {
+  if (batch <= 0 || M <= 0 || N <= 0 || K <= 0)
+    return;
+  Split split =
+      splitWork(M, N, K, batch, (flags & DSRT_KERNEL_CONSTANT_A) != 0,
+                (flags & DSRT_KERNEL_CONSTANT_B) != 0);
+  // Constant A: packed once per distinct batch slice, on this thread.
+  std::vector<std::shared_ptr<PackedConstant>> packed;
+  if (flags & DSRT_KERNEL_CONSTANT_A)
+    for (int64_t bi = 0; bi < (sA0 == 0 ? 1 : batch); ++bi)
+      packed.push_back(packedConstant(MatrixA{A + bi * sA0, sA1, sA2}, M, K));
+  // Constant B: likewise, unless B is already row-major and read in place
+  // (few rows), where packing would only add a copy.
+  std::vector<std::shared_ptr<PackedConstant>> packedB;
+  if ((flags & DSRT_KERNEL_CONSTANT_B) && (M > 2 * kMR || sB2 != 1))
+    for (int64_t bi = 0; bi < (sB0 == 0 ? 1 : batch); ++bi)
+      packedB.push_back(
+          packedConstantB(MatrixB{B + bi * sB0, sB1, sB2}, K, N));
+  parallelFor(batch * split.parts, [&](int64_t t) {
+    int64_t bi = t / split.parts, part = t % split.parts;
+    MatrixA a{A + bi * sA0, sA1, sA2};
+    MatrixB b{B + bi * sB0, sB1, sB2};
+    MatrixC c{C + bi * sC0, sC1, sC2};
+    const float *pa =
+        packed.empty() ? nullptr : packed[sA0 == 0 ? 0 : bi]->data.get();
+    const float *pb =
+        packedB.empty() ? nullptr : packedB[sB0 == 0 ? 0 : bi]->data.get();
+    runTask(split, part, M, N, K, a, pa, b, pb, c);
+  });
+}
+
+DSRT_EXPORT void dsrt_kernel_conv2d_f32(
+    int64_t N, int64_t G, int64_t F, int64_t C, int64_t OH, int64_t OW,
+    int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const float *in, int64_t sI0, int64_t sI1, int64_t sI2, int64_t sI3,
+    int64_t sI4, const float *weight, int64_t sW0, int64_t sW1, int64_t sW2,
+    int64_t sW3, int64_t sW4, float *out, int64_t sO0, int64_t sO1,
+    int64_t sO2, int64_t sO3, int64_t sO4, int64_t flags) {
+  if (N <= 0 || G <= 0 || F <= 0 || C <= 0 || OH <= 0 || OW <= 0 ||
+      KH <= 0 || KW <= 0)
+    return;
+  int64_t K = C * KH * KW, cols = OH * OW;
+  // The weight of a group as an F x K matrix needs (c, kh, kw) to be one
+  // dense run; compact it once otherwise.
+  std::unique_ptr<float[]> compact;
+  const float *w = weight;
+  int64_t wGroup = sW0, wRow = sW1;
+  if (!(sW4 == 1 && sW3 == KW && sW2 == KH * KW)) {
+    compact.reset(new float[size_t(G * F * K)]);
+    for (int64_t g = 0; g < G; ++g)
+      for (int64_t f = 0; f < F; ++f)
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t kh = 0; kh < KH; ++kh)
+            for (int64_t kw = 0; kw < KW; ++kw)
+              compact[((g * F + f) * C + c) * KH * KW + kh * KW + kw] =
+                  weight[g * sW0 + f * sW1 + c * sW2 + kh * sW3 + kw * sW4];
+    w = compact.get();
+    wGroup = F * K;
+    wRow = K;
+  }
+  // The output of an (image, group) as an F x (OH*OW) matrix needs oh and
+  // ow to fold into one stride.
+  bool flatOut = sO3 == OW * sO4;
+  bool packWeights = (flags & DSRT_KERNEL_CONSTANT_A) && !compact;
+  Split split = splitWork(F, cols, K, N * G, packWeights);
+  std::vector<std::shared_ptr<PackedConstant>> packed;
+  if (packWeights)
+    for (int64_t g = 0; g < G; ++g)
+      packed.push_back(packedConstant(MatrixA{w + g * wGroup, wRow, 1}, F, K));
+  parallelFor(N * G * split.parts, [&](int64_t t) {
+    int64_t ng = t / split.parts, part = t % split.parts;
+    int64_t n = ng / G, g = ng % G;
+    MatrixA a{w + g * wGroup, wRow, 1};
+    Im2colB b{in + n * sI0 + g * sI1, sI2, sI3, sI4, OW, KH, KW, sh, sw,
+              dh, dw};
+    float *o = out + n * sO0 + g * sO1;
+    const float *pa = packed.empty() ? nullptr : packed[g]->data.get();
+    if (flatOut) {
+      runTask(split, part, F, cols, K, a, pa, b, nullptr,
+              MatrixC{o, sO2, sO4});
+      return;
+    }
+    // Rare: compute into a dense buffer, then add it to the strided output.
+    int64_t lo = part * split.chunk;
+    int64_t hi = std::min(lo + split.chunk, split.alongN ? cols : F);
+    std::unique_ptr<float[]> tmp(new float[size_t(F * cols)]());
+    MatrixC dense{tmp.get(), cols, 1};
+    runTask(split, part, F, cols, K, a, pa, b, nullptr, dense);
+    int64_t f0 = split.alongN ? 0 : lo, f1 = split.alongN ? F : hi;
+    int64_t c0 = split.alongN ? lo : 0, c1 = split.alongN ? hi : cols;
+    for (int64_t f = f0; f < f1; ++f)
+      for (int64_t c = c0; c < c1; ++c)
+        o[f * sO2 + (c / OW) * sO3 + (c % OW) * sO4] += tmp[f * cols + c];
+  });
+}
+
+void dsrt::clearPackedConstants() {
+  std::lock_guard<std::mutex> lock(packedMutex);
+  packedConstants.clear();
+}
