@@ -2,11 +2,12 @@
 #include "ds/InitAll.h"
 
 #include "Graph/GraphOps.h"
+#include "Quant/QuantOps.h"
 #include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<graph::DSGDialect>();
+  registry.insert<graph::DSGDialect, quant::DSQDialect>();
 }
 
 void mlir::ds::registerAllPasses() {
