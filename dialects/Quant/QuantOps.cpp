@@ -219,5 +219,23 @@ LogicalResult QMatMulOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Dot4Op
+//===----------------------------------------------------------------------===//
+
+LogicalResult Dot4Op::verify() {
+  auto acc = getAcc().getType(), a = getA().getType(), b = getB().getType();
+  if (acc != getResult().getType())
+    return emitOpError("expects the result type to be the accumulator's");
+  if (a != b)
+    return emitOpError("expects both byte operands of one type, found ")
+           << a << " and " << b;
+  if (acc.isScalable() || a.isScalable() ||
+      a.getNumElements() != 4 * acc.getNumElements())
+    return emitOpError("expects 4 bytes per accumulator lane, found ")
+           << a << " for " << acc;
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Quant/QuantOps.cpp.inc"

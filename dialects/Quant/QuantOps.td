@@ -154,4 +154,30 @@ def DSQ_QMatMulOp : DSQ_Op<"qmatmul", [AttrSizedOperandSegments]> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Kernel building blocks
+//===----------------------------------------------------------------------===//
+
+def DSQ_Dot4Op : DSQ_Op<"dot4", [AllTypesMatch<["acc", "result"]>]> {
+  let summary = "Unsigned-by-signed byte dot products of 4, accumulated in i32";
+  let description = [{
+    For each 32-bit lane `i`: `acc[i] + sum_{t<4} zext(a[4i+t]) *
+    sext(b[4i+t])`, the operation of x86's `vpdpbusd` (AVX-512 VNNI). The
+    quantized matmul kernel is written with it on vectors; `convert-to-llvm`
+    turns the 16-lane form into the `vpdpbusd` intrinsic.
+
+    ```mlir
+    %r = dsq.dot4 %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$a,
+                       VectorOfRankAndType<[1], [I8]>:$b);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $a `,` $b attr-dict `:` type($acc) `,` type($a) `,` type($b)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // DS_QUANT_OPS

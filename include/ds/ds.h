@@ -90,6 +90,9 @@ struct CompileOptions {
   /// If set, the artifact is written to this path and CompileResult::artifact
   /// stays empty; otherwise the artifact comes back in memory.
   std::string outputPath;
+  /// Quantize before compiling: "int8", "int4" or the options of the
+  /// ds-quantize pass (docs/quantization.md); empty keeps the model float.
+  std::string quantize;
   /// Collect per-stage and per-pass times into CompileResult::timing.
   bool timing = false;
   /// Called on the compiling thread as each stage starts: "import",

@@ -204,6 +204,7 @@ ds::CompileResult ds::Compiler::Impl::compile(SourceKind kind,
   internal.target.optLevel = options.optLevel;
   internal.target.cpu = options.cpu;
   internal.target.features = options.features;
+  internal.quantize = options.quantize;
   internal.beforeStage = beginStage;
   if (root)
     internal.configurePassManager = [&](mlir::PassManager &pm) {

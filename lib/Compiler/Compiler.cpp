@@ -4,11 +4,13 @@
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Quantization/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #ifdef DS_HAVE_ONNX_IMPORT
 #include "ds/Import/ONNX.h"
@@ -109,8 +111,39 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   // Every dsg op that verifies must lower: a conversion failure is a ds bug,
   // not an unsupported input. Only the importer decides what is unsupported,
   // so that test harnesses never count a lowering bug as a skip.
+  if (!options.quantize.empty()) {
+    begin("quantize");
+    // "int8" and "int4" are short for "weights=int8" and "weights=int4".
+    std::string passOptions = options.quantize;
+    if (passOptions == "int8" || passOptions == "int4")
+      passOptions = "weights=" + passOptions;
+    else if (passOptions == "default")
+      passOptions.clear();
+    std::unique_ptr<Pass> quantize = createQuantize();
+    std::string error;
+    if (failed(quantize->initializeOptions(passOptions, [&](const Twine &msg) {
+          error = msg.str();
+          return failure();
+        }))) {
+      emitError(module.getLoc())
+          << "invalid quantization options '" << options.quantize
+          << "'" << (error.empty() ? "" : ": ") << error;
+      return CompileStatus::Invalid;
+    }
+    OpPassManager quantizePM(ModuleOp::getOperationName());
+    quantizePM.addPass(std::move(quantize));
+    // Bad option values are reported by the pass itself.
+    if (failed(runPasses(module, options,
+                         [&](OpPassManager &pm) { pm = quantizePM; })))
+      return CompileStatus::Invalid;
+    if (options.afterStage)
+      options.afterStage("quantize", module);
+  }
+
   begin("linalg");
   if (failed(runPasses(module, options, [](OpPassManager &pm) {
+        // dsq first: its lowering reads dsg constants (weights, biases).
+        pm.addPass(createLowerQuantized());
         pm.addPass(createConvertGraphToLinalg());
       })))
     return CompileStatus::Failure;

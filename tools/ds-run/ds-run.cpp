@@ -96,6 +96,13 @@ static llvm::cl::opt<std::string>
                  llvm::cl::desc("Also copy the compiled artifact to this path"),
                  llvm::cl::value_desc("path"), llvm::cl::cat(category));
 
+static llvm::cl::opt<std::string> quantizeOpt(
+    "quantize",
+    llvm::cl::desc("Quantize before compiling: int8, int4, or ds-quantize's "
+                   "options, e.g. 'weights=int4 group=64 activations=none' "
+                   "(docs/quantization.md)"),
+    llvm::cl::value_desc("options"), llvm::cl::cat(category));
+
 static llvm::cl::opt<bool> timingOpt(
     "timing",
     llvm::cl::desc("Print the time of each compile stage and pass (stderr)"),
@@ -494,6 +501,7 @@ static std::optional<int> compile(StringRef artifact) {
   TimingScope root = timing.getRootScope();
   std::optional<TimingScope> stageScope;
   CompileOptions options;
+  options.quantize = quantizeOpt;
   options.beforeStage = [&](StringRef stage) {
     if (timingOpt) {
       stageScope.reset();

@@ -152,3 +152,11 @@ func.func @result_shape(%x: tensor<5x64xi8>, %xs: tensor<5x1xf32>, %w: tensor<8x
       : (tensor<5x64xi8>, tensor<5x1xf32>, tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<5x64xf32>
   return
 }
+
+// -----
+
+func.func @dot4_lanes(%acc: vector<16xi32>, %a: vector<32xi8>) -> vector<16xi32> {
+  // expected-error @+1 {{expects 4 bytes per accumulator lane, found 'vector<32xi8>' for 'vector<16xi32>'}}
+  %r = dsq.dot4 %acc, %a, %a : vector<16xi32>, vector<32xi8>, vector<32xi8>
+  return %r : vector<16xi32>
+}

@@ -60,3 +60,10 @@ func.func @qmatmul(%x: tensor<2x5x64xi8>, %xs: tensor<2x5x1xf32>, %t: tensor<f32
       : (tensor<5x64xf32>, tensor<8x32xi8>, tensor<8x2xf32>, tensor<8xf32>) -> tensor<5x8xf32>
   return %a, %c, %d : tensor<2x5x8xf32>, tensor<2x5x8xf32>, tensor<5x8xf32>
 }
+
+// CHECK-LABEL: func @dot4
+func.func @dot4(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  // CHECK: dsq.dot4 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<64xi8>, vector<64xi8>
+  %r = dsq.dot4 %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8>
+  return %r : vector<16xi32>
+}
