@@ -328,15 +328,35 @@ static LogicalResult lowerQMatMulPortable(dsq::QMatMulOp op) {
             })
             .getResult(0);
   } else {
-    // i32 partial sums per group: dims (lead..., n, g, kk).
+    // i32 partial sums per group: dims (lead..., n, g, kk), over the lhs
+    // as [lead..., groups, group] and the weights as [N, groups, bytes].
     unsigned numDims = lead + 3;
     AffineExpr n = getAffineDimExpr(lead, ctx), g = getAffineDimExpr(lead + 1, ctx);
     AffineExpr kk = getAffineDimExpr(lead + 2, ctx);
-    AffineExpr kExpr = g * group + kk;
     SmallVector<AffineExpr> lhsExprs(leadDims), accExprs(leadDims);
-    lhsExprs.push_back(kExpr);
+    lhsExprs.push_back(g);
+    lhsExprs.push_back(kk);
     accExprs.push_back(n);
     accExprs.push_back(g);
+    auto split = [&](Value v, int64_t inner) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t rank = type.getRank();
+      SmallVector<ReassociationIndices> reassociation;
+      for (int64_t i = 0; i + 1 < rank; ++i)
+        reassociation.push_back({i});
+      reassociation.push_back({rank - 1, rank});
+      SmallVector<int64_t> shape(type.getShape().drop_back());
+      shape.push_back(groups);
+      shape.push_back(inner);
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, v);
+      sizes.back() = b.getIndexAttr(groups);
+      sizes.push_back(b.getIndexAttr(inner));
+      return tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get(shape, type.getElementType()), v,
+          reassociation, sizes);
+    };
+    Value lhsGroups = split(op.getLhs(), group);
+    Value weightGroups = split(op.getWeight(), packed ? group / 2 : group);
     SmallVector<OpFoldResult> accSizes(outSizes);
     accSizes.push_back(b.getIndexAttr(groups));
     SmallVector<IT> iters(lead + 2, IT::parallel);
@@ -345,13 +365,15 @@ static LogicalResult lowerQMatMulPortable(dsq::QMatMulOp op) {
         llvm::to_vector(llvm::concat<const int64_t>(
             op.getResult().getType().getShape(), ArrayRef<int64_t>{groups})),
         i32);
+    AffineMap wMap = AffineMap::get(
+        numDims, 0, {n, g, packed ? kk.floorDiv(2) : kk}, ctx);
     Value acc =
         linalg::GenericOp::create(
             b, loc, TypeRange{accType},
-            ValueRange{op.getLhs(), op.getWeight()},
+            ValueRange{lhsGroups, weightGroups},
             ValueRange{zeroFilled(b, loc, accSizes, i32)},
             ArrayRef<AffineMap>{AffineMap::get(numDims, 0, lhsExprs, ctx),
-                                weightMap(numDims, lead, kExpr, packed, ctx),
+                                wMap,
                                 AffineMap::get(numDims, 0, accExprs, ctx)},
             iters,
             [&](OpBuilder &nb, Location l, ValueRange args) {

@@ -98,7 +98,7 @@ void QuantizePass::runOnOperation() {
     bits = 4;
     if (groupSize != 32 && groupSize != 64 && groupSize != 128) {
       emitError(module.getLoc()) << "ds-quantize: group must be 32, 64 or 128, found "
-                         << groupSize;
+                         << groupSize.getValue();
       return signalPassFailure();
     }
   } else {
