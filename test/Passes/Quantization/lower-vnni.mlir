@@ -8,18 +8,25 @@
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x1x16xi32>
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<2x1x16xf32>
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<32xf32>
-// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<2x3x64xi8> into tensor<6x64xi8>
+// Activations are offset to unsigned once (xor of the sign bit); then 4 rows
+// x 2 blocks of 16 channels, 8 dot products per step of K; the leftover
+// rows one at a time (2 per step).
+// CHECK: %[[X:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<2x3x64xi8> into tensor<6x64xi8>
+// CHECK: linalg.generic {{.*}} ins(%[[X]] : tensor<6x64xi8>)
+// CHECK: arith.constant -128 : i8
+// CHECK: arith.xori
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: vector.transfer_read {{.*}} : tensor<2x16x64xi8>, vector<64xi8>
-// CHECK: arith.xori
-// CHECK-COUNT-4: dsq.dot4
+// CHECK: vector.transfer_read {{.*}} : tensor<2x16x64xi8>, vector<64xi8>
+// CHECK-COUNT-8: dsq.dot4
+// CHECK-NOT: dsq.dot4
 // CHECK: arith.subi
 // CHECK: vector.fma
 // CHECK: vector.transfer_write
-// CHECK: dsq.dot4
+// CHECK-COUNT-2: dsq.dot4
 // CHECK-NOT: dsq.dot4
 // CHECK: tensor.extract_slice {{.*}} : tensor<6x32xf32> to tensor<6x20xf32>
 // CHECK: tensor.expand_shape
