@@ -14,8 +14,9 @@ quantize_dynamic produces), and times:
   ds fp32, ds int8 (dynamic per token), ds int4 (group 128, per token),
   ORT fp32 and ORT int8 (dynamic), ORT with --ort-threads threads (ds is
   single-threaded; the default 1 compares like with like).
-Prints one line per model with the times, the speed ratios, weight bytes and
-each quantized output's SQNR against its own float output. Never asserts.
+Prints one line per model with the times (median/min ms), the speed ratios
+(from medians / from minima), weight bytes and each quantized output's SQNR
+against its own float output. Never asserts.
 """
 import argparse
 import json
@@ -125,13 +126,14 @@ def run_ds(ds_run, d, setting, iters):
     text = subprocess.run(cmd, check=True, capture_output=True,
                           text=True).stdout
     median = float(text.split("median_ms=")[1].split()[0])
+    best = float(text.split("min_ms=")[1].split()[0])
     from onnx import numpy_helper
     import onnx
     t = onnx.TensorProto()
     with open(os.path.join(out, "output_0.pb"), "rb") as f:
         t.ParseFromString(f.read())
     rep = json.load(open(report)) if report else None
-    return median, numpy_helper.to_array(t), rep
+    return (median, best), numpy_helper.to_array(t), rep
 
 
 def run_ort(model, d, iters, threads):
@@ -141,7 +143,8 @@ def run_ort(model, d, iters, threads):
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return None
-    return float(r.stdout.split("median_ms=")[1].split()[0])
+    return (float(r.stdout.split("median_ms=")[1].split()[0]),
+            float(r.stdout.split("min_ms=")[1].split()[0]))
 
 
 def sqnr(ref, got):
@@ -171,19 +174,25 @@ def main():
         ort32 = run_ort(os.path.join(d, "model.onnx"), d, args.iters,
                         args.ort_threads)
         ort8 = run_ort(qmodel, d, args.iters, args.ort_threads)
-        fmt = lambda v: "n/a" if v is None else "%.3f" % v
-        ratio = lambda a, b: "n/a" if a is None or b is None else "%.2f" % (a / b)
+        fmt = lambda v: "n/a" if v is None else "%.3f/%.3f" % v
+        ratio = lambda a, b, i: ("n/a" if a is None or b is None
+                                 else "%.2f" % (a[i] / b[i]))
         wr = lambda r: (r["quantized_bytes"] + r["float_bytes_left"]) / max(
             1, r["quantized_float_bytes"] + r["float_bytes_left"])
-        print("quant-bench model=%s ds_fp32_ms=%.3f ds_int8_ms=%.3f "
-              "ds_int4_ms=%.3f ort_fp32_ms=%s ort_int8_ms=%s "
-              "ds_int8_speedup=%.2f ds_int4_speedup=%.2f "
-              "ort_int8_speedup=%s ds_int8_vs_ort_int8=%s "
+        # Times are median/min in ms; ratios from medians, then from minima.
+        print("quant-bench model=%s ds_fp32_ms=%s ds_int8_ms=%s ds_int4_ms=%s "
+              "ort_fp32_ms=%s ort_int8_ms=%s "
+              "ds_int8_speedup=%s/%s ds_int4_speedup=%s/%s "
+              "ort_int8_speedup=%s/%s ds_int8_vs_ort_int8=%s/%s "
               "int8_weight_ratio=%.4f int4_weight_ratio=%.4f "
               "int8_sqnr_db=%.1f int4_sqnr_db=%.1f" % (
-                  name, f32, i8, i4, fmt(ort32), fmt(ort8), f32 / i8, f32 / i4,
-                  ratio(ort32, ort8), ratio(ort8, i8), wr(rep8), wr(rep4),
-                  sqnr(ref, out8), sqnr(ref, out4)), flush=True)
+                  name, fmt(f32), fmt(i8), fmt(i4), fmt(ort32), fmt(ort8),
+                  ratio(f32, i8, 0), ratio(f32, i8, 1),
+                  ratio(f32, i4, 0), ratio(f32, i4, 1),
+                  ratio(ort32, ort8, 0), ratio(ort32, ort8, 1),
+                  ratio(ort8, i8, 0), ratio(ort8, i8, 1),
+                  wr(rep8), wr(rep4), sqnr(ref, out8), sqnr(ref, out4)),
+              flush=True)
     return 0
 
 
