@@ -141,9 +141,17 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   }
 
   begin("linalg");
-  if (failed(runPasses(module, options, [](OpPassManager &pm) {
+  bool quantized = module
+                       .walk([](Operation *op) {
+                         return isa<quant::DSQDialect>(op->getDialect())
+                                    ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+                       })
+                       .wasInterrupted();
+  if (failed(runPasses(module, options, [&](OpPassManager &pm) {
         // dsq first: its lowering reads dsg constants (weights, biases).
-        pm.addPass(createLowerQuantized());
+        if (quantized)
+          pm.addPass(createLowerQuantized());
         pm.addPass(createConvertGraphToLinalg());
       })))
     return CompileStatus::Failure;
