@@ -86,3 +86,20 @@ func.func @fallback(%f: tensor<5x64xf32>, %x: tensor<5x64xi8>, %xs: tensor<5x1xf
       : (tensor<5x6xi8>, tensor<5x1xf32>, tensor<8x6xi8>, tensor<8x1xf32>) -> tensor<5x8xf32>
   return %a, %b, %c : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>
 }
+
+// -----
+
+// A dynamic batch: the rows are counted at run time.
+// CHECK-LABEL: func @dynamic_rows
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<?x3x64xi8> into tensor<?x64xi8>
+// CHECK: tensor.dim
+// CHECK: dsq.dot4
+// CHECK: tensor.expand_shape {{.*}} : tensor<?x32xf32> into tensor<?x3x32xf32>
+func.func @dynamic_rows(%x: tensor<?x3x64xi8>, %xs: tensor<?x3x1xf32>) -> tensor<?x3x32xf32> {
+  %w, %s = dsq.weight {bits = 8 : i64, group_size = 64 : i64,
+      values = dense<3> : tensor<32x64xi8>, scales = dense<0.5> : tensor<32x1xf32>}
+      : tensor<32x64xi8>, tensor<32x1xf32>
+  %y = dsq.qmatmul %x scale %xs, %w scale %s {bits = 8 : i64}
+      : (tensor<?x3x64xi8>, tensor<?x3x1xf32>, tensor<32x64xi8>, tensor<32x1xf32>) -> tensor<?x3x32xf32>
+  return %y : tensor<?x3x32xf32>
+}
