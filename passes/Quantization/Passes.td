@@ -41,6 +41,9 @@ def Quantize : Pass<"ds-quantize", "ModuleOp"> {
            "none)">,
     Option<"reportPath", "report", "std::string", "\"\"",
            "Write a JSON report of every candidate layer to this file">,
+    ListOption<"layers", "layers", "std::string",
+               "Quantize only these layers (by the names in the report); "
+               "all by default">,
   ];
   let dependentDialects = ["mlir::ds::quant::DSQDialect"];
 }

@@ -14,6 +14,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -132,6 +133,11 @@ void QuantizePass::runOnOperation() {
     LayerRecord record;
     record.name = describeLoc(op->getLoc());
     record.op = isa<dsg::MatMulOp>(op) ? "MatMul" : "Gemm";
+    if (!layers.empty() && !llvm::is_contained(layers, record.name)) {
+      record.reason = "not selected (layers=...)";
+      records.push_back(std::move(record));
+      continue;
+    }
     if (std::optional<std::string> reason = quantize(op, record))
       record.reason = *reason;
     else

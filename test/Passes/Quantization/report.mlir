@@ -36,3 +36,16 @@ func.func @main(%x: tensor<5x64xf32>, %y: tensor<5x48xf32>, %w: tensor<48x8xf32>
   %c = dsg.matmul %y, %w : (tensor<5x48xf32>, tensor<48x8xf32>) -> tensor<5x8xf32> loc("dynamic")
   return %a, %b, %c : tensor<5x64xf32>, tensor<5x8xf32>, tensor<5x8xf32>
 }
+
+// layers=: only the named layers are quantized; the others say why not.
+// RUN: ds-opt %s --ds-quantize="weights=int8 layers=narrow report=%t.sel.json" | FileCheck %s --check-prefix=SELECT
+// RUN: FileCheck %s --check-prefix=SELECT-REPORT < %t.sel.json
+// SELECT: dsg.matmul
+// SELECT: dsq.qmatmul
+// SELECT-REPORT: "name": "fc1",
+// SELECT-REPORT-NEXT: "op": "MatMul",
+// SELECT-REPORT-NEXT: "quantized": false,
+// SELECT-REPORT-NEXT: "reason": "not selected (layers=...)"
+// SELECT-REPORT: "name": "narrow",
+// SELECT-REPORT-NEXT: "op": "Gemm",
+// SELECT-REPORT-NEXT: "quantized": true,
