@@ -97,6 +97,9 @@ struct CompileOptions {
   /// Fuse exported attention subgraphs (MatMul, Softmax, MatMul with their
   /// scale and mask) into one online-softmax kernel (docs/attention.md).
   bool fuseAttention = true;
+  /// Quantize before compiling: "int8", "int4" or the options of the
+  /// ds-quantize pass (docs/quantization.md); empty keeps the model float.
+  std::string quantize;
   /// Collect per-stage and per-pass times into CompileResult::timing.
   bool timing = false;
   /// Called on the compiling thread as each stage starts: "import",

@@ -212,6 +212,7 @@ ds::CompileResult ds::Compiler::Impl::compile(SourceKind kind,
   internal.fuseAttention = options.fuseAttention;
   internal.targetKind = *targetKind;
   internal.chip = options.chip;
+  internal.quantize = options.quantize;
   internal.beforeStage = beginStage;
   if (root)
     internal.configurePassManager = [&](mlir::PassManager &pm) {

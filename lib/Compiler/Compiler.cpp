@@ -1,20 +1,21 @@
 //===- Compiler.cpp - The ds compile API ---------------------------------===//
 #include "ds/Compiler/Compiler.h"
-#include "passes/Distributed/Passes.h"
 
-#include "mlir/Dialect/Shard/IR/ShardOps.h"
-
+#include "Internal.h"
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Distributed/Passes.h"
+#include "passes/Quantization/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
 
-#include "Internal.h"
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #ifdef DS_HAVE_ONNX_IMPORT
 #include "ds/Import/ONNX.h"
@@ -125,11 +126,56 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (options.afterStage)
     options.afterStage("graph", module);
 
+  if (!options.quantize.empty() && options.targetKind != TargetKind::CPU) {
+    emitError(module.getLoc())
+        << "quantization is supported for the CPU target only (the GPU "
+           "pipelines have no dsq kernels yet)";
+    return CompileStatus::Unsupported;
+  }
+  if (!options.quantize.empty()) {
+    begin("quantize");
+    // "int8" and "int4" are short for "weights=int8" and "weights=int4".
+    std::string passOptions = options.quantize;
+    if (passOptions == "int8" || passOptions == "int4")
+      passOptions = "weights=" + passOptions;
+    else if (passOptions == "default")
+      passOptions.clear();
+    std::unique_ptr<Pass> quantize = createQuantize();
+    std::string error;
+    if (failed(quantize->initializeOptions(passOptions, [&](const Twine &msg) {
+          error = msg.str();
+          return failure();
+        }))) {
+      emitError(module.getLoc())
+          << "invalid quantization options '" << options.quantize
+          << "'" << (error.empty() ? "" : ": ") << error;
+      return CompileStatus::Invalid;
+    }
+    OpPassManager quantizePM(ModuleOp::getOperationName());
+    quantizePM.addPass(std::move(quantize));
+    // Bad option values are reported by the pass itself.
+    if (failed(runPasses(module, options,
+                         [&](OpPassManager &pm) { pm = quantizePM; })))
+      return CompileStatus::Invalid;
+    if (options.afterStage)
+      options.afterStage("quantize", module);
+  }
+
   // Every dsg op that verifies must lower: a conversion failure is a ds bug,
   // not an unsupported input. Only the importer decides what is unsupported,
   // so that test harnesses never count a lowering bug as a skip.
   begin("linalg");
-  if (failed(runPasses(module, options, [](OpPassManager &pm) {
+  bool quantized = module
+                       .walk([](Operation *op) {
+                         return isa<quant::DSQDialect>(op->getDialect())
+                                    ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+                       })
+                       .wasInterrupted();
+  if (failed(runPasses(module, options, [&](OpPassManager &pm) {
+        // dsq first: its lowering reads dsg constants (weights, biases).
+        if (quantized)
+          pm.addPass(createLowerQuantized());
         pm.addPass(createConvertGraphToLinalg());
       })))
     return CompileStatus::Failure;

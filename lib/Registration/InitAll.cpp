@@ -3,16 +3,19 @@
 
 #include "Collective/CollectiveOps.h"
 #include "Graph/GraphOps.h"
+#include "Quant/QuantOps.h"
 #include "ds/Target/CPU/CPUTarget.h"
 #include "ds/Target/GPU/GPUTarget.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Distribution/LowerTopology/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
 #include "passes/Distributed/Passes.h"
+#include "passes/Quantization/Passes.h"
 
 void mlir::ds::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<graph::DSGDialect, coll::DSCDialect>();
+  registry.insert<graph::DSGDialect, coll::DSCDialect, quant::DSQDialect>();
   registerReshapeShardingModels(registry);
+  registerQuantToLLVMInterface(registry);
 }
 
 void mlir::ds::registerAllPasses() {
@@ -20,6 +23,7 @@ void mlir::ds::registerAllPasses() {
   registerDSLowerTopologyPasses();
   registerDSFuseAttentionPasses();
   registerDistributedPasses();
+  registerDSQuantizationPasses();
   registerCPUPipelines();
   registerGPUPipelines();
 }

@@ -107,6 +107,12 @@ static llvm::cl::opt<std::string> shardOpt(
     llvm::cl::desc("Partition the model over ranks (run under mpirun with "
                    "tp*dp ranks): 'tp=N', 'dp=M' or both"),
     llvm::cl::value_desc("tp=N dp=M"), llvm::cl::cat(category));
+static llvm::cl::opt<std::string> quantizeOpt(
+    "quantize",
+    llvm::cl::desc("Quantize before compiling: int8, int4, or ds-quantize's "
+                   "options, e.g. 'weights=int4 group=64 activations=none' "
+                   "(docs/quantization.md)"),
+    llvm::cl::value_desc("options"), llvm::cl::cat(category));
 
 static llvm::cl::opt<bool> timingOpt(
     "timing",
@@ -541,6 +547,7 @@ static std::optional<int> compile(StringRef artifact) {
       return kExitFailure;
     }
   }
+  options.quantize = quantizeOpt;
   options.beforeStage = [&](StringRef stage) {
     if (timingOpt) {
       stageScope.reset();

@@ -98,6 +98,11 @@ struct CompileOptions {
   /// Tensor/data parallelism; the artifact then runs under mpirun with
   /// `shard.ranks()` ranks.
   ShardOptions shard;
+  /// If non-empty, the options of `ds-quantize` (e.g. "weights=int8" or
+  /// "weights=int4 group=128 activations=none"), run before lowering; see
+  /// docs/quantization.md. "int8"/"int4" are short for "weights=int8"/
+  /// "weights=int4"; "default" quantizes with the pass's defaults.
+  std::string quantize;
   /// Called on each PassManager before it runs, e.g. to apply
   /// `applyPassManagerCLOptions` (IR printing, timing) in a tool.
   std::function<LogicalResult(PassManager &)> configurePassManager;

@@ -144,6 +144,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   // stores before convert-to-llvm, which knows only the plain vector ops.
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Vector transfers (the quantized kernels' loads and stores) become
+  // vector.load/store first; convert-to-llvm alone does not lower them.
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   addCleanup(pm);

@@ -1,0 +1,18 @@
+//===- LowerQuantized.h - pieces of ds-lower-quantized ----------*- C++ -*-===//
+#ifndef DS_PASSES_QUANTIZATION_LOWERQUANTIZED_H
+#define DS_PASSES_QUANTIZATION_LOWERQUANTIZED_H
+
+#include "Quant/QuantOps.h"
+
+namespace mlir::ds {
+
+/// Replaces `op` by the AVX-512 VNNI kernel (vpdpbusd over weights repacked
+/// at compile time). Fails, leaving `op` untouched, when the kernel does not
+/// apply: float activations, weights that are not a dsq.weight, a
+/// reduction size that is not a multiple of 4 (8 for 4-bit weights), or a
+/// bias that is not constant.
+LogicalResult lowerQMatMulToVNNI(quant::QMatMulOp op);
+
+} // namespace mlir::ds
+
+#endif // DS_PASSES_QUANTIZATION_LOWERQUANTIZED_H

@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""End-to-end numerics of ds's dynamic quantization.
+
+Usage:
+  /usr/bin/python3 scripts/quant_e2e.py OUTDIR --ds-run PATH [--models ...]
+                                        [--check]
+
+Trains small classifiers here (deterministic, CPU, seconds each), exports
+them to ONNX with their whole test split as one batch, and exports the
+transformer layers of scripts/export_models.py (bert_layer, gpt). Each model
+then runs through `ds-run` in float and under each quantization setting; the
+script prints one line per (model, setting):
+
+  quant model=digits setting=int8 top1=97.41 float_top1=97.59 delta=-0.19 \
+        agree=99.26 sqnr_db=38.1 weight_ratio=0.2539
+
+top1 and float_top1 are the accuracies (percent) of ds's quantized and float
+runs on the test labels, agree the percentage of inputs whose top-1 class is
+unchanged, sqnr_db the output signal-to-quantization-noise ratio against
+ds's float output, weight_ratio the bytes of the quantized layers' weights
+(values + scales) over their float bytes, from ds-quantize's report.
+
+--check fails (exit 1) unless, on the trained classifiers, int8 (dynamic per
+token) loses at most 0.5 points of top-1, int4 (group 128, or 32 where the
+layer is narrower) at most 2 points, and the weight ratios are within 27%
+(int8) and 15% (int4 group 128); and the transformer layers keep an output
+SQNR of at least 25 dB (int8) and 12 dB (int4).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+SEED = 1234
+
+
+def write_pb(path, array, name):
+    from onnx import numpy_helper
+    t = numpy_helper.from_array(array, name)
+    with open(path, "wb") as f:
+        f.write(t.SerializeToString())
+
+
+def read_pb(path):
+    import onnx
+    from onnx import numpy_helper
+    t = onnx.TensorProto()
+    with open(path, "rb") as f:
+        t.ParseFromString(f.read())
+    return numpy_helper.to_array(t)
+
+
+# --- Classifiers trained here ----------------------------------------------
+
+def load_dataset(name):
+    from sklearn import datasets
+    from sklearn.model_selection import train_test_split
+    if name == "digits":
+        d = datasets.load_digits()
+        x, y = d.data.astype(np.float32) / 16.0, d.target
+    else:  # "synthetic": 256 features, 10 classes, enough to need depth
+        x, y = datasets.make_classification(
+            n_samples=8000, n_features=256, n_informative=96,
+            n_redundant=32, n_classes=10, n_clusters_per_class=2,
+            class_sep=1.5, random_state=SEED)
+        x = x.astype(np.float32)
+    xtr, xte, ytr, yte = train_test_split(x, y, test_size=0.25,
+                                          random_state=SEED, stratify=y)
+    if name == "digits":  # pixels already in [0, 1]; some are always 0
+        return xtr, ytr, xte, yte
+    mean, std = xtr.mean(0), xtr.std(0)
+    return (xtr - mean) / std, ytr, ((xte - mean) / std).astype(np.float32), yte
+
+
+def train_classifier(name, outdir):
+    import torch
+    torch.manual_seed(SEED)
+    xtr, ytr, xte, yte = load_dataset(name)
+    widths = {"digits": [64, 256, 256, 10],
+              "synthetic": [256, 512, 256, 10]}[name]
+    layers = []
+    for i in range(len(widths) - 1):
+        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+        if i + 2 < len(widths):
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    xt, yt = torch.from_numpy(xtr), torch.from_numpy(ytr).long()
+    gen = torch.Generator().manual_seed(SEED)
+    for epoch in range(60):
+        perm = torch.randperm(len(xt), generator=gen)
+        for i in range(0, len(xt), 128):
+            idx = perm[i:i + 128]
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+    model.eval()
+    mdir = os.path.join(outdir, name)
+    ddir = os.path.join(mdir, "test_data_set_0")
+    os.makedirs(ddir, exist_ok=True)
+    x = torch.from_numpy(xte)
+    with torch.no_grad():
+        ref = model(x).numpy()
+    torch.onnx.export(model, (x,), os.path.join(mdir, "model.onnx"),
+                      input_names=["input"], output_names=["logits"],
+                      opset_version=14, do_constant_folding=True)
+    write_pb(os.path.join(ddir, "input_0.pb"), xte, "input")
+    write_pb(os.path.join(ddir, "output_0.pb"), ref, "logits")
+    np.save(os.path.join(mdir, "labels.npy"), yte)
+    return mdir
+
+
+def export_transformer(name, outdir):
+    here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run([sys.executable, os.path.join(here, "export_models.py"),
+                    outdir, "--only", name], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(outdir, name)
+
+
+# --- Running ds ---------------------------------------------------------------
+
+def run_ds(ds_run, mdir, setting, tag):
+    """Runs the model's test data through ds; returns (outputs, report)."""
+    ddir = os.path.join(mdir, "test_data_set_0")
+    out = os.path.join(mdir, "out_" + tag)
+    os.makedirs(out, exist_ok=True)
+    cmd = [ds_run, os.path.join(mdir, "model.onnx")]
+    for f in sorted(os.listdir(ddir)):
+        if f.startswith("input_"):
+            import onnx
+            tp = onnx.TensorProto()
+            with open(os.path.join(ddir, f), "rb") as fh:
+                tp.ParseFromString(fh.read())
+            cmd += ["--input", "%s=%s" % (tp.name, os.path.join(ddir, f))]
+    cmd += ["--output-dir", out]
+    report = None
+    if setting is not None:
+        report = os.path.join(mdir, "report_%s.json" % tag)
+        cmd += ["--quantize", setting + " report=" + report]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    outputs = read_pb(os.path.join(out, "output_0.pb"))
+    if report:
+        with open(report) as f:
+            report = json.load(f)
+    return outputs, report
+
+
+def sqnr_db(ref, got):
+    noise = np.sum((ref.astype(np.float64) - got) ** 2)
+    signal = np.sum(ref.astype(np.float64) ** 2)
+    return float("inf") if noise == 0 else 10 * np.log10(signal / noise)
+
+
+SETTINGS = [
+    ("int8", "weights=int8 activations=dynamic-per-token"),
+    ("int8-tensor", "weights=int8 activations=dynamic-per-tensor"),
+    ("int8-wonly", "weights=int8 activations=none"),
+    ("int4", "weights=int4 group=128 activations=dynamic-per-token"),
+    ("int4-g32", "weights=int4 group=32 activations=dynamic-per-token"),
+    ("int4-wonly", "weights=int4 group=128 activations=none"),
+]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap.add_argument("outdir")
+    ap.add_argument("--ds-run", required=True)
+    ap.add_argument("--models", nargs="+",
+                    default=["digits", "synthetic", "bert_layer", "gpt"])
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(args.outdir, exist_ok=True)
+    failures = []
+    for name in args.models:
+        classifier = name in ("digits", "synthetic")
+        mdir = (train_classifier(name, args.outdir) if classifier
+                else export_transformer(name, args.outdir))
+        ref, _ = run_ds(args.ds_run, mdir, None, "float")
+        labels = np.load(os.path.join(mdir, "labels.npy")) if classifier else None
+        float_top1 = (100.0 * np.mean(ref.argmax(-1) == labels)
+                      if classifier else None)
+        for tag, setting in SETTINGS:
+            got, report = run_ds(args.ds_run, mdir, setting, tag)
+            quantized = [l for l in report["layers"] if l["quantized"]]
+            ratio = (report["quantized_bytes"] / report["quantized_float_bytes"]
+                     if report["quantized_float_bytes"] else 1.0)
+            line = "quant model=%s setting=%s" % (name, tag)
+            s = sqnr_db(ref, got)
+            if classifier:
+                top1 = 100.0 * np.mean(got.argmax(-1) == labels)
+                agree = 100.0 * np.mean(got.argmax(-1) == ref.argmax(-1))
+                line += " top1=%.2f float_top1=%.2f delta=%.2f agree=%.2f" % (
+                    top1, float_top1, top1 - float_top1, agree)
+                if tag == "int8" and top1 < float_top1 - 0.5:
+                    failures.append(line)
+                if tag.startswith("int4") and top1 < float_top1 - 2.0:
+                    failures.append(line)
+            else:
+                if tag.startswith("int8") and s < 25:
+                    failures.append(line + " sqnr")
+                if tag.startswith("int4") and s < 12:
+                    failures.append(line + " sqnr")
+            line += " sqnr_db=%.1f weight_ratio=%.4f layers=%d/%d" % (
+                s, ratio, len(quantized), len(report["layers"]))
+            if tag == "int8" and ratio > 0.27:
+                failures.append(line + " bytes")
+            if tag in ("int4", "int4-wonly") and quantized and ratio > 0.15:
+                failures.append(line + " bytes")
+            print(line, flush=True)
+    if args.check and failures:
+        print("FAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print("quant e2e: done")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
