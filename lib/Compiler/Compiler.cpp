@@ -117,9 +117,12 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
 
   begin("graph");
   if (failed(runPasses(module, options, [&](OpPassManager &pm) {
-        // The GPU pipelines have no dsg.attention kernel yet (issue 7): on
-        // those targets the exported subgraph stays unfused.
-        if (options.fuseAttention && options.targetKind == TargetKind::CPU)
+        // The GPU pipelines have no dsg.attention kernel yet, and the
+        // attention kernel's loop nest has no sharding model: on those
+        // targets and in distributed builds the exported subgraph stays
+        // unfused (and is partitioned as matmuls and softmax).
+        if (options.fuseAttention && options.targetKind == TargetKind::CPU &&
+            options.shard.ranks() == 1)
           pm.addPass(createFuseAttention());
       })))
     return CompileStatus::Failure;

@@ -4,12 +4,14 @@
 // upstream shard annotations; sharding-propagation and shard-partition do
 // the rest. Only the choice lives here:
 //
-//  * A linear layer is a linalg.matmul whose right operand is a weight (a
-//    constant, possibly transposed or reshaped: anything computed from
-//    constants alone). Column parallel: the weight is split over its output
-//    features (dimension 1), so the layer's output is split over features
-//    and needs no communication. Row parallel: the weight is split over its
-//    input features (dimension 0); the activation arrives already split on
+//  * A linear layer is a 2-D contraction (linalg.matmul, or the generic a
+//    transposed Gemm lowers to) whose right operand is a weight (a constant,
+//    possibly transposed or reshaped: anything computed from constants
+//    alone). Column parallel: the weight is split over its output features
+//    (its n dimension, wherever the indexing map puts it), so the layer's
+//    output is split over features and needs no communication. Row
+//    parallel: the weight is split over its input features (its k
+//    dimension); the activation arrives already split on
 //    that dimension from a column-parallel layer and the partial results are
 //    summed by one all-reduce. A layer is row parallel exactly when its
 //    activation comes, through elementwise ops, from a column-parallel one —
@@ -28,6 +30,8 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Distributed/Passes.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -39,6 +43,23 @@ namespace mlir::ds {
 
 using namespace mlir;
 using namespace mlir::ds;
+
+/// A linear layer: a 2-D contraction out[m, n] += x[m, k] * w[., .] with one
+/// m, n and k loop each: linalg.matmul, or the generic that a transposed Gemm
+/// lowers to.
+static bool isLinearLayer(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return false;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 ||
+      dims->n.size() != 1 || dims->k.size() != 1)
+    return false;
+  auto weight =
+      dyn_cast<RankedTensorType>(op.getDpsInputOperand(1)->get().getType());
+  return weight && weight.getRank() == 2;
+}
 
 namespace {
 
@@ -330,30 +351,45 @@ void ShardModelPass::runOnOperation() {
     // Linear layers, in program order, so a layer's producer is classified
     // before the layer.
     llvm::SmallPtrSet<Operation *, 8> column;
-    SmallVector<linalg::MatmulOp> matmuls;
-    func.walk([&](linalg::MatmulOp matmul) { matmuls.push_back(matmul); });
-    for (linalg::MatmulOp matmul : matmuls) {
-      Value lhs = matmul.getDpsInputOperand(0)->get();
-      OpOperand &rhs = *matmul.getDpsInputOperand(1);
+    SmallVector<linalg::LinalgOp> layers;
+    func.walk([&](linalg::LinalgOp op) {
+      if (isLinearLayer(op))
+        layers.push_back(op);
+    });
+    for (linalg::LinalgOp layer : layers) {
+      Value lhs = layer.getDpsInputOperand(0)->get();
+      OpOperand &rhs = *layer.getDpsInputOperand(1);
       auto weightType = cast<RankedTensorType>(rhs.get().getType());
       if (!isWeight(rhs.get()) || isWeight(lhs))
         continue;
       bool row = comesFromColumnParallel(lhs, column);
-      int64_t dim = row ? 0 : 1;
+      // The weight dimension to split: its reduction (k) dimension for a
+      // row-parallel layer, its output-feature (n) dimension for a
+      // column-parallel one, wherever the indexing map puts it (an exported
+      // nn.Linear reads its weight transposed).
+      linalg::ContractionDimensions dims =
+          *linalg::inferContractionDims(layer);
+      unsigned loop = row ? dims.k.front() : dims.n.front();
+      std::optional<unsigned> position =
+          layer.getMatchingIndexingMap(&rhs).getResultPosition(
+              getAffineDimExpr(loop, layer.getContext()));
+      if (!position)
+        continue;
+      int64_t dim = *position;
       if (weightType.isDynamicDim(dim) || weightType.getDimSize(dim) % tp) {
-        matmul.emitRemark("ds-shard: weight dimension ")
+        layer.emitRemark("ds-shard: weight dimension ")
             << dim << " is not divisible by tp=" << tp.getValue()
             << "; layer left replicated";
         continue;
       }
-      b.setInsertionPoint(matmul);
-      SmallVector<SmallVector<int16_t>> split(2);
+      b.setInsertionPoint(layer);
+      SmallVector<SmallVector<int16_t>> split(weightType.getRank());
       split[dim] = {tpAxis};
-      Value s = sharding(b, matmul.getLoc(), split);
-      rhs.set(shard::ShardOp::create(b, matmul.getLoc(), rhs.get(), s,
+      Value s = sharding(b, layer.getLoc(), split);
+      rhs.set(shard::ShardOp::create(b, layer.getLoc(), rhs.get(), s,
                                      /*annotate_for_users=*/true));
       if (!row)
-        column.insert(matmul);
+        column.insert(layer);
     }
   }
 }
