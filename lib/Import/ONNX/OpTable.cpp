@@ -361,6 +361,14 @@ static const OpTableEntry kOpTable[] = {
     {"MaxUnpool", 9, importMaxUnpool},
     {"MaxUnpool", 11, importMaxUnpool},
     // ---- end Misc ----
+    // Recurrent ops, unrolled (Recurrent.cpp). Version 14 adds `layout`;
+    // version 1 had different attributes and is not imported.
+    {"RNN", 7, importRNN},
+    {"RNN", 14, importRNN},
+    {"GRU", 7, importGRU},
+    {"GRU", 14, importGRU},
+    {"LSTM", 7, importLSTM},
+    {"LSTM", 14, importLSTM},
 };
 
 const OpTableEntry *
