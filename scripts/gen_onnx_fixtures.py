@@ -703,9 +703,69 @@ def gen_attention(n):
          [vi("q", F, [1, 2, 4, 8]), vi("k", F, [1, 2, 4, 8]),
           vi("v", F, [1, 2, 4, 8])],
          [vi("y", F, [1, 2, 4, 8])], opset=22)
+def gen_recurrent(n):
+    """RNN, GRU and LSTM, unrolled on import (test/Import/ONNX/recurrent.mlir)."""
+    I32 = TensorProto.INT32
+    # RNN-14, forward, two steps, with B: Y and Y_h.
+    save("rnn", [n("RNN", ["x", "w", "r", "b"], ["y", "y_h"], name="rnn",
+                   hidden_size=2)],
+         [vi("x", F, [2, 1, 3]), vi("w", F, [1, 2, 3]), vi("r", F, [1, 2, 2]),
+          vi("b", F, [1, 4])],
+         [vi("y", F, [2, 1, 1, 2]), vi("y_h", F, [1, 1, 2])], opset=14)
+    # GRU-7, reverse, linear_before_reset, one step, only Y_h.
+    save("gru_lbr", [n("GRU", ["x", "w", "r", "b"], ["", "y_h"], name="gru",
+                       hidden_size=2, direction="reverse",
+                       linear_before_reset=1)],
+         [vi("x", F, [1, 1, 3]), vi("w", F, [1, 6, 3]), vi("r", F, [1, 6, 2]),
+          vi("b", F, [1, 12])], [vi("y_h", F, [1, 1, 2])], opset=7)
+    # LSTM-14, layout 1, a run-time sequence_lens, clip, Y_c.
+    save("lstm_lens", [n("LSTM", ["x", "w", "r", "", "lens"],
+                         ["y", "", "y_c"], name="lstm", hidden_size=2,
+                         layout=1, clip=2.0)],
+         [vi("x", F, [3, 2, 1]), vi("w", F, [1, 8, 1]), vi("r", F, [1, 8, 2]),
+          vi("lens", I32, [3])],
+         [vi("y", F, [3, 2, 1, 2]), vi("y_c", F, [3, 1, 2])], opset=14)
+    # Bidirectional: two runs concatenated along the direction axis.
+    save("rnn_bidir", [n("RNN", ["x", "w", "r"], ["", "y_h"], name="birnn",
+                         hidden_size=2, direction="bidirectional",
+                         activations=["Relu", "LeakyRelu"],
+                         activation_alpha=[0.25])],
+         [vi("x", F, [1, 1, 3]), vi("w", F, [2, 2, 3]), vi("r", F, [2, 2, 2])],
+         [vi("y_h", F, [2, 1, 2])], opset=14)
+    # Negative cases.
+    save("rnn_bad_activation",
+         [n("RNN", ["x", "w", "r"], ["y"], name="bad_act", hidden_size=2,
+            activations=["Swish"])],
+         [vi("x", F, [1, 1, 3]), vi("w", F, [1, 2, 3]), vi("r", F, [1, 2, 2])],
+         [vi("y", F, [1, 1, 1, 2])], opset=14)
+    save("rnn_dynamic_seq",
+         [n("RNN", ["x", "w", "r"], ["y"], name="dyn_rnn", hidden_size=2)],
+         [vi("x", F, ["T", 1, 3]), vi("w", F, [1, 2, 3]),
+          vi("r", F, [1, 2, 2])], [vi("y", F, ["T", 1, 1, 2])], opset=14)
+    save("gru_bad_weights",
+         [n("GRU", ["x", "w", "r"], ["y"], name="bad_w", hidden_size=2)],
+         [vi("x", F, [1, 1, 3]), vi("w", F, [1, 4, 3]), vi("r", F, [1, 6, 2])],
+         [vi("y", F, [1, 1, 1, 2])], opset=14)
+    save("lstm_bad_direction",
+         [n("LSTM", ["x", "w", "r"], ["y"], name="bad_dir", hidden_size=2,
+            direction="sideways")],
+         [vi("x", F, [1, 1, 3]), vi("w", F, [1, 8, 3]), vi("r", F, [1, 8, 2])],
+         [vi("y", F, [1, 1, 1, 2])], opset=14)
+    save("lstm_bad_activation_count",
+         [n("LSTM", ["x", "w", "r"], ["y"], name="bad_count", hidden_size=2,
+            activations=["Sigmoid", "Tanh"])],
+         [vi("x", F, [1, 1, 3]), vi("w", F, [1, 8, 3]), vi("r", F, [1, 8, 2])],
+         [vi("y", F, [1, 1, 1, 2])], opset=14)
+    save("rnn_bad_lens",
+         [n("RNN", ["x", "w", "r", "", "lens"], ["y"], name="bad_lens",
+            hidden_size=2)],
+         [vi("x", F, [2, 1, 3]), vi("w", F, [1, 2, 3]), vi("r", F, [1, 2, 2])],
+         [vi("y", F, [2, 1, 1, 2])],
+         initializers=[const("lens", np.array([3], np.int32))], opset=14)
 
 
 if __name__ == "__main__":
     main()
     legacy_broadcast()
     gen_attention(helper.make_node)
+    gen_recurrent(helper.make_node)

@@ -136,6 +136,21 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
       });
 }
 
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType type = foldableResultType(*this);
+  DenseElementsAttr in = smallDense(adaptor.getInput());
+  if (!type || !in || in.getType() != type)
+    return {};
+  if (isa<IntegerType>(type.getElementType()))
+    return in.mapValues(type.getElementType(),
+                        [](const APInt &v) { return -v; });
+  if (isa<FloatType>(type.getElementType()))
+    return in.mapValues(type.getElementType(), [](const APFloat &v) {
+      return neg(v).bitcastToAPInt();
+    });
+  return {};
+}
+
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       *this, adaptor.getOperands(),

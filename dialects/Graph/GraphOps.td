@@ -195,7 +195,11 @@ def DSG_ExpOp : DSG_UnaryOp<"exp", "natural exponential">;
 
 // One op per function keeps each op's verifier and printed form simple; the
 // lowering shares a single pattern template.
-def DSG_NegOp : DSG_UnaryOp<"neg", "negation, -x (integers wrap)", 1>;
+def DSG_NegOp : DSG_UnaryOp<"neg", "negation, -x (integers wrap)", 1> {
+  // Folds in shape computations (e.g. LayerNormalization's function body
+  // negates its axis to count the reduced dimensions).
+  let hasFolder = 1;
+}
 def DSG_AbsOp : DSG_UnaryOp<"abs", "absolute value (identity on unsigned integers)", 1>;
 def DSG_SignOp : DSG_UnaryOp<"sign", "sign: -1, 0 or 1 (NaN stays NaN)", 1>;
 def DSG_ReciprocalOp : DSG_UnaryOp<"reciprocal", "reciprocal, 1 / x">;

@@ -376,6 +376,11 @@ LogicalResult importCompress(NodeContext &);
 LogicalResult importReverseSequence(NodeContext &);
 LogicalResult importMaxUnpool(NodeContext &);
 
+// Recurrent.cpp (unrolled over the static sequence length)
+LogicalResult importRNN(NodeContext &);
+LogicalResult importGRU(NodeContext &);
+LogicalResult importLSTM(NodeContext &);
+
 } // namespace mlir::ds::onnx_import
 
 #endif // DS_LIB_IMPORT_ONNX_IMPORTER_H

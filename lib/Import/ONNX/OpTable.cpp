@@ -57,7 +57,8 @@ static const OpTableEntry kOpTable[] = {
     {"Where", 9, importWhere},
     {"Where", 16, importWhere},
     // Unary math, activations, variadic, comparison and logical ops
-    // (Elementwise.cpp). Max/Min/Sum/Mean before 8 and the comparison and
+    // (Elementwise.cpp). Max/Min/Sum/Mean 6 require equal
+    // shapes (a special case of broadcasting); versions 1-5 and the comparison and
     // logical ops before 7 used legacy broadcasting and are not imported.
     {"Neg", 6, importNeg},
     {"Neg", 13, importNeg},
@@ -98,15 +99,18 @@ static const OpTableEntry kOpTable[] = {
     {"IsNaN", 9, importIsNaN},
     {"IsNaN", 13, importIsNaN},
     {"IsInf", 10, importIsInf},
+    {"Max", 6, importMax}, // Equal shapes only before 8: a special case.
     {"Max", 8, importMax},
     {"Max", 12, importMax},
     {"Max", 13, importMax},
+    {"Min", 6, importMin}, // Equal shapes only before 8: a special case.
     {"Min", 8, importMin},
     {"Min", 12, importMin},
     {"Min", 13, importMin},
     {"Sum", 6, importSum}, // Equal shapes only before 8: a special case.
     {"Sum", 8, importSum},
     {"Sum", 13, importSum},
+    {"Mean", 6, importMean}, // Equal shapes only before 8: a special case.
     {"Mean", 8, importMean},
     {"Mean", 13, importMean},
     {"Mod", 10, importMod},
@@ -364,6 +368,14 @@ static const OpTableEntry kOpTable[] = {
     // Attention (Attention.cpp): dsg.attention. Opset 24 added an input
     // (nonpad_kv_seqlen) whose semantics ds has not checked.
     {"Attention", 23, importAttention},
+    // Recurrent ops, unrolled (Recurrent.cpp). Version 14 adds `layout`;
+    // version 1 had different attributes and is not imported.
+    {"RNN", 7, importRNN},
+    {"RNN", 14, importRNN},
+    {"GRU", 7, importGRU},
+    {"GRU", 14, importGRU},
+    {"LSTM", 7, importLSTM},
+    {"LSTM", 14, importLSTM},
 };
 
 const OpTableEntry *
