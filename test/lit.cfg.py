@@ -22,7 +22,7 @@ llvm_config.with_system_environment(["HOME", "TMPDIR", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.ds_tools_dir, config.llvm_tools_dir]
-tools = ["ds-opt", "ds-translate", "ds-run", "ds-onnx-test"]
+tools = ["ds-opt", "ds-translate", "ds-run", "ds-onnx-test", "ds-sim"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.ds_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
