@@ -55,7 +55,8 @@ if [ -z "$(ls -A "$CORPUS")" ]; then
           -size -64k -print0 2>/dev/null) ;;
     topology)
       while IFS= read -r -d '' f; do add_seed "$f"; done < <(
-        find test examples -path '*opolog*' -type f -size -64k -print0 2>/dev/null) ;;
+        find examples/topologies test/Tools/ds-sim \( -name '*.json' -o -name '*.yaml' \) \
+          -size -64k -print0 2>/dev/null) ;;
   esac
   echo "seeded $CORPUS with $(ls "$CORPUS" | wc -l) inputs"
 fi

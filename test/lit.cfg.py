@@ -41,6 +41,8 @@ if os.path.exists(config.python_with_torch):
 # off for CPython, which does not free its own objects at exit.
 if config.ds_asan_runtime:
     config.available_features.add("asan")
+    if os.path.exists(os.path.join(config.ds_tools_dir, "tensor-reader-fuzzer")):
+        config.available_features.add("fuzzers")
     for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
         if var in os.environ:
             config.environment[var] = os.environ[var]
