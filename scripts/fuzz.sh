@@ -74,7 +74,7 @@ set +e
 nice -n 10 "$BUILD/bin/$FUZZER" "${FLAGS[@]}" "$@" "$CORPUS" >"$LOG" 2>&1
 RC=$?
 set -e
-grep -E '^#[0-9]+ +(DONE|INITED)|^stat::|^Done ' "$LOG" || true
+grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)|^stat::|^Done ' "$LOG" || true
 
 FOUND=0
 for f in "$ARTIFACTS"/*; do
