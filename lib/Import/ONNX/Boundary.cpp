@@ -123,6 +123,30 @@ private:
 };
 } // namespace
 
+/// ds needs the element type and rank of every graph input (other than
+/// initializer defaults), and so do some of libonnx 1.12's shape inference
+/// functions, which dereference a missing shape (MaxUnpool with unranked
+/// indices crashed; found by onnx-import-fuzzer). Checked before inference
+/// runs, with the importer's message for the same case.
+static bool checkGraphInputTypes(const onnx::GraphProto &graph,
+                                 MLIRContext *context, Location fileLoc) {
+  llvm::StringSet<> initializers;
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializers.insert(init.name());
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (initializers.contains(input.name()) || !input.type().has_tensor_type())
+      continue; // Defaults are constants; other types are the importer's.
+    const onnx::TypeProto::Tensor &tensor = input.type().tensor_type();
+    if (tensor.elem_type() != 0 && tensor.has_shape())
+      continue;
+    emitError(NameLoc::get(StringAttr::get(context, input.name()), fileLoc))
+        << "graph input '" << input.name()
+        << "' has no element type or rank";
+    return false;
+  }
+  return true;
+}
+
 static ImportResult importModel(StringRef bytes, StringRef bufferName,
                                 StringRef baseDir, MLIRContext *context,
                                 OwningOpRef<ModuleOp> &module,
@@ -143,6 +167,8 @@ static ImportResult importModel(StringRef bytes, StringRef bufferName,
     return ImportResult::Invalid;
   if (failed(ReferenceChecker(model, context, loc).check(model.graph())))
     return ImportResult::Invalid;
+  if (!checkGraphInputTypes(model.graph(), context, loc))
+    return ImportResult::Unsupported;
   if (options.runShapeInference) {
     try {
       // Data propagation computes shapes that flow through Shape/Gather/
