@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
 
+#include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -123,6 +124,46 @@ private:
 };
 } // namespace
 
+/// Verifies every node (subgraphs included) against its ONNX schema: input
+/// and output counts, required attributes, attribute types. libonnx 1.12's
+/// shape inference functions assume a node that passes this (Scan without
+/// `num_scan_inputs` crashed it; found by onnx-import-fuzzer), so it runs
+/// first. Ops without a schema are left to the importer, which reports them
+/// as unsupported.
+static bool verifyNodeSchemas(const onnx::GraphProto &graph,
+                              const std::map<std::string, int64_t> &opsets,
+                              MLIRContext *context, Location fileLoc) {
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    auto it = opsets.find(domain);
+    if (it != opsets.end()) {
+      const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+          node.op_type(), static_cast<int>(it->second), domain);
+      if (schema) {
+        try {
+          schema->Verify(node);
+        } catch (const std::exception &e) {
+          std::string name = node.name().empty()
+                                 ? node.op_type() + "_" + std::to_string(index)
+                                 : node.name();
+          emitError(NameLoc::get(StringAttr::get(context, name), fileLoc))
+              << NodeContext::nodeName(node, index) << " (" << node.op_type()
+              << ", opset " << it->second << "): " << e.what();
+          return false;
+        }
+      }
+    }
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g() && !verifyNodeSchemas(attr.g(), opsets, context, fileLoc))
+        return false;
+      for (const onnx::GraphProto &sub : attr.graphs())
+        if (!verifyNodeSchemas(sub, opsets, context, fileLoc))
+          return false;
+    }
+  }
+  return true;
+}
+
 /// ds needs the element type and rank of every graph input (other than
 /// initializer defaults), and so do some of libonnx 1.12's shape inference
 /// functions, which dereference a missing shape (MaxUnpool with unranked
@@ -169,6 +210,11 @@ static ImportResult importModel(StringRef bytes, StringRef bufferName,
     return ImportResult::Invalid;
   if (!checkGraphInputTypes(model.graph(), context, loc))
     return ImportResult::Unsupported;
+  std::map<std::string, int64_t> opsets;
+  for (const onnx::OperatorSetIdProto &id : model.opset_import())
+    opsets[id.domain() == "ai.onnx" ? "" : id.domain()] = id.version();
+  if (!verifyNodeSchemas(model.graph(), opsets, context, loc))
+    return ImportResult::Invalid;
   if (options.runShapeInference) {
     try {
       // Data propagation computes shapes that flow through Shape/Gather/
