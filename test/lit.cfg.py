@@ -46,3 +46,21 @@ try:
     config.available_features.add("cuda-driver")
 except OSError:
     pass
+# Sanitizer builds (the `asan` preset, docs/reliability.md). The ds tools
+# carry the ASan+UBSan runtime themselves. Uninstrumented hosts that load
+# instrumented ds libraries (python3 importing ds._ds, the embedding examples
+# built against the installed libdscompiler) need the runtime preloaded:
+# %asan_preload expands to that (and to nothing in a normal build). LSan is
+# off for CPython, which does not free its own objects at exit.
+if config.ds_asan_runtime:
+    config.available_features.add("asan")
+    if os.path.exists(os.path.join(config.ds_tools_dir, "tensor-reader-fuzzer")):
+        config.available_features.add("fuzzers")
+    for var in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if var in os.environ:
+            config.environment[var] = os.environ[var]
+    config.environment.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+    config.environment["DS_ASAN_RUNTIME"] = config.ds_asan_runtime
+    config.substitutions.append(("%asan_preload", "env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0" % config.ds_asan_runtime))
+else:
+    config.substitutions.append(("%asan_preload", ""))

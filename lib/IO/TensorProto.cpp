@@ -138,6 +138,10 @@ Expected<HostTensor> mlir::ds::parseTensorProto(llvm::StringRef bytes,
   if (!tensorOr)
     return makeError(where, llvm::toString(tensorOr.takeError()));
   HostTensor &t = *tensorOr;
+  // An empty repeated field has no array (data() is null), and memcpy must
+  // not see a null pointer even for zero bytes.
+  if (size->numBytes == 0)
+    return std::move(t);
   uint8_t *dst = t.data();
   if (raw) {
     std::memcpy(dst, proto.raw_data().data(), size->numBytes);

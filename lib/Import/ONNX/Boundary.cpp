@@ -7,9 +7,11 @@
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
 
+#include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -48,6 +50,144 @@ static LogicalResult bindConstantInputs(onnx::ModelProto &model, Location loc,
   return success();
 }
 
+namespace {
+/// Checks that every node input names a value defined before it: a graph
+/// input, an initializer, an output of an earlier node of the same graph or,
+/// in a subgraph (If/Loop/Scan bodies), a value visible where the owning node
+/// sits. ONNX shape inference dereferences the type of each input without
+/// checking that it exists (libonnx 1.12 crashes on a Shape node whose input
+/// is undefined; found by onnx-import-fuzzer), so this must hold before it
+/// runs. The message is the one the importer gives for the same mistake.
+class ReferenceChecker {
+public:
+  ReferenceChecker(const onnx::ModelProto &model, MLIRContext *context,
+                   Location fileLoc)
+      : context(context), fileLoc(fileLoc) {
+    for (const onnx::OperatorSetIdProto &id : model.opset_import())
+      opsets[id.domain() == "ai.onnx" ? "" : id.domain()] = id.version();
+  }
+
+  LogicalResult check(const onnx::GraphProto &graph) {
+    // An index, not a reference: subgraphs push scopes, which may move them.
+    size_t depth = scopes.size();
+    scopes.emplace_back();
+    for (const onnx::ValueInfoProto &input : graph.input())
+      scopes[depth].insert(input.name());
+    for (const onnx::TensorProto &init : graph.initializer())
+      scopes[depth].insert(init.name());
+    for (const onnx::SparseTensorProto &init : graph.sparse_initializer())
+      scopes[depth].insert(init.values().name());
+    for (auto [index, node] : llvm::enumerate(graph.node())) {
+      for (const std::string &input : node.input())
+        if (!input.empty() && !isDefined(input))
+          return fail(node, index, input);
+      for (const onnx::AttributeProto &attr : node.attribute()) {
+        if (attr.has_g() && failed(check(attr.g())))
+          return failure();
+        for (const onnx::GraphProto &sub : attr.graphs())
+          if (failed(check(sub)))
+            return failure();
+      }
+      for (const std::string &output : node.output())
+        if (!output.empty())
+          scopes[depth].insert(output);
+    }
+    scopes.pop_back();
+    return success();
+  }
+
+private:
+  bool isDefined(StringRef name) const {
+    return llvm::any_of(scopes, [&](const llvm::StringSet<> &scope) {
+      return scope.contains(name);
+    });
+  }
+  LogicalResult fail(const onnx::NodeProto &node, unsigned index,
+                     StringRef input) {
+    std::string name = node.name().empty()
+                           ? node.op_type() + "_" + std::to_string(index)
+                           : node.name();
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    auto it = opsets.find(domain);
+    int64_t opset = it == opsets.end() ? 0 : it->second;
+    emitError(NameLoc::get(StringAttr::get(context, name), fileLoc))
+        << NodeContext::nodeName(node, index) << " (" << node.op_type()
+        << ", opset " << opset << ") uses '" << input
+        << "', which no earlier node, graph input or initializer defines";
+    return failure();
+  }
+
+  MLIRContext *context;
+  Location fileLoc;
+  std::map<std::string, int64_t> opsets;
+  std::vector<llvm::StringSet<>> scopes;
+};
+} // namespace
+
+/// Verifies every node (subgraphs included) against its ONNX schema: input
+/// and output counts, required attributes, attribute types. libonnx 1.12's
+/// shape inference functions assume a node that passes this (Scan without
+/// `num_scan_inputs` crashed it; found by onnx-import-fuzzer), so it runs
+/// first. Ops without a schema are left to the importer, which reports them
+/// as unsupported.
+static bool verifyNodeSchemas(const onnx::GraphProto &graph,
+                              const std::map<std::string, int64_t> &opsets,
+                              MLIRContext *context, Location fileLoc) {
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    auto it = opsets.find(domain);
+    if (it != opsets.end()) {
+      const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+          node.op_type(), static_cast<int>(it->second), domain);
+      if (schema) {
+        try {
+          schema->Verify(node);
+        } catch (const std::exception &e) {
+          std::string name = node.name().empty()
+                                 ? node.op_type() + "_" + std::to_string(index)
+                                 : node.name();
+          emitError(NameLoc::get(StringAttr::get(context, name), fileLoc))
+              << NodeContext::nodeName(node, index) << " (" << node.op_type()
+              << ", opset " << it->second << "): " << e.what();
+          return false;
+        }
+      }
+    }
+    for (const onnx::AttributeProto &attr : node.attribute()) {
+      if (attr.has_g() && !verifyNodeSchemas(attr.g(), opsets, context, fileLoc))
+        return false;
+      for (const onnx::GraphProto &sub : attr.graphs())
+        if (!verifyNodeSchemas(sub, opsets, context, fileLoc))
+          return false;
+    }
+  }
+  return true;
+}
+
+/// ds needs the element type and rank of every graph input (other than
+/// initializer defaults), and so do some of libonnx 1.12's shape inference
+/// functions, which dereference a missing shape (MaxUnpool with unranked
+/// indices crashed; found by onnx-import-fuzzer). Checked before inference
+/// runs, with the importer's message for the same case.
+static bool checkGraphInputTypes(const onnx::GraphProto &graph,
+                                 MLIRContext *context, Location fileLoc) {
+  llvm::StringSet<> initializers;
+  for (const onnx::TensorProto &init : graph.initializer())
+    initializers.insert(init.name());
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    if (initializers.contains(input.name()) || !input.type().has_tensor_type())
+      continue; // Defaults are constants; other types are the importer's.
+    const onnx::TypeProto::Tensor &tensor = input.type().tensor_type();
+    if (tensor.elem_type() != 0 && tensor.has_shape())
+      continue;
+    emitError(NameLoc::get(StringAttr::get(context, input.name()), fileLoc))
+        << "graph input '" << input.name()
+        << "' has no element type or rank";
+    return false;
+  }
+  return true;
+}
+
 static ImportResult importModel(StringRef bytes, StringRef bufferName,
                                 StringRef baseDir, MLIRContext *context,
                                 OwningOpRef<ModuleOp> &module,
@@ -65,6 +205,15 @@ static ImportResult importModel(StringRef bytes, StringRef bufferName,
     return ImportResult::Invalid;
   }
   if (failed(bindConstantInputs(model, loc, options)))
+    return ImportResult::Invalid;
+  if (failed(ReferenceChecker(model, context, loc).check(model.graph())))
+    return ImportResult::Invalid;
+  if (!checkGraphInputTypes(model.graph(), context, loc))
+    return ImportResult::Unsupported;
+  std::map<std::string, int64_t> opsets;
+  for (const onnx::OperatorSetIdProto &id : model.opset_import())
+    opsets[id.domain() == "ai.onnx" ? "" : id.domain()] = id.version();
+  if (!verifyNodeSchemas(model.graph(), opsets, context, loc))
     return ImportResult::Invalid;
   if (options.runShapeInference) {
     try {

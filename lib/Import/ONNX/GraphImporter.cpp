@@ -274,6 +274,9 @@ GraphImporter::convertType(const onnx::TypeProto &type, StringRef what,
     shape.push_back(dim.has_dim_value() && dim.dim_value() >= 0
                         ? dim.dim_value()
                         : ShapedType::kDynamic);
+  if (!hasAddressableSize(shape))
+    return report.invalid(loc) << what
+                               << " has a shape with more than 2^60 elements";
   return RankedTensorType::get(shape, elementType);
 }
 

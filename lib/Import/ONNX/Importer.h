@@ -220,6 +220,11 @@ private:
 //===----------------------------------------------------------------------===//
 
 // Elementwise.cpp
+/// Whether the static sizes in `shape` (dynamic ones ignored) multiply to at
+/// most 2^60 elements, so that element and byte counts computed from the
+/// type cannot overflow int64_t. Shapes come from untrusted models.
+bool hasAddressableSize(ArrayRef<int64_t> shape);
+
 LogicalResult importAdd(NodeContext &);
 LogicalResult importSub(NodeContext &);
 LogicalResult importMul(NodeContext &);

@@ -622,8 +622,11 @@ static FailureOr<Value> nllLoss(NodeContext &ctx, Emitter &e, Value input,
     return e.reduce<dsg::ReduceSumOp>(loss, all, false);
   if (!gathered)
     return e.reduce<dsg::ReduceMeanOp>(loss, all, false);
-  return e.binary<dsg::DivOp>(e.reduce<dsg::ReduceSumOp>(loss, all, false),
-                              e.reduce<dsg::ReduceSumOp>(gathered, all, false));
+  // Separate statements: call arguments are evaluated in an unspecified
+  // order, and the IR must not depend on the compiler that built ds.
+  Value denominator = e.reduce<dsg::ReduceSumOp>(gathered, all, false);
+  Value numerator = e.reduce<dsg::ReduceSumOp>(loss, all, false);
+  return e.binary<dsg::DivOp>(numerator, denominator);
 }
 
 LogicalResult

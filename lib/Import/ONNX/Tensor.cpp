@@ -180,8 +180,7 @@ LogicalResult mlir::ds::onnx_import::importReshape(NodeContext &ctx) {
   std::optional<SmallVector<int64_t>> target = ctx.constantInts(1);
   SmallVector<int64_t> fallback;
   if (target) {
-    int64_t known = 1, inferred = -1;
-    bool dynamic = false;
+    int64_t inferred = -1;
     for (auto [i, v] : llvm::enumerate(*target)) {
       int64_t d = v;
       if (v == 0 && !allowZero) {
@@ -199,15 +198,26 @@ LogicalResult mlir::ds::onnx_import::importReshape(NodeContext &ctx) {
       } else if (v < -1) {
         return ctx.invalid() << "invalid shape entry " << v;
       }
+      fallback.push_back(d);
+    }
+    if (!hasAddressableSize(fallback))
+      return ctx.invalid() << "shape [" << llvm::interleaved(*target)
+                           << "] has more than 2^60 elements";
+    if (inferred >= 0 && allowZero && llvm::is_contained(*target, 0))
+      return ctx.invalid() << "a shape with both 0 and -1 is invalid when "
+                              "allowzero=1";
+    // The product of the known sizes (it cannot overflow: checked above),
+    // and whether a size copied from the input is dynamic.
+    int64_t known = 1;
+    bool dynamic = false;
+    for (auto [i, d] : llvm::enumerate(fallback)) {
+      if (static_cast<int64_t>(i) == inferred)
+        continue;
       if (ShapedType::isDynamic(d))
         dynamic = true;
       else
         known *= d;
-      fallback.push_back(d);
     }
-    if (inferred >= 0 && allowZero && llvm::is_contained(*target, 0))
-      return ctx.invalid() << "a shape with both 0 and -1 is invalid when "
-                              "allowzero=1";
     if (inferred >= 0 && !dynamic && input.hasStaticShape()) {
       if (known == 0 || input.getNumElements() % known != 0)
         return ctx.invalid() << "cannot reshape " << input << " to "

@@ -65,6 +65,19 @@ std::string mlir::ds::onnx_import::dataTypeName(int32_t dataType) {
   return "<data type " + std::to_string(dataType) + ">";
 }
 
+bool mlir::ds::onnx_import::hasAddressableSize(ArrayRef<int64_t> shape) {
+  constexpr int64_t kLimit = int64_t(1) << 60;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d) || d == 0)
+      continue;
+    if (d < 0 || d > kLimit / n)
+      return false;
+    n *= d;
+  }
+  return true;
+}
+
 /// Bytes per element in ONNX raw data (bool takes a whole byte).
 static size_t byteWidth(Type type) {
   if (type.isInteger(1))

@@ -364,12 +364,15 @@ struct ActivationLowering : OpConversionPattern<OpTy> {
             auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) -> Value {
               return arith::CmpFOp::create(b, loc, p, l, r);
             };
+            // One statement per created op: the order of evaluating call
+            // arguments differs between compilers (GCC right to left, clang
+            // left to right), and the IR must not.
             if constexpr (std::is_same_v<OpTy, graph::EluOp>) {
-              Value em1 = arith::SubFOp::create(
-                  b, loc, math::ExpOp::create(b, loc, x), oneOf(b, loc, t));
-              return arith::SelectOp::create(
-                  b, loc, cmp(arith::CmpFPredicate::OLT, x, zero),
-                  arith::MulFOp::create(b, loc, a, em1), x);
+              Value e = math::ExpOp::create(b, loc, x);
+              Value em1 = arith::SubFOp::create(b, loc, e, oneOf(b, loc, t));
+              Value scaled = arith::MulFOp::create(b, loc, a, em1);
+              Value negative = cmp(arith::CmpFPredicate::OLT, x, zero);
+              return arith::SelectOp::create(b, loc, negative, scaled, x);
             }
             if constexpr (std::is_same_v<OpTy, graph::SeluOp>) {
               Value g = floatConst(b, loc, t,
@@ -383,10 +386,11 @@ struct ActivationLowering : OpConversionPattern<OpTy> {
                   b, loc, cmp(arith::CmpFPredicate::OLE, x, zero), neg, x);
               return arith::MulFOp::create(b, loc, g, v);
             }
-            if constexpr (std::is_same_v<OpTy, graph::LeakyReluOp>)
-              return arith::SelectOp::create(
-                  b, loc, cmp(arith::CmpFPredicate::OLT, x, zero),
-                  arith::MulFOp::create(b, loc, a, x), x);
+            if constexpr (std::is_same_v<OpTy, graph::LeakyReluOp>) {
+              Value scaled = arith::MulFOp::create(b, loc, a, x);
+              Value negative = cmp(arith::CmpFPredicate::OLT, x, zero);
+              return arith::SelectOp::create(b, loc, negative, scaled, x);
+            }
             if constexpr (std::is_same_v<OpTy, graph::HardSigmoidOp>)
               return hardSigmoid(b, loc, x, alpha,
                                  op.getBeta().convertToDouble());

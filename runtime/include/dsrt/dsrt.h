@@ -50,6 +50,13 @@ typedef enum dsrt_dtype {
   DSRT_U32 = 12,
   DSRT_U64 = 13,
   DSRT_BF16 = 16,
+  /// Not dtypes. They make every 32-bit value a valid dsrt_dtype, so that a
+  /// caller passing an unknown value (from FFI, a file, a newer ds) gets an
+  /// "invalid dtype" answer rather than undefined behavior in the C++
+  /// implementation (UBSan's enum check caught dsrt_dtype_size(42)); they
+  /// also pin the enum's size to 32 bits.
+  DSRT_DTYPE_RANGE_MIN_ = -2147483647 - 1,
+  DSRT_DTYPE_RANGE_MAX_ = 2147483647,
 } dsrt_dtype;
 
 /// A dense, row-major tensor in caller-owned memory.

@@ -196,6 +196,27 @@ TEST(TensorProto, TypedFields) {
   EXPECT_EQ(elementAsDouble(*t, 1), 1e300);
 }
 
+// Found by tensor-reader-fuzzer (UBSan: memcpy from the null array of an
+// empty repeated field). Empty tensors in typed fields, of every field kind,
+// parse as empty tensors.
+TEST(TensorProto, EmptyTypedFields) {
+  for (int dtype : {onnx::TensorProto::FLOAT, onnx::TensorProto::DOUBLE,
+                    onnx::TensorProto::INT64, onnx::TensorProto::INT32,
+                    onnx::TensorProto::UINT64, onnx::TensorProto::UINT32,
+                    onnx::TensorProto::FLOAT16, onnx::TensorProto::UINT8}) {
+    onnx::TensorProto p;
+    p.set_data_type(dtype);
+    p.add_dims(2);
+    p.add_dims(0);
+    llvm::Expected<HostTensor> t =
+        parseTensorProto(p.SerializeAsString(), "empty");
+    ASSERT_TRUE(!!t) << dtype << ": " << llvm::toString(t.takeError());
+    EXPECT_EQ(t->numElements(), 0);
+    EXPECT_EQ(t->sizeInBytes(), 0u);
+    EXPECT_EQ(t->shape(), llvm::ArrayRef<int64_t>({2, 0}));
+  }
+}
+
 TEST(TensorProto, MalformedInputsAreErrors) {
   // Not a protobuf at all.
   EXPECT_NE(errorOf(parseTensorProto("\xff\xff\xff", "junk.pb"))

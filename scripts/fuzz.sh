@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Builds one libFuzzer target in the sanitizer build (the `asan` preset) and
+# runs it for a bounded time; see docs/reliability.md.
+#
+#   scripts/fuzz.sh TARGET [SECONDS] [extra libFuzzer flags...]
+#   scripts/fuzz.sh list
+#
+# TARGET: onnx-import | tensor-reader | capi-compile | topology (the
+# `-fuzzer` suffix may be given too). SECONDS defaults to 60.
+#
+# The working corpus lives in build-asan/fuzz/corpus/TARGET: seeded on first
+# use from the committed seeds (fuzz/seeds/TARGET), the repository's test
+# fixtures and the ONNX test data (/usr/share/libonnx-testdata), none of which
+# are copied into git. A crashing, leaking or hanging input is copied to
+# fuzz/crashes/TARGET/ (tracked), the run's log next to it; turn each into a
+# lit test under test/Regression/ and fix the bug (docs/reliability.md).
+# Exit status: 0 when the run ended without a finding, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${DS_ASAN_BUILD_DIR:-build-asan}
+TARGETS="onnx-import tensor-reader capi-compile topology"
+
+if [ "${1:-}" = list ] || [ $# -lt 1 ]; then
+  echo "targets: $TARGETS"
+  [ $# -ge 1 ] || exit 2
+  exit 0
+fi
+NAME=${1%-fuzzer}
+SECONDS_TO_RUN=${2:-60}
+shift $(( $# >= 2 ? 2 : 1 ))
+FUZZER=$NAME-fuzzer
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  cmake --preset asan >/dev/null
+fi
+nice -n 10 ninja -C "$BUILD" -j "${DS_JOBS:-2}" "$FUZZER" >/dev/null
+
+CORPUS=$BUILD/fuzz/corpus/$NAME
+SEEDS=fuzz/seeds/$NAME
+DICT=fuzz/dicts/$NAME.dict
+mkdir -p "$CORPUS"
+if [ -z "$(ls -A "$CORPUS")" ]; then
+  # Seeds are copied under content hashes, so the same file found twice is
+  # stored once.
+  add_seed() { cp "$1" "$CORPUS/$(sha1sum "$1" | cut -c1-40)"; }
+  [ -d "$SEEDS" ] && for f in "$SEEDS"/*; do add_seed "$f"; done
+  case $NAME in
+    onnx-import|capi-compile)
+      while IFS= read -r -d '' f; do add_seed "$f"; done < <(
+        find test /usr/share/libonnx-testdata -name '*.onnx' -size -256k -print0 2>/dev/null) ;;
+    tensor-reader)
+      while IFS= read -r -d '' f; do add_seed "$f"; done < <(
+        find test /usr/share/libonnx-testdata \( -name '*.pb' -o -name '*.npy' \) \
+          -size -64k -print0 2>/dev/null) ;;
+    topology)
+      while IFS= read -r -d '' f; do add_seed "$f"; done < <(
+        find examples/topologies test/Tools/ds-sim \( -name '*.json' -o -name '*.yaml' \) \
+          -size -64k -print0 2>/dev/null) ;;
+  esac
+  echo "seeded $CORPUS with $(ls "$CORPUS" | wc -l) inputs"
+fi
+
+ARTIFACTS=$BUILD/fuzz/artifacts/$NAME
+mkdir -p "$ARTIFACTS"
+FLAGS=(-max_total_time="$SECONDS_TO_RUN" -timeout=30 -rss_limit_mb=4096
+       -max_len=1048576 -print_final_stats=1 -artifact_prefix="$ARTIFACTS/")
+[ -f "$DICT" ] && FLAGS+=(-dict="$DICT")
+LOG=$BUILD/fuzz/$NAME.log
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+echo "running $FUZZER for ${SECONDS_TO_RUN}s, log in $LOG"
+set +e
+nice -n 10 "$BUILD/bin/$FUZZER" "${FLAGS[@]}" "$@" "$CORPUS" >"$LOG" 2>&1
+RC=$?
+set -e
+grep -E '^#[0-9]+[[:space:]]+(DONE|INITED)|^stat::|^Done ' "$LOG" || true
+
+FOUND=0
+for f in "$ARTIFACTS"/*; do
+  [ -f "$f" ] || continue
+  FOUND=1
+  mkdir -p "fuzz/crashes/$NAME"
+  base=$(basename "$f")
+  cp "$f" "fuzz/crashes/$NAME/$base"
+  cp "$LOG" "fuzz/crashes/$NAME/$base.log"
+  rm "$f"
+  echo "FINDING: fuzz/crashes/$NAME/$base (log: fuzz/crashes/$NAME/$base.log)"
+  echo "  reproduce: $BUILD/bin/$FUZZER fuzz/crashes/$NAME/$base"
+done
+if [ $RC -ne 0 ] || [ $FOUND -ne 0 ]; then
+  echo "$FUZZER: finding (exit $RC); see $LOG"
+  exit 1
+fi
+echo "$FUZZER: no finding in ${SECONDS_TO_RUN}s"
