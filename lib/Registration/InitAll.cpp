@@ -7,7 +7,7 @@
 #include "ds/Target/CPU/CPUTarget.h"
 #include "ds/Target/GPU/GPUTarget.h"
 #include "passes/Conversion/Passes.h"
-#include "passes/Distribution/LowerTopology/Passes.h"
+#include "passes/Distributed/LowerTopology/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
 #include "passes/Distributed/Passes.h"
 #include "passes/Quantization/Passes.h"

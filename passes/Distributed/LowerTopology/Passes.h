@@ -7,10 +7,10 @@
 namespace mlir::ds {
 
 #define GEN_PASS_DECL
-#include "passes/Distribution/LowerTopology/Passes.h.inc"
+#include "passes/Distributed/LowerTopology/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
-#include "passes/Distribution/LowerTopology/Passes.h.inc"
+#include "passes/Distributed/LowerTopology/Passes.h.inc"
 
 } // namespace mlir::ds
 

@@ -5,7 +5,7 @@
 // the algorithm and level go back onto it.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/Distribution/LowerTopology/Passes.h"
+#include "passes/Distributed/LowerTopology/Passes.h"
 
 #include "Collective/CollectiveOps.h"
 #include "ds/Collectives/Schedule.h"
@@ -16,7 +16,7 @@
 
 namespace mlir::ds {
 #define GEN_PASS_DEF_LOWERTOPOLOGY
-#include "passes/Distribution/LowerTopology/Passes.h.inc"
+#include "passes/Distributed/LowerTopology/Passes.h.inc"
 } // namespace mlir::ds
 
 using namespace mlir;
