@@ -17,7 +17,8 @@
 #
 # Environment:
 #   SEQS="128 512 1024 2048 4096"   sequence lengths
-#   THREADS=1                       ORT intra-op threads (ds is single-threaded)
+#   THREADS=1                       threads for ds (its GEMM kernels; the fused
+#                                   attention loop nest is single-threaded) and ORT
 #   TIMEOUT=900                     per-command time limit (seconds)
 #   PYTHON=/usr/bin/python3 NODE=node
 # Anything that is missing or fails prints "n/a" and the run goes on.
@@ -79,7 +80,7 @@ for seq in $SEQS; do
       for v in fused unfused; do
         [ -f "$LOG_DIR/$name.$v.so" ] || continue
         timed "$LOG_DIR/$name.$v.log" "$DS_RUN" "$LOG_DIR/$name.$v.so" \
-          --test-data "$data" --rtol 1e-3 --atol 1e-4 --bench "$ITERS"
+          --test-data "$data" --rtol 1e-3 --atol 1e-4 --bench "$ITERS" --num-threads "$THREADS"
       done
       timed "$LOG_DIR/$name.ort.log" env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
         "$NODE" "$ROOT/bench/ort_bench.js" "$model" --iters "$ITERS" \

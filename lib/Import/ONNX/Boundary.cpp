@@ -15,7 +15,11 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cerrno>
 #include <exception>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::ds;
@@ -188,6 +192,50 @@ static bool checkGraphInputTypes(const onnx::GraphProto &graph,
   return true;
 }
 
+/// Runs ONNX shape inference on `model` in place. Data propagation computes
+/// shapes that flow through Shape/Gather/Concat into Reshape, as exported
+/// models do.
+static void runShapeInference(onnx::ModelProto &model) {
+  onnx::ShapeInferenceOptions inference(/*check_type=*/false,
+                                        /*error_mode=*/0,
+                                        /*enable_data_propagation=*/true);
+  onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                     inference);
+}
+
+/// libonnx 1.12's per-op inference functions trust their inputs: some
+/// dereference shapes or index dimensions that a malformed model lacks
+/// (onnx-import-fuzzer found MaxUnpool, Scan, EyeLike and Gemm-6 cases), and
+/// patching them op by op does not end. So inference first runs on a copy in
+/// a forked child: if the child dies (signal, or a sanitizer's report), the
+/// model is rejected instead of crashing the compiler or the process that
+/// embeds it. A thrown error exits the child normally; the caller then
+/// reruns inference in-process to report its message. Where fork() fails the
+/// check is skipped (inference then runs unguarded, as before).
+static bool shapeInferenceSurvives(const onnx::ModelProto &model) {
+  constexpr int kThrew = 3;
+  pid_t child = fork();
+  if (child < 0)
+    return true;
+  if (child == 0) {
+    int status = 0;
+    try {
+      onnx::ModelProto copy = model;
+      runShapeInference(copy);
+    } catch (...) {
+      status = kThrew;
+    }
+    _exit(status); // No atexit handlers or stdio flushes of the parent's.
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR)
+      return true;
+  }
+  return WIFEXITED(status) &&
+         (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == kThrew);
+}
+
 static ImportResult importModel(StringRef bytes, StringRef bufferName,
                                 StringRef baseDir, MLIRContext *context,
                                 OwningOpRef<ModuleOp> &module,
@@ -216,14 +264,14 @@ static ImportResult importModel(StringRef bytes, StringRef bufferName,
   if (!verifyNodeSchemas(model.graph(), opsets, context, loc))
     return ImportResult::Invalid;
   if (options.runShapeInference) {
+    if (!shapeInferenceSurvives(model)) {
+      emitError(loc) << "ONNX shape inference (libonnx) crashed on this "
+                        "model: it is malformed in a way the ONNX checker "
+                        "does not catch (e.g. an input of the wrong rank)";
+      return ImportResult::Invalid;
+    }
     try {
-      // Data propagation computes shapes that flow through Shape/Gather/
-      // Concat into Reshape, as exported models do.
-      onnx::ShapeInferenceOptions inference(/*check_type=*/false,
-                                            /*error_mode=*/0,
-                                            /*enable_data_propagation=*/true);
-      onnx::shape_inference::InferShapes(
-          model, onnx::OpSchemaRegistry::Instance(), inference);
+      runShapeInference(model);
     } catch (const std::exception &e) {
       emitError(loc) << "ONNX shape inference failed: " << e.what();
       return ImportResult::Invalid;
