@@ -14,6 +14,7 @@
 
 #include "Core.h"
 
+#include <cstring>
 #include <string>
 
 namespace dsrt::coll {
@@ -29,6 +30,47 @@ struct Call {
   int64_t root = 0;
   Group group;
 };
+
+/// Where a plan's rounds work for `call`, with the calling rank's own data
+/// already in place (the layouts buildPlan expects, see Core.h).
+struct LocalBuffers {
+  char *work; ///< The buffer the rounds reduce and exchange in.
+  char *temp; ///< Scratch for incoming chunks.
+};
+
+/// Copies the calling rank's part of `call`'s data to where the plan's
+/// rounds expect it and returns the buffers they use. `scratch` holds at
+/// least the plan's scratch elements (for ReduceScatter: n*count more).
+inline LocalBuffers prepareLocalData(const Call &call, char *scratch) {
+  size_t es = dtypeSize(call.dtype);
+  int64_t cnt = call.count, n = call.group.size(), index = call.group.index;
+  char *recv = static_cast<char *>(call.recv);
+  const char *send = static_cast<const char *>(call.send);
+  LocalBuffers buffers{recv, scratch};
+  switch (call.kind) {
+  case Kind::AllReduce:
+    if (send != recv && cnt)
+      std::memcpy(recv, send, cnt * es);
+    break;
+  case Kind::AllGather:
+    if (cnt)
+      std::memmove(recv + index * cnt * es, send, cnt * es);
+    break;
+  case Kind::ReduceScatter:
+    buffers.work = scratch;
+    buffers.temp = scratch + cnt * n * es;
+    if (cnt)
+      std::memcpy(buffers.work, send, cnt * n * es);
+    break;
+  case Kind::AllToAll:
+    if (cnt)
+      std::memcpy(recv + index * cnt * es, send + index * cnt * es, cnt * es);
+    break;
+  case Kind::Broadcast:
+    break;
+  }
+  return buffers;
+}
 
 class Backend {
 public:

@@ -722,29 +722,7 @@ private:
     int64_t cnt = call.count;
     char *recv = static_cast<char *>(call.recv);
     const char *send = static_cast<const char *>(call.send);
-    char *work = recv, *temp = scratch.get();
-    switch (call.kind) {
-    case Kind::AllReduce:
-      if (send != recv && cnt)
-        std::memcpy(recv, send, cnt * es);
-      break;
-    case Kind::AllGather:
-      if (cnt)
-        std::memmove(recv + g.index * cnt * es, send, cnt * es);
-      break;
-    case Kind::ReduceScatter:
-      work = scratch.get();
-      temp = work + cnt * n * es;
-      if (cnt)
-        std::memcpy(work, send, cnt * n * es);
-      break;
-    case Kind::AllToAll:
-      if (cnt)
-        std::memcpy(recv + g.index * cnt * es, send + g.index * cnt * es, cnt * es);
-      break;
-    case Kind::Broadcast:
-      break;
-    }
+    auto [work, temp] = prepareLocalData(call, scratch.get());
     for (size_t k = 0; k < plan.rounds.size(); ++k) {
       const Round &round = plan.rounds[k];
       std::vector<PostedRecv> prs(round.recvs.size());
