@@ -9,7 +9,7 @@ PKGS=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   nlohmann-json3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3-torch python3-torchvision python3-onnx python3-numpy
-  python3-dev pybind11-dev python3-pybind11
+  python3-dev pybind11-dev python3-pybind11 python3-sklearn
   libopenmpi-dev openmpi-bin
   libamdhip64-dev
 )
