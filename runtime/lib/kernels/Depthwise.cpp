@@ -9,11 +9,17 @@
 
 #include "../ThreadPool.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <vector>
 
 using namespace dsrt;
 using namespace dsrt::kernels;
+
+namespace {
+/// Multiply-adds below which another task costs more than it saves.
+constexpr int64_t kMinTaskWork = int64_t(1) << 16;
+} // namespace
 
 void dsrt::kernels::depthwiseRowGeneric(int64_t OW, int64_t KH, int64_t KW,
                                         int64_t sw, int64_t dw,
@@ -53,7 +59,7 @@ void dsrt::kernels::depthwiseConv2d(
   int64_t span = ((OW + 16) * sw + KW * dw) * (sI4 < 0 ? -sI4 : sI4);
   if (span >= (int64_t(1) << 31))
     rowKernel = depthwiseRowGeneric;
-  parallelFor(N * G, [&](int64_t t) {
+  auto plane = [&](int64_t t) {
     int64_t n = t / G, g = t % G;
     // Dense weights: a 3x3 or 5x5 plane fits on the stack.
     float wStack[64];
@@ -85,5 +91,20 @@ void dsrt::kernels::depthwiseConv2d(
       for (int64_t ow = 0; ow < OW; ++ow)
         o[ow * sO4] = rowBuf[ow];
     }
+  };
+  // Contiguous runs of planes per task: small planes (7x7 at the end of
+  // MobileNet) would otherwise cost more in task hand-out, and in output
+  // cache lines shared between threads, than in arithmetic.
+  int64_t planes = N * G;
+  int64_t planeWork = OH * OW * KH * KW;
+  int64_t parts = std::min<int64_t>(
+      {planes, int64_t(4) * numThreads(),
+       std::max<int64_t>(1, planes * planeWork / kMinTaskWork)});
+  int64_t chunk = (planes + parts - 1) / parts;
+  parts = (planes + chunk - 1) / chunk;
+  parallelFor(parts, [&](int64_t part) {
+    for (int64_t t = part * chunk; t < std::min(planes, (part + 1) * chunk);
+         ++t)
+      plane(t);
   });
 }
