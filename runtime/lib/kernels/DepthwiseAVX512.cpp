@@ -7,8 +7,8 @@
 // An output row is cut into blocks of up to kVecs x 16 columns that stay in
 // zmm accumulators across all KH*KW taps: each tap broadcasts one weight
 // and adds it times the input columns under the block, loaded with unit
-// stride (masked at the row's end) or gathered when the columns are strided
-// (stride 2, or a non-unit width stride of the input view).
+// stride (masked at the row's end), as two loads and an even-lane permute
+// for stride 2, or gathered for any other column stride.
 //
 //===----------------------------------------------------------------------===//
 #include "Depthwise.h"
@@ -33,7 +33,10 @@ void dsrt::kernels::depthwiseRowAVX512(int64_t OW, int64_t KH, int64_t KW,
                                        int64_t sIW, const float *w,
                                        float *out) {
   int64_t step = sw * sIW; // input elements between adjacent outputs
-  bool unit = step == 1;
+  bool unit = step == 1, two = step == 2;
+  // Even lanes of the 32 floats from two loads: columns 0, 2, ..., 30.
+  __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12,
+                                   10, 8, 6, 4, 2, 0);
   __m512i lane = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4,
                                   3, 2, 1, 0);
   __m512i idx = _mm512_mullo_epi32(lane, _mm512_set1_epi32(int(step)));
@@ -56,9 +59,22 @@ void dsrt::kernels::depthwiseRowAVX512(int64_t OW, int64_t KH, int64_t KW,
           if (!mask[v])
             break;
           const float *p = src + v * 16 * step;
-          __m512 x = unit ? _mm512_maskz_loadu_ps(mask[v], p)
-                          : _mm512_mask_i32gather_ps(_mm512_setzero_ps(),
-                                                     mask[v], idx, p, 4);
+          __m512 x;
+          if (unit) {
+            x = _mm512_maskz_loadu_ps(mask[v], p);
+          } else if (two) {
+            // Output lane i reads p[2i]: lanes up to 2*(last column) only.
+            int64_t cols = _mm_popcnt_u32(mask[v]);
+            int64_t span = 2 * cols - 1;
+            __m512 lo = _mm512_maskz_loadu_ps(tailMask(span), p);
+            __m512 hi = span > 16 ? _mm512_maskz_loadu_ps(
+                                        tailMask(span - 16), p + 16)
+                                  : _mm512_setzero_ps();
+            x = _mm512_permutex2var_ps(lo, evens, hi);
+          } else {
+            x = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask[v], idx,
+                                         p, 4);
+          }
           acc[v] = _mm512_fmadd_ps(wv, x, acc[v]);
         }
       }
