@@ -47,6 +47,8 @@ void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N, int64_t K,
 /// The twelve sizes come first, then each operand as a base pointer and its
 /// five element strides in the order of its dimensions above. Padding is
 /// already applied to `in` (IH >= (OH-1)*sh + (KH-1)*dh + 1, same for W).
+/// Depthwise calls (F == 1 and C == 1) run a direct per-channel kernel
+/// instead of the grouped GEMM.
 void dsrt_kernel_conv2d_f32(int64_t N, int64_t G, int64_t F, int64_t C,
                             int64_t OH, int64_t OW, int64_t KH, int64_t KW,
                             int64_t sh, int64_t sw, int64_t dh, int64_t dw,

@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
 #include "../ThreadPool.h"
+#include "Depthwise.h"
 #include "Microkernel.h"
 
 #include "dsrt/kernels.h"
@@ -431,6 +432,13 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
   if (N <= 0 || G <= 0 || F <= 0 || C <= 0 || OH <= 0 || OW <= 0 ||
       KH <= 0 || KW <= 0)
     return;
+  // Depthwise (one input and one output channel per group): a GEMM of one
+  // row per group wastes the microkernel; see Depthwise.h.
+  if (F == 1 && C == 1) {
+    depthwiseConv2d(N, G, OH, OW, KH, KW, sh, sw, dh, dw, in, sI0, sI1, sI3,
+                    sI4, weight, sW0, sW3, sW4, out, sO0, sO1, sO3, sO4);
+    return;
+  }
   int64_t K = C * KH * KW, cols = OH * OW;
   // The weight of a group as an F x K matrix needs (c, kh, kw) to be one
   // dense run; compact it once otherwise.
