@@ -167,16 +167,24 @@ struct Emitter {
       return unary<dsg::TanhOp>(x);
     case Activation::Sigmoid:
       return unary<dsg::SigmoidOp>(x);
-    case Activation::Affine:
-      return add(mul(x, scalar(a.alpha)), scalar(a.beta));
+    case Activation::Affine: {
+      // Operands built in statements: the order of ops created in call
+      // arguments would depend on the compiler.
+      Value beta = scalar(a.beta);
+      Value scaled = mul(x, scalar(a.alpha));
+      return add(scaled, beta);
+    }
     case Activation::LeakyRelu:
       return dsg::LeakyReluOp::create(b, loc, x.getType(), x,
                                       b.getF32FloatAttr(a.alpha));
     case Activation::ThresholdedRelu:
       return dsg::ThresholdedReluOp::create(b, loc, x.getType(), x,
                                             b.getF32FloatAttr(a.alpha));
-    case Activation::ScaledTanh:
-      return mul(unary<dsg::TanhOp>(mul(x, scalar(a.beta))), scalar(a.alpha));
+    case Activation::ScaledTanh: {
+      Value alpha = scalar(a.alpha);
+      Value inner = mul(x, scalar(a.beta));
+      return mul(unary<dsg::TanhOp>(inner), alpha);
+    }
     case Activation::HardSigmoid:
       return dsg::HardSigmoidOp::create(b, loc, x.getType(), x,
                                         b.getF32FloatAttr(a.alpha),
@@ -445,7 +453,11 @@ runDirection(Emitter &e, const Recurrence &r, const Direction &dir,
   Value h = dir.h0, c = dir.c0;
   SmallVector<Value> ys(T);
   auto gateIn = [&](int64_t g, int64_t t, Value hPrev) {
-    return e.add(e.take(dir.xw[g], t), e.matmul(hPrev, dir.rT[g]));
+    // Operands built in statements so that the IR does not depend on the
+    // compiler's argument evaluation order.
+    Value recurrent = e.matmul(hPrev, dir.rT[g]);
+    Value input = e.take(dir.xw[g], t);
+    return e.add(input, recurrent);
   };
   const Activation &f = acts[0];
   for (int64_t s = 0; s < T; ++s) {
@@ -464,9 +476,11 @@ runDirection(Emitter &e, const Recurrence &r, const Direction &dir,
         Value rh = e.matmul(h, dir.rT[2]);
         if (dir.rbH)
           rh = e.add(rh, dir.rbH);
-        pre = e.add(e.take(dir.xw[2], t), e.mul(rg, rh));
+        Value gated = e.mul(rg, rh);
+        pre = e.add(e.take(dir.xw[2], t), gated);
       } else {
-        pre = e.add(e.take(dir.xw[2], t), e.matmul(e.mul(rg, h), dir.rT[2]));
+        Value recurrent = e.matmul(e.mul(rg, h), dir.rT[2]);
+        pre = e.add(e.take(dir.xw[2], t), recurrent);
       }
       Value hh = e.apply(g, e.clip(pre, r.clip));
       // H = (1 - z) * hh + z * H = hh + z * (H - hh).
@@ -483,7 +497,8 @@ runDirection(Emitter &e, const Recurrence &r, const Direction &dir,
                      ? e.sub(e.scalar(1.0), i)
                      : e.apply(f, e.clip(peep(gateIn(2, t, h), 2, c), r.clip));
       Value cc = e.apply(g, e.clip(gateIn(3, t, h), r.clip));
-      cNew = e.add(e.mul(fg, c), e.mul(i, cc));
+      Value fresh = e.mul(i, cc);
+      cNew = e.add(e.mul(fg, c), fresh);
       Value o = e.apply(f, e.clip(peep(gateIn(1, t, h), 1, cNew), r.clip));
       hNew = e.mul(o, e.apply(hAct, cNew));
       break;
