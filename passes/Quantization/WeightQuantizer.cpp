@@ -38,8 +38,10 @@ QuantizedWeights mlir::ds::quantizeWeights(const std::vector<float> &w,
   }
   q.values.resize(n * k / 2);
   for (int64_t i = 0; i < n * k / 2; ++i)
-    q.values[i] = static_cast<int8_t>((unpacked[2 * i] & 0x0F) |
-                                      (unpacked[2 * i + 1] << 4));
+    // Nibbles as unsigned bytes: shifting a negative int8 left is UB.
+    q.values[i] = static_cast<int8_t>(
+        (static_cast<uint8_t>(unpacked[2 * i]) & 0x0F) |
+        ((static_cast<uint8_t>(unpacked[2 * i + 1]) & 0x0F) << 4));
   return q;
 }
 
