@@ -359,9 +359,18 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   auto opsetIt = opsets.find(domain);
   int64_t opset = opsetIt == opsets.end() ? 0 : opsetIt->second;
   SmallVector<int> versions;
+  if (opsetIt == opsets.end()) {
+    // ONNX requires an opset_import entry for every domain the graph uses.
+    report.invalid(loc) << NodeContext::nodeName(node, index) << " ("
+                        << node.op_type() << ") uses the domain '" << domain
+                        << "', for which the model imports no opset";
+    return failure();
+  }
   const OpTableEntry *entry =
       domain.empty() ? lookupOpHandler(node.op_type(), opset, versions)
-                     : nullptr;
+      : domain == "ai.onnx.preview.training"
+          ? lookupTrainingOpHandler(node.op_type(), opset, versions)
+          : nullptr;
   if (!entry) {
     InFlightDiagnostic diag = report.unsupported(loc);
     diag << "unsupported op '" << node.op_type() << "' (domain '" << domain
@@ -453,13 +462,10 @@ ImportResult GraphImporter::import(OwningOpRef<ModuleOp> &result) {
     std::string domain = id.domain() == "ai.onnx" ? "" : id.domain();
     opsets[domain] = id.version();
   }
-  if (!opsets.count("")) {
-    // ONNX: without an entry, IR version < 3 models implied opset 1.
-    report.unsupported(fileLocation)
-        << "the model imports no opset for the default ONNX domain";
-    return report.result;
-  }
-  defaultOpset = opsets[""];
+  // A model that uses no default-domain op (an optimizer model of the
+  // training domain, say) need not import the default domain; a node that
+  // uses a domain without an opset is diagnosed where it is imported.
+  defaultOpset = opsets.lookup("");
   const onnx::GraphProto &g = model.graph();
 
   for (const onnx::TensorProto &t : g.initializer())

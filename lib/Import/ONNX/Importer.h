@@ -113,6 +113,9 @@ public:
                                          RankedTensorType fallback = {});
   void setOutput(unsigned i, Value value);
   bool isOutputSet(unsigned i) const;
+  /// The value set for output `i` (null if none), for handlers that
+  /// delegate to another handler through a NodeContext of their own.
+  Value output(unsigned i) const { return outputs[i]; }
 
   // Attributes. Each getter leaves `out` unchanged when the attribute is
   // absent and diagnoses an attribute of the wrong kind.
@@ -380,6 +383,28 @@ LogicalResult importBlackmanWindow(NodeContext &);
 LogicalResult importCompress(NodeContext &);
 LogicalResult importReverseSequence(NodeContext &);
 LogicalResult importMaxUnpool(NodeContext &);
+
+// Legacy.cpp (older versions whose parameters were attributes; Det)
+LogicalResult importPadV2(NodeContext &);
+LogicalResult importSliceV1(NodeContext &);
+LogicalResult importUpsample(NodeContext &);
+LogicalResult importDet(NodeContext &);
+
+// GridSample.cpp
+LogicalResult importGridSample(NodeContext &);
+
+// TfIdfVectorizer.cpp
+LogicalResult importTfIdfVectorizer(NodeContext &);
+
+// Training.cpp (domain ai.onnx.preview.training)
+LogicalResult importAdagrad(NodeContext &);
+LogicalResult importAdam(NodeContext &);
+LogicalResult importMomentum(NodeContext &);
+/// The handler for an op of the ai.onnx.preview.training domain, as
+/// lookupOpHandler does for the default domain.
+const OpTableEntry *lookupTrainingOpHandler(llvm::StringRef opType,
+                                            int64_t opset,
+                                            SmallVectorImpl<int> &versions);
 
 // Recurrent.cpp (unrolled over the static sequence length)
 LogicalResult importRNN(NodeContext &);
