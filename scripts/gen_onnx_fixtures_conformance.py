@@ -127,6 +127,44 @@ def main():
     ], [vi("r", F, []), vi("t", I64, []), vi("x", F, [3]), vi("g", F, [3]),
         vi("v", F, [3])],
          [vi("x_new", F, [3]), vi("v_new", F, [3])], [(TRAINING, 1)])
+    # MaxUnpool: an output_shape below the default is rejected.
+    save("maxunpool_small", [
+        n("MaxUnpool", ["x", "i", "shape"], ["y"], name="small_unpool",
+          kernel_shape=[2, 2], strides=[2, 2]),
+    ], [vi("x", F, [1, 1, 2, 2]), vi("i", I64, [1, 1, 2, 2]),
+        vi("shape", I64, [4])], [vi("y", F, [1, 1, 3, 3])], [("", 11)])
+    # Sequences built and read inside the graph.
+    c = lambda name, v: numpy_helper.from_array(np.array(v, np.int64), name)
+    save("sequence", [
+        n("SplitToSequence", ["x"], ["rows"], name="split", axis=0,
+          keepdims=0),
+        n("SequenceConstruct", ["x", "x"], ["pair"], name="construct"),
+        n("SequenceInsert", ["pair", "x", "zero"], ["three"], name="insert"),
+        n("SequenceErase", ["three", "minus_one"], ["two"], name="erase"),
+        n("ConcatFromSequence", ["two"], ["stacked"], name="stack", axis=0,
+          new_axis=1),
+        n("SequenceAt", ["rows", "minus_one"], ["last_row"], name="at"),
+        n("SequenceLength", ["rows"], ["len"], name="length"),
+    ], [vi("x", F, [2, 3])],
+         [vi("stacked", F, [2, 2, 3]), vi("last_row", F, [3]),
+          vi("len", I64, [])], [("", 12)],
+         initializers=[c("zero", 0), c("minus_one", -1)])
+    save("sequence_runtime_position", [
+        n("SequenceConstruct", ["x", "x"], ["pair"], name="construct"),
+        n("SequenceAt", ["pair", "pos"], ["y"], name="at_pos"),
+    ], [vi("x", F, [2, 3]), vi("pos", I64, [])], [vi("y", F, [2, 3])],
+         [("", 12)])
+    save("sequence_to_tensor_op", [
+        n("SequenceConstruct", ["x", "x"], ["pair"], name="construct"),
+        n("Identity", ["pair"], ["y"], name="identity"),
+    ], [vi("x", F, [2, 3])],
+         [helper.make_tensor_sequence_value_info("y", F, [2, 3])],
+         [("", 16)])
+    save("sequence_output", [
+        n("SequenceConstruct", ["x", "x"], ["pair"], name="construct"),
+    ], [vi("x", F, [2, 3])],
+         [helper.make_tensor_sequence_value_info("pair", F, [2, 3])],
+         [("", 12)])
     save("no_default_opset", [n("Relu", ["x"], ["y"], name="relu")],
          [vi("x", F, [3])], [vi("y", F, [3])], [(TRAINING, 1)])
 

@@ -110,6 +110,18 @@ FailureOr<RankedTensorType> NodeContext::outputType(unsigned i,
 
 void NodeContext::setOutput(unsigned i, Value value) { outputs[i] = value; }
 
+const SmallVector<Value> *NodeContext::sequenceInput(unsigned i) const {
+  if (static_cast<int>(i) >= node.input_size() || node.input(i).empty())
+    return nullptr;
+  return parent.sequence(node.input(i));
+}
+
+void NodeContext::setSequenceOutput(unsigned i, SmallVector<Value> elements) {
+  if (sequenceOutputs.size() <= i)
+    sequenceOutputs.resize(node.output_size());
+  sequenceOutputs[i] = std::move(elements);
+}
+
 bool NodeContext::isOutputSet(unsigned i) const { return bool(outputs[i]); }
 
 const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
@@ -388,6 +400,17 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       inputs.push_back(Value());
       continue;
     }
+    if (sequences.count(input)) {
+      // Sequence handlers read it through NodeContext::sequenceInput.
+      if (!domain.empty() || !takesSequences(node.op_type()))
+        return report.unsupported(loc)
+               << NodeContext::nodeName(node, index) << " ("
+               << node.op_type() << ", opset " << opset << "): input '"
+               << input << "' is a sequence, which ds imports for the "
+                  "Sequence* ops, SplitToSequence and ConcatFromSequence only";
+      inputs.push_back(Value());
+      continue;
+    }
     FailureOr<Value> value = lookup(input, loc);
     if (failed(value)) {
       if (report.result == ImportResult::Success)
@@ -415,10 +438,27 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       report.invalid(loc) << ctx.describe() << ": import failed";
     return failure();
   }
-  foldNewOps(block, before, ctx.outputs);
+  // Folding replaces values: hand it the sequence elements too.
+  SmallVector<Value> produced(ctx.outputs);
+  for (auto &seq : ctx.sequenceOutputs)
+    if (seq)
+      produced.append(seq->begin(), seq->end());
+  foldNewOps(block, before, produced);
+  llvm::copy(ArrayRef(produced).take_front(ctx.outputs.size()),
+             ctx.outputs.begin());
+  size_t next = ctx.outputs.size();
+  for (auto &seq : ctx.sequenceOutputs)
+    if (seq)
+      for (Value &element : *seq)
+        element = produced[next++];
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())
       continue;
+    if (i < static_cast<int>(ctx.sequenceOutputs.size()) &&
+        ctx.sequenceOutputs[i]) {
+      sequences[node.output(i)] = std::move(*ctx.sequenceOutputs[i]);
+      continue;
+    }
     if (!ctx.isOutputSet(i))
       return report.unsupported(loc)
              << ctx.describe() << ": ds does not produce output " << i << " ('"
@@ -518,6 +558,11 @@ ImportResult GraphImporter::import(OwningOpRef<ModuleOp> &result) {
   for (const onnx::ValueInfoProto &output : g.output()) {
     Location loc =
         NameLoc::get(StringAttr::get(context, output.name()), fileLocation);
+    if (sequences.count(output.name())) {
+      report.unsupported(loc) << "graph output '" << output.name()
+                              << "' is a sequence; ds returns tensors only";
+      return report.result;
+    }
     FailureOr<Value> value = lookup(output.name(), loc);
     if (failed(value)) {
       if (report.result == ImportResult::Success)

@@ -117,6 +117,13 @@ public:
   /// delegate to another handler through a NodeContext of their own.
   Value output(unsigned i) const { return outputs[i]; }
 
+  // Sequences (Sequence.cpp) exist only at import: a list of tensor values,
+  // each null where the element is not representable (split at run-time
+  // sizes). Sequence ops read their sequence operands through here.
+  /// The sequence that input `i` names, or null if it is not a sequence.
+  const SmallVector<Value> *sequenceInput(unsigned i) const;
+  void setSequenceOutput(unsigned i, SmallVector<Value> elements);
+
   // Attributes. Each getter leaves `out` unchanged when the attribute is
   // absent and diagnoses an attribute of the wrong kind.
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
@@ -153,6 +160,7 @@ private:
   Location loc;
   SmallVector<Value> inputs;
   SmallVector<Value> outputs;
+  SmallVector<std::optional<SmallVector<Value>>> sequenceOutputs;
   friend class GraphImporter;
 };
 
@@ -189,6 +197,11 @@ public:
 
   /// The type ONNX knows for the value `name` (after shape inference), if any.
   const onnx::TypeProto *typeOf(llvm::StringRef name) const;
+  /// The import-time sequence named `name`, or null.
+  const SmallVector<Value> *sequence(llvm::StringRef name) const {
+    auto it = sequences.find(name);
+    return it == sequences.end() ? nullptr : &it->second;
+  }
   /// Converts a tensor type; unranked types read as null (no diagnostic),
   /// unsupported element types are diagnosed with `what`.
   FailureOr<RankedTensorType> convertType(const onnx::TypeProto &type,
@@ -212,6 +225,7 @@ private:
   int64_t defaultOpset = 0;
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<Value> values;
+  llvm::StringMap<SmallVector<Value>> sequences;
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<const onnx::TypeProto *> types;
   /// Node descriptions by location, to name nodes in verifier diagnostics.
@@ -405,6 +419,18 @@ LogicalResult importMomentum(NodeContext &);
 const OpTableEntry *lookupTrainingOpHandler(llvm::StringRef opType,
                                             int64_t opset,
                                             SmallVectorImpl<int> &versions);
+
+// Sequence.cpp (sequences are lists of values at import)
+LogicalResult importSequenceEmpty(NodeContext &);
+LogicalResult importSequenceConstruct(NodeContext &);
+LogicalResult importSequenceInsert(NodeContext &);
+LogicalResult importSequenceErase(NodeContext &);
+LogicalResult importSequenceAt(NodeContext &);
+LogicalResult importSequenceLength(NodeContext &);
+LogicalResult importConcatFromSequence(NodeContext &);
+LogicalResult importSplitToSequence(NodeContext &);
+/// Whether the default-domain op `opType` takes sequence operands.
+bool takesSequences(llvm::StringRef opType);
 
 // Recurrent.cpp (unrolled over the static sequence length)
 LogicalResult importRNN(NodeContext &);

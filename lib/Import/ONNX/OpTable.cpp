@@ -373,6 +373,15 @@ static const OpTableEntry kOpTable[] = {
     // GridSample, 2-D (GridSample.cpp): taps gathered from the flattened
     // image.
     {"GridSample", 16, importGridSample},
+    // Sequences built in the graph, resolved at import (Sequence.cpp).
+    {"SequenceEmpty", 11, importSequenceEmpty},
+    {"SequenceConstruct", 11, importSequenceConstruct},
+    {"SequenceInsert", 11, importSequenceInsert},
+    {"SequenceErase", 11, importSequenceErase},
+    {"SequenceAt", 11, importSequenceAt},
+    {"SequenceLength", 11, importSequenceLength},
+    {"ConcatFromSequence", 11, importConcatFromSequence},
+    {"SplitToSequence", 11, importSplitToSequence},
     // TfIdfVectorizer with an integer pool (TfIdfVectorizer.cpp).
     {"TfIdfVectorizer", 9, importTfIdfVectorizer},
     // ---- end Misc ----
