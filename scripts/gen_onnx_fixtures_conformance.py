@@ -165,6 +165,48 @@ def main():
     ], [vi("x", F, [2, 3])],
          [helper.make_tensor_sequence_value_info("pair", F, [2, 3])],
          [("", 12)])
+    # DFT of a real signal along axis 1, onesided; a bad axis.
+    save("dft", [n("DFT", ["x"], ["y"], name="dft", axis=1, onesided=1)],
+         [vi("x", F, [2, 4, 1])], [vi("y", F, [2, 3, 2])], [("", 17)])
+    save("dft_bad_axis", [n("DFT", ["x"], ["y"], name="dft_last", axis=2)],
+         [vi("x", F, [2, 4, 1])], [vi("y", F, [2, 4, 2])], [("", 17)])
+    # If at a run-time condition selects; a faulting branch is rejected.
+    g = helper.make_graph
+    then_g = g([n("Add", ["x", "x"], ["t"], name="twice")], "then", [],
+               [vi("t", F, [3])])
+    else_g = g([n("Neg", ["x"], ["f"], name="negate")], "else", [],
+               [vi("f", F, [3])])
+    save("if_select", [
+        n("If", ["c"], ["y"], name="if", then_branch=then_g,
+          else_branch=else_g),
+    ], [vi("c", TensorProto.BOOL, []), vi("x", F, [3])], [vi("y", F, [3])],
+         [("", 13)])
+    gather_g = g([n("Gather", ["x", "i"], ["t"], name="pick", axis=0)],
+                 "then", [], [vi("t", F, [1])])
+    first_g = g([n("Slice", ["x", "zero1", "one1"], ["f"], name="first")],
+                "else", [], [vi("f", F, [1])])
+    save("if_faulting", [
+        n("If", ["c"], ["y"], name="if_gather", then_branch=gather_g,
+          else_branch=first_g),
+    ], [vi("c", TensorProto.BOOL, []), vi("x", F, [3]), vi("i", I64, [1])],
+         [vi("y", F, [1])], [("", 13)],
+         initializers=[c("zero1", [0]), c("one1", [1])])
+    # Scan-9 over axis 1 with a running sum; scan outputs stacked.
+    body = g([n("Add", ["s", "v"], ["s_out"], name="acc"),
+              n("Identity", ["s_out"], ["o"], name="emit")], "body",
+             [vi("s", F, [2]), vi("v", F, [2])],
+             [vi("s_out", F, [2]), vi("o", F, [2])])
+    save("scan", [
+        n("Scan", ["init", "xs"], ["sum", "partial"], name="scan", body=body,
+          num_scan_inputs=1, scan_input_axes=[1],
+          scan_output_directions=[1]),
+    ], [vi("init", F, [2]), vi("xs", F, [2, 3])],
+         [vi("sum", F, [2]), vi("partial", F, [3, 2])], [("", 11)])
+    save("scan_bad_count", [
+        n("Scan", ["init", "xs"], ["sum", "partial"], name="scan_many",
+          body=body, num_scan_inputs=3),
+    ], [vi("init", F, [2]), vi("xs", F, [3, 2])],
+         [vi("sum", F, [2]), vi("partial", F, [3, 2])], [("", 11)])
     save("no_default_opset", [n("Relu", ["x"], ["y"], name="relu")],
          [vi("x", F, [3])], [vi("y", F, [3])], [(TRAINING, 1)])
 

@@ -468,6 +468,111 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   return success();
 }
 
+LogicalResult GraphImporter::inlineSubgraph(const onnx::GraphProto &graph,
+                                            ArrayRef<Value> inputs,
+                                            SmallVectorImpl<Value> &outputs,
+                                            NodeContext &owner) {
+  if (graph.input_size() != static_cast<int>(inputs.size()))
+    return owner.invalid() << "expected a subgraph of " << inputs.size()
+                           << " inputs, found " << graph.input_size();
+  if (graph.sparse_initializer_size() > 0)
+    return owner.unsupported() << "sparse initializers are not supported";
+  // The names this scope defines shadow enclosing ones until it ends.
+  SmallVector<std::string> defined;
+  for (const onnx::ValueInfoProto &v : graph.input())
+    defined.push_back(v.name());
+  for (const onnx::TensorProto &t : graph.initializer())
+    defined.push_back(t.name());
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &out : node.output())
+      if (!out.empty())
+        defined.push_back(out);
+  struct Saved {
+    std::optional<Value> value;
+    std::optional<const onnx::TensorProto *> init;
+    std::optional<SmallVector<Value>> seq;
+  };
+  SmallVector<Saved> saved;
+  for (const std::string &name : defined) {
+    Saved s;
+    if (auto it = values.find(name); it != values.end())
+      s.value = it->second;
+    if (auto it = initializers.find(name); it != initializers.end())
+      s.init = it->second;
+    if (auto it = sequences.find(name); it != sequences.end())
+      s.seq = it->second;
+    values.erase(name);
+    initializers.erase(name);
+    sequences.erase(name);
+    saved.push_back(std::move(s));
+  }
+  auto restore = [&] {
+    for (auto [name, s] : llvm::zip(defined, saved)) {
+      values.erase(name);
+      initializers.erase(name);
+      sequences.erase(name);
+      if (s.value)
+        values[name] = *s.value;
+      if (s.init)
+        initializers[name] = *s.init;
+      if (s.seq)
+        sequences[name] = *s.seq;
+    }
+  };
+  for (const onnx::ValueInfoProto &v : graph.value_info())
+    types[v.name()] = &v.type();
+  for (const onnx::ValueInfoProto &v : graph.output())
+    types[v.name()] = &v.type();
+  for (const onnx::TensorProto &t : graph.initializer())
+    initializers[t.name()] = &t;
+
+  LogicalResult result = success();
+  for (auto [v, value] : llvm::zip(graph.input(), inputs)) {
+    // A declared static input type must match what is bound to it.
+    if (v.type().has_tensor_type() &&
+        v.type().tensor_type().has_shape()) {
+      FailureOr<RankedTensorType> declared =
+          convertType(v.type(), "subgraph input '" + v.name() + "'",
+                      owner.getLoc());
+      if (failed(declared)) {
+        result = failure();
+        break;
+      }
+      auto actual = cast<RankedTensorType>(value.getType());
+      if (*declared && declared->hasStaticShape() && *declared != actual) {
+        result = owner.invalid() << "subgraph input '" << v.name()
+                                 << "' is declared " << *declared
+                                 << ", but receives " << actual;
+        break;
+      }
+    }
+    values[v.name()] = value;
+  }
+  if (succeeded(result))
+    for (auto [index, node] : llvm::enumerate(graph.node()))
+      if (failed(importNode(node, index))) {
+        result = failure();
+        break;
+      }
+  if (succeeded(result))
+    for (const onnx::ValueInfoProto &out : graph.output()) {
+      if (sequences.count(out.name())) {
+        result = owner.unsupported() << "subgraph output '" << out.name()
+                                     << "' is a sequence";
+        break;
+      }
+      FailureOr<Value> value = lookup(out.name(), owner.getLoc());
+      if (failed(value)) {
+        result = owner.invalid() << "subgraph output '" << out.name()
+                                 << "' is not defined";
+        break;
+      }
+      outputs.push_back(*value);
+    }
+  restore();
+  return result;
+}
+
 LogicalResult GraphImporter::verifyModule(ModuleOp module) {
   // Verifier messages name dsg ops; add the ONNX node they came from.
   SmallVector<std::pair<Location, std::string>> messages;

@@ -197,6 +197,15 @@ public:
 
   /// The type ONNX knows for the value `name` (after shape inference), if any.
   const onnx::TypeProto *typeOf(llvm::StringRef name) const;
+  /// Imports `graph` (a node's subgraph attribute) inline at the insertion
+  /// point, its inputs bound to `inputs`; names of enclosing scopes stay
+  /// visible. `outputs` receives the values of its outputs. The names the
+  /// subgraph defines are unbound afterwards, so it can be inlined again
+  /// (once per unrolled iteration). `owner` names the node in diagnostics.
+  LogicalResult inlineSubgraph(const onnx::GraphProto &graph,
+                               ArrayRef<Value> inputs,
+                               SmallVectorImpl<Value> &outputs,
+                               NodeContext &owner);
   /// The import-time sequence named `name`, or null.
   const SmallVector<Value> *sequence(llvm::StringRef name) const {
     auto it = sequences.find(name);
@@ -406,6 +415,13 @@ LogicalResult importDet(NodeContext &);
 
 // GridSample.cpp
 LogicalResult importGridSample(NodeContext &);
+
+// ControlFlow.cpp (subgraphs inlined at import)
+LogicalResult importIf(NodeContext &);
+LogicalResult importScan(NodeContext &);
+
+// DFT.cpp
+LogicalResult importDFT(NodeContext &);
 
 // TfIdfVectorizer.cpp
 LogicalResult importTfIdfVectorizer(NodeContext &);

@@ -382,6 +382,19 @@ static const OpTableEntry kOpTable[] = {
     {"SequenceLength", 11, importSequenceLength},
     {"ConcatFromSequence", 11, importConcatFromSequence},
     {"SplitToSequence", 11, importSplitToSequence},
+    // Control flow with subgraphs inlined at import (ControlFlow.cpp): If
+    // selects with dsg.where at a run-time condition, Scan unrolls over the
+    // static scan length. If-13 and 16 widened the types to sequences and
+    // optionals, which are diagnosed where they occur.
+    {"If", 11, importIf},
+    {"If", 13, importIf},
+    {"If", 16, importIf},
+    {"Scan", 8, importScan},
+    {"Scan", 9, importScan},
+    {"Scan", 11, importScan},
+    {"Scan", 16, importScan},
+    // DFT by constant twiddle matrices (DFT.cpp).
+    {"DFT", 17, importDFT},
     // TfIdfVectorizer with an integer pool (TfIdfVectorizer.cpp).
     {"TfIdfVectorizer", 9, importTfIdfVectorizer},
     // ---- end Misc ----

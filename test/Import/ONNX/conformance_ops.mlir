@@ -106,3 +106,40 @@
 // SEQOP: error: node 'identity' (Identity, opset 16): input 'pair' is a sequence, which ds imports for the Sequence* ops, SplitToSequence and ConcatFromSequence only
 // RUN: not ds-translate --import-onnx %S/Inputs/sequence_output.onnx 2>&1 | FileCheck %s --check-prefix=SEQOUT
 // SEQOUT: error: graph output 'pair' is a sequence; ds returns tensors only
+
+// DFT-17: products with constant [L, K] cosine and sine matrices (onesided:
+// K = L / 2 + 1), the imaginary part negated for the forward transform.
+// RUN: ds-translate --import-onnx %S/Inputs/dft.onnx | FileCheck %s --check-prefix=DFT
+// DFT: %[[C:.*]] = dsg.constant dense<{{\[\[}}1.000000e+00, 1.000000e+00, 1.000000e+00], [1.000000e+00, {{.*}}, -1.000000e+00]{{.*}}> : tensor<4x3xf32>
+// DFT: %[[S:.*]] = dsg.constant dense<{{\[\[}}0.000000e+00, 0.000000e+00, 0.000000e+00], [0.000000e+00, 1.000000e+00, {{.*}}> : tensor<4x3xf32>
+// DFT: %[[RE:.*]] = dsg.matmul %[[X:.*]], %[[C]] : (tensor<2x4xf32>, tensor<4x3xf32>) -> tensor<2x3xf32>
+// DFT: %[[XS:.*]] = dsg.matmul %[[X]], %[[S]]
+// DFT: %[[IM:.*]] = dsg.neg %[[XS]]
+// DFT: dsg.concat %{{.*}}, %{{.*}} {axis = 2 : i64} : (tensor<2x3x1xf32>, tensor<2x3x1xf32>) -> tensor<2x3x2xf32>
+// RUN: not ds-translate --import-onnx %S/Inputs/dft_bad_axis.onnx 2>&1 | FileCheck %s --check-prefix=DFTAXIS
+// DFTAXIS: error: node 'dft_last' (DFT, opset 17): expected an axis among the signal dimensions 1 to 1 of 'tensor<2x4x1xf32>'
+
+// If at a run-time condition: both branches inlined, outputs selected.
+// RUN: ds-translate --import-onnx %S/Inputs/if_select.onnx | FileCheck %s --check-prefix=IF
+// IF: func.func @main(%[[C:.*]]: tensor<i1> {ds.name = "c"}, %[[X:.*]]: tensor<3xf32> {ds.name = "x"})
+// IF: %[[T:.*]] = dsg.add %[[X]], %[[X]]
+// IF: %[[F:.*]] = dsg.neg %[[X]]
+// IF: %[[Y:.*]] = dsg.where %[[C]], %[[T]], %[[F]] : (tensor<i1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+// IF: return %[[Y]]
+// RUN: not ds-translate --import-onnx %S/Inputs/if_faulting.onnx 2>&1 | FileCheck %s --check-prefix=IFFAULT
+// IFFAULT: error: node 'if_gather' (If, opset 13): the condition is computed at run time and a branch has ops that may fault when not taken
+
+// Scan unrolled over axis 1 (3 steps); the scan output is stacked in
+// reverse (scan_output_directions = 1).
+// RUN: ds-translate --import-onnx %S/Inputs/scan.onnx | FileCheck %s --check-prefix=SCAN
+// SCAN: func.func @main(%[[INIT:.*]]: tensor<2xf32> {ds.name = "init"}, %[[XS:.*]]: tensor<2x3xf32>
+// SCAN: %[[S0:.*]] = dsg.add %[[INIT]], %{{.*}} : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+// SCAN: %[[S1:.*]] = dsg.add %[[S0]], %{{.*}}
+// SCAN: %[[S2:.*]] = dsg.add %[[S1]], %{{.*}}
+// SCAN: %[[A:.*]] = dsg.reshape %[[S2]] : (tensor<2xf32>) -> tensor<1x2xf32>
+// SCAN: %[[B:.*]] = dsg.reshape %[[S1]]
+// SCAN: %[[D:.*]] = dsg.reshape %[[S0]]
+// SCAN: %[[P:.*]] = dsg.concat %[[A]], %[[B]], %[[D]] {axis = 0 : i64} : {{.*}} -> tensor<3x2xf32>
+// SCAN: return %[[S2]], %[[P]]
+// RUN: not ds-translate --import-onnx %S/Inputs/scan_bad_count.onnx 2>&1 | FileCheck %s --check-prefix=SCANBAD
+// SCANBAD: error: node 'scan_many' (Scan, opset 11): expected 1 to 2 scan inputs, found 3
