@@ -56,8 +56,12 @@ struct GridSampler {
 
   /// Reflects `x` into [low, high] where twiceLow = 2 * low and so on.
   Value reflect(Value x, int64_t twiceLow, int64_t twiceHigh) {
-    if (twiceLow == twiceHigh)
-      return mul(x, k(0.0));
+    if (twiceLow == twiceHigh) { // A single pixel: every coordinate is 0.
+      auto type = cast<RankedTensorType>(x.getType());
+      return dsg::ConstantOp::create(
+          e.b, e.loc, type,
+          DenseElementsAttr::get(type, FloatAttr::get(element, 0.0)));
+    }
     double min = twiceLow / 2.0, span = (twiceHigh - twiceLow) / 2.0;
     Value in = e.unary<dsg::AbsOp>(sub(x, k(min)));
     Value flips = floor(div(in, k(span)));
