@@ -110,6 +110,18 @@ FailureOr<RankedTensorType> NodeContext::outputType(unsigned i,
 
 void NodeContext::setOutput(unsigned i, Value value) { outputs[i] = value; }
 
+const SmallVector<Value> *NodeContext::sequenceInput(unsigned i) const {
+  if (static_cast<int>(i) >= node.input_size() || node.input(i).empty())
+    return nullptr;
+  return parent.sequence(node.input(i));
+}
+
+void NodeContext::setSequenceOutput(unsigned i, SmallVector<Value> elements) {
+  if (sequenceOutputs.size() <= i)
+    sequenceOutputs.resize(node.output_size());
+  sequenceOutputs[i] = std::move(elements);
+}
+
 bool NodeContext::isOutputSet(unsigned i) const { return bool(outputs[i]); }
 
 const onnx::AttributeProto *NodeContext::attr(StringRef name) const {
@@ -359,9 +371,18 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   auto opsetIt = opsets.find(domain);
   int64_t opset = opsetIt == opsets.end() ? 0 : opsetIt->second;
   SmallVector<int> versions;
+  if (opsetIt == opsets.end()) {
+    // ONNX requires an opset_import entry for every domain the graph uses.
+    report.invalid(loc) << NodeContext::nodeName(node, index) << " ("
+                        << node.op_type() << ") uses the domain '" << domain
+                        << "', for which the model imports no opset";
+    return failure();
+  }
   const OpTableEntry *entry =
       domain.empty() ? lookupOpHandler(node.op_type(), opset, versions)
-                     : nullptr;
+      : domain == "ai.onnx.preview.training"
+          ? lookupTrainingOpHandler(node.op_type(), opset, versions)
+          : nullptr;
   if (!entry) {
     InFlightDiagnostic diag = report.unsupported(loc);
     diag << "unsupported op '" << node.op_type() << "' (domain '" << domain
@@ -376,6 +397,17 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   SmallVector<Value> inputs;
   for (const std::string &input : node.input()) {
     if (input.empty()) {
+      inputs.push_back(Value());
+      continue;
+    }
+    if (sequences.count(input)) {
+      // Sequence handlers read it through NodeContext::sequenceInput.
+      if (!domain.empty() || !takesSequences(node.op_type()))
+        return report.unsupported(loc)
+               << NodeContext::nodeName(node, index) << " ("
+               << node.op_type() << ", opset " << opset << "): input '"
+               << input << "' is a sequence, which ds imports for the "
+                  "Sequence* ops, SplitToSequence and ConcatFromSequence only";
       inputs.push_back(Value());
       continue;
     }
@@ -406,10 +438,27 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
       report.invalid(loc) << ctx.describe() << ": import failed";
     return failure();
   }
-  foldNewOps(block, before, ctx.outputs);
+  // Folding replaces values: hand it the sequence elements too.
+  SmallVector<Value> produced(ctx.outputs);
+  for (auto &seq : ctx.sequenceOutputs)
+    if (seq)
+      produced.append(seq->begin(), seq->end());
+  foldNewOps(block, before, produced);
+  llvm::copy(ArrayRef(produced).take_front(ctx.outputs.size()),
+             ctx.outputs.begin());
+  size_t next = ctx.outputs.size();
+  for (auto &seq : ctx.sequenceOutputs)
+    if (seq)
+      for (Value &element : *seq)
+        element = produced[next++];
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty())
       continue;
+    if (i < static_cast<int>(ctx.sequenceOutputs.size()) &&
+        ctx.sequenceOutputs[i]) {
+      sequences[node.output(i)] = std::move(*ctx.sequenceOutputs[i]);
+      continue;
+    }
     if (!ctx.isOutputSet(i))
       return report.unsupported(loc)
              << ctx.describe() << ": ds does not produce output " << i << " ('"
@@ -417,6 +466,111 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
     values[node.output(i)] = ctx.outputs[i];
   }
   return success();
+}
+
+LogicalResult GraphImporter::inlineSubgraph(const onnx::GraphProto &graph,
+                                            ArrayRef<Value> inputs,
+                                            SmallVectorImpl<Value> &outputs,
+                                            NodeContext &owner) {
+  if (graph.input_size() != static_cast<int>(inputs.size()))
+    return owner.invalid() << "expected a subgraph of " << inputs.size()
+                           << " inputs, found " << graph.input_size();
+  if (graph.sparse_initializer_size() > 0)
+    return owner.unsupported() << "sparse initializers are not supported";
+  // The names this scope defines shadow enclosing ones until it ends.
+  SmallVector<std::string> defined;
+  for (const onnx::ValueInfoProto &v : graph.input())
+    defined.push_back(v.name());
+  for (const onnx::TensorProto &t : graph.initializer())
+    defined.push_back(t.name());
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &out : node.output())
+      if (!out.empty())
+        defined.push_back(out);
+  struct Saved {
+    std::optional<Value> value;
+    std::optional<const onnx::TensorProto *> init;
+    std::optional<SmallVector<Value>> seq;
+  };
+  SmallVector<Saved> saved;
+  for (const std::string &name : defined) {
+    Saved s;
+    if (auto it = values.find(name); it != values.end())
+      s.value = it->second;
+    if (auto it = initializers.find(name); it != initializers.end())
+      s.init = it->second;
+    if (auto it = sequences.find(name); it != sequences.end())
+      s.seq = it->second;
+    values.erase(name);
+    initializers.erase(name);
+    sequences.erase(name);
+    saved.push_back(std::move(s));
+  }
+  auto restore = [&] {
+    for (auto [name, s] : llvm::zip(defined, saved)) {
+      values.erase(name);
+      initializers.erase(name);
+      sequences.erase(name);
+      if (s.value)
+        values[name] = *s.value;
+      if (s.init)
+        initializers[name] = *s.init;
+      if (s.seq)
+        sequences[name] = *s.seq;
+    }
+  };
+  for (const onnx::ValueInfoProto &v : graph.value_info())
+    types[v.name()] = &v.type();
+  for (const onnx::ValueInfoProto &v : graph.output())
+    types[v.name()] = &v.type();
+  for (const onnx::TensorProto &t : graph.initializer())
+    initializers[t.name()] = &t;
+
+  LogicalResult result = success();
+  for (auto [v, value] : llvm::zip(graph.input(), inputs)) {
+    // A declared static input type must match what is bound to it.
+    if (v.type().has_tensor_type() &&
+        v.type().tensor_type().has_shape()) {
+      FailureOr<RankedTensorType> declared =
+          convertType(v.type(), "subgraph input '" + v.name() + "'",
+                      owner.getLoc());
+      if (failed(declared)) {
+        result = failure();
+        break;
+      }
+      auto actual = cast<RankedTensorType>(value.getType());
+      if (*declared && declared->hasStaticShape() && *declared != actual) {
+        result = owner.invalid() << "subgraph input '" << v.name()
+                                 << "' is declared " << *declared
+                                 << ", but receives " << actual;
+        break;
+      }
+    }
+    values[v.name()] = value;
+  }
+  if (succeeded(result))
+    for (auto [index, node] : llvm::enumerate(graph.node()))
+      if (failed(importNode(node, index))) {
+        result = failure();
+        break;
+      }
+  if (succeeded(result))
+    for (const onnx::ValueInfoProto &out : graph.output()) {
+      if (sequences.count(out.name())) {
+        result = owner.unsupported() << "subgraph output '" << out.name()
+                                     << "' is a sequence";
+        break;
+      }
+      FailureOr<Value> value = lookup(out.name(), owner.getLoc());
+      if (failed(value)) {
+        result = owner.invalid() << "subgraph output '" << out.name()
+                                 << "' is not defined";
+        break;
+      }
+      outputs.push_back(*value);
+    }
+  restore();
+  return result;
 }
 
 LogicalResult GraphImporter::verifyModule(ModuleOp module) {
@@ -453,13 +607,10 @@ ImportResult GraphImporter::import(OwningOpRef<ModuleOp> &result) {
     std::string domain = id.domain() == "ai.onnx" ? "" : id.domain();
     opsets[domain] = id.version();
   }
-  if (!opsets.count("")) {
-    // ONNX: without an entry, IR version < 3 models implied opset 1.
-    report.unsupported(fileLocation)
-        << "the model imports no opset for the default ONNX domain";
-    return report.result;
-  }
-  defaultOpset = opsets[""];
+  // A model that uses no default-domain op (an optimizer model of the
+  // training domain, say) need not import the default domain; a node that
+  // uses a domain without an opset is diagnosed where it is imported.
+  defaultOpset = opsets.lookup("");
   const onnx::GraphProto &g = model.graph();
 
   for (const onnx::TensorProto &t : g.initializer())
@@ -512,6 +663,11 @@ ImportResult GraphImporter::import(OwningOpRef<ModuleOp> &result) {
   for (const onnx::ValueInfoProto &output : g.output()) {
     Location loc =
         NameLoc::get(StringAttr::get(context, output.name()), fileLocation);
+    if (sequences.count(output.name())) {
+      report.unsupported(loc) << "graph output '" << output.name()
+                              << "' is a sequence; ds returns tensors only";
+      return report.result;
+    }
     FailureOr<Value> value = lookup(output.name(), loc);
     if (failed(value)) {
       if (report.result == ImportResult::Success)

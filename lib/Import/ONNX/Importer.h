@@ -113,6 +113,16 @@ public:
                                          RankedTensorType fallback = {});
   void setOutput(unsigned i, Value value);
   bool isOutputSet(unsigned i) const;
+  /// The value set for output `i` (null if none), for handlers that
+  /// delegate to another handler through a NodeContext of their own.
+  Value output(unsigned i) const { return outputs[i]; }
+
+  // Sequences (Sequence.cpp) exist only at import: a list of tensor values,
+  // each null where the element is not representable (split at run-time
+  // sizes). Sequence ops read their sequence operands through here.
+  /// The sequence that input `i` names, or null if it is not a sequence.
+  const SmallVector<Value> *sequenceInput(unsigned i) const;
+  void setSequenceOutput(unsigned i, SmallVector<Value> elements);
 
   // Attributes. Each getter leaves `out` unchanged when the attribute is
   // absent and diagnoses an attribute of the wrong kind.
@@ -150,6 +160,7 @@ private:
   Location loc;
   SmallVector<Value> inputs;
   SmallVector<Value> outputs;
+  SmallVector<std::optional<SmallVector<Value>>> sequenceOutputs;
   friend class GraphImporter;
 };
 
@@ -186,6 +197,20 @@ public:
 
   /// The type ONNX knows for the value `name` (after shape inference), if any.
   const onnx::TypeProto *typeOf(llvm::StringRef name) const;
+  /// Imports `graph` (a node's subgraph attribute) inline at the insertion
+  /// point, its inputs bound to `inputs`; names of enclosing scopes stay
+  /// visible. `outputs` receives the values of its outputs. The names the
+  /// subgraph defines are unbound afterwards, so it can be inlined again
+  /// (once per unrolled iteration). `owner` names the node in diagnostics.
+  LogicalResult inlineSubgraph(const onnx::GraphProto &graph,
+                               ArrayRef<Value> inputs,
+                               SmallVectorImpl<Value> &outputs,
+                               NodeContext &owner);
+  /// The import-time sequence named `name`, or null.
+  const SmallVector<Value> *sequence(llvm::StringRef name) const {
+    auto it = sequences.find(name);
+    return it == sequences.end() ? nullptr : &it->second;
+  }
   /// Converts a tensor type; unranked types read as null (no diagnostic),
   /// unsupported element types are diagnosed with `what`.
   FailureOr<RankedTensorType> convertType(const onnx::TypeProto &type,
@@ -209,6 +234,7 @@ private:
   int64_t defaultOpset = 0;
   llvm::StringMap<int64_t> opsets;
   llvm::StringMap<Value> values;
+  llvm::StringMap<SmallVector<Value>> sequences;
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<const onnx::TypeProto *> types;
   /// Node descriptions by location, to name nodes in verifier diagnostics.
@@ -380,6 +406,47 @@ LogicalResult importBlackmanWindow(NodeContext &);
 LogicalResult importCompress(NodeContext &);
 LogicalResult importReverseSequence(NodeContext &);
 LogicalResult importMaxUnpool(NodeContext &);
+
+// Legacy.cpp (older versions whose parameters were attributes; Det)
+LogicalResult importPadV2(NodeContext &);
+LogicalResult importSliceV1(NodeContext &);
+LogicalResult importUpsample(NodeContext &);
+LogicalResult importDet(NodeContext &);
+
+// GridSample.cpp
+LogicalResult importGridSample(NodeContext &);
+
+// ControlFlow.cpp (subgraphs inlined at import)
+LogicalResult importIf(NodeContext &);
+LogicalResult importScan(NodeContext &);
+
+// DFT.cpp
+LogicalResult importDFT(NodeContext &);
+
+// TfIdfVectorizer.cpp
+LogicalResult importTfIdfVectorizer(NodeContext &);
+
+// Training.cpp (domain ai.onnx.preview.training)
+LogicalResult importAdagrad(NodeContext &);
+LogicalResult importAdam(NodeContext &);
+LogicalResult importMomentum(NodeContext &);
+/// The handler for an op of the ai.onnx.preview.training domain, as
+/// lookupOpHandler does for the default domain.
+const OpTableEntry *lookupTrainingOpHandler(llvm::StringRef opType,
+                                            int64_t opset,
+                                            SmallVectorImpl<int> &versions);
+
+// Sequence.cpp (sequences are lists of values at import)
+LogicalResult importSequenceEmpty(NodeContext &);
+LogicalResult importSequenceConstruct(NodeContext &);
+LogicalResult importSequenceInsert(NodeContext &);
+LogicalResult importSequenceErase(NodeContext &);
+LogicalResult importSequenceAt(NodeContext &);
+LogicalResult importSequenceLength(NodeContext &);
+LogicalResult importConcatFromSequence(NodeContext &);
+LogicalResult importSplitToSequence(NodeContext &);
+/// Whether the default-domain op `opType` takes sequence operands.
+bool takesSequences(llvm::StringRef opType);
 
 // Recurrent.cpp (unrolled over the static sequence length)
 LogicalResult importRNN(NodeContext &);

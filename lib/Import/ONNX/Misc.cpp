@@ -1294,16 +1294,24 @@ LogicalResult mlir::ds::onnx_import::importMaxUnpool(NodeContext &ctx) {
   if (std::optional<SmallVector<int64_t>> s = ctx.constantInts(2))
     if (ArrayRef<int64_t>(*s) != type->getShape())
       return ctx.invalid() << "expected output_shape to match " << *type;
-  // An output_shape other than the default pads the unpooled tensor, which
-  // is not imported.
-  if (type->getShape() != ArrayRef<int64_t>(shape))
-    return ctx.unsupported() << "an output shape other than the default "
-                             << RankedTensorType::get(shape,
-                                                      xt.getElementType())
-                             << " is not supported, found " << *type;
+  // An output_shape larger than the default pads the unpooled tensor with
+  // zeros at the end of each spatial dimension (the indices still address
+  // the default shape), as the ONNX reference does.
+  auto unpooledType = RankedTensorType::get(shape, xt.getElementType());
+  SmallVector<int64_t> endPads;
+  for (auto [i, d] : llvm::enumerate(type->getShape())) {
+    if (d < shape[i] || (i < 2 && d != shape[i]))
+      return ctx.unsupported() << "an output shape smaller than the "
+                                  "default "
+                               << unpooledType
+                               << " (or with other batch or channel sizes) "
+                                  "is not supported, found "
+                               << *type;
+    endPads.push_back(d - shape[i]);
+  }
   OpBuilder &b = ctx.builder();
   Location loc = ctx.getLoc();
-  int64_t total = type->getNumElements(), count = xt.getNumElements();
+  int64_t total = unpooledType.getNumElements(), count = xt.getNumElements();
   auto flatType = RankedTensorType::get({total}, xt.getElementType());
   Value zeros = dsg::ConstantOp::create(
       b, loc, flatType,
@@ -1315,9 +1323,16 @@ LogicalResult mlir::ds::onnx_import::importMaxUnpool(NodeContext &ctx) {
   Value flat = dsg::ScatterElementsOp::create(
       b, loc, flatType, zeros, *indices, *values, b.getI64IntegerAttr(0),
       b.getStringAttr("none"));
-  FailureOr<Value> out = ctx.reshapeTo(flat, type->getShape());
+  FailureOr<Value> out = ctx.reshapeTo(flat, shape);
   if (failed(out))
     return failure();
-  ctx.setOutput(0, *out);
+  Value result = *out;
+  if (*type != unpooledType) {
+    SmallVector<int64_t> pads(shape.size(), 0);
+    pads.append(endPads);
+    result = dsg::PadOp::create(b, loc, *type, result, ctx.constantI64(pads),
+                                Value(), b.getStringAttr("constant"));
+  }
+  ctx.setOutput(0, result);
   return success();
 }

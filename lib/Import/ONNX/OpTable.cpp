@@ -289,12 +289,14 @@ static const OpTableEntry kOpTable[] = {
     // Parameters that ONNX passes as tensors may be computed at run time;
     // the result shapes must then be static (declared or inferred). Older
     // versions that took them as attributes have no row.
+    {"Slice", 1, importSliceV1}, // Attributes (Legacy.cpp).
     {"Slice", 10, importSlice},
     {"Slice", 11, importSlice},
     {"Slice", 13, importSlice},
     {"Split", 2, importSplit},
     {"Split", 11, importSplit},
     {"Split", 13, importSplit},
+    {"Pad", 2, importPadV2}, // Attributes (Legacy.cpp).
     {"Pad", 11, importPad},
     {"Pad", 13, importPad},
     {"Tile", 6, importTile},
@@ -333,6 +335,8 @@ static const OpTableEntry kOpTable[] = {
     // scales (and tf_crop_and_resize) compute them in the graph and need a
     // static declared output shape. 10 has no row; 18 (antialias) neither.
     {"Resize", 11, importResize},
+    // Upsample-9 through the Resize handler (Legacy.cpp); deprecated in 10.
+    {"Upsample", 9, importUpsample},
     {"Resize", 13, importResize},
     // Quantization, decomposed into casts, i32 arithmetic and float
     // rescaling with round-half-to-even and saturation (8-bit types only).
@@ -364,6 +368,35 @@ static const OpTableEntry kOpTable[] = {
     // MaxUnpool: a scatter into a flat zero tensor (static shapes).
     {"MaxUnpool", 9, importMaxUnpool},
     {"MaxUnpool", 11, importMaxUnpool},
+    // Det by the Leibniz formula, for orders up to 5 (Legacy.cpp).
+    {"Det", 11, importDet},
+    // GridSample, 2-D (GridSample.cpp): taps gathered from the flattened
+    // image.
+    {"GridSample", 16, importGridSample},
+    // Sequences built in the graph, resolved at import (Sequence.cpp).
+    {"SequenceEmpty", 11, importSequenceEmpty},
+    {"SequenceConstruct", 11, importSequenceConstruct},
+    {"SequenceInsert", 11, importSequenceInsert},
+    {"SequenceErase", 11, importSequenceErase},
+    {"SequenceAt", 11, importSequenceAt},
+    {"SequenceLength", 11, importSequenceLength},
+    {"ConcatFromSequence", 11, importConcatFromSequence},
+    {"SplitToSequence", 11, importSplitToSequence},
+    // Control flow with subgraphs inlined at import (ControlFlow.cpp): If
+    // selects with dsg.where at a run-time condition, Scan unrolls over the
+    // static scan length. If-13 and 16 widened the types to sequences and
+    // optionals, which are diagnosed where they occur.
+    {"If", 11, importIf},
+    {"If", 13, importIf},
+    {"If", 16, importIf},
+    {"Scan", 8, importScan},
+    {"Scan", 9, importScan},
+    {"Scan", 11, importScan},
+    {"Scan", 16, importScan},
+    // DFT by constant twiddle matrices (DFT.cpp).
+    {"DFT", 17, importDFT},
+    // TfIdfVectorizer with an integer pool (TfIdfVectorizer.cpp).
+    {"TfIdfVectorizer", 9, importTfIdfVectorizer},
     // ---- end Misc ----
     // Attention (Attention.cpp): dsg.attention. Opset 24 added an input
     // (nonpad_kv_seqlen) whose semantics ds has not checked.

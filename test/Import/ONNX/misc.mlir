@@ -30,5 +30,12 @@
 // UNPOOL: %[[S:.*]] = dsg.scatter_elements %[[Z]], %[[I]], %[[V]] {axis = 0 : i64} : (tensor<16xf32>, tensor<4xi64>, tensor<4xf32>) -> tensor<16xf32>
 // UNPOOL: dsg.reshape %[[S]] : (tensor<16xf32>) -> tensor<1x1x4x4xf32>
 
-// RUN: not ds-translate --import-onnx %S/Inputs/maxunpool_padded.onnx 2>&1 | FileCheck %s --check-prefix=PADDED
-// PADDED: error: node 'padded_unpool' (MaxUnpool, opset 11): an output shape other than the default 'tensor<1x1x4x4xf32>' is not supported, found 'tensor<1x1x5x5xf32>'
+// A larger output_shape pads the unpooled tensor at the end of each spatial
+// dimension; a smaller one is rejected.
+// RUN: ds-translate --import-onnx %S/Inputs/maxunpool_padded.onnx | FileCheck %s --check-prefix=PADDED
+// PADDED: %[[S:.*]] = dsg.scatter_elements
+// PADDED: %[[R:.*]] = dsg.reshape %[[S]] : (tensor<16xf32>) -> tensor<1x1x4x4xf32>
+// PADDED: %[[P:.*]] = dsg.constant dense<[0, 0, 0, 0, 0, 0, 1, 1]> : tensor<8xi64>
+// PADDED: dsg.pad %[[R]], %[[P]] : (tensor<1x1x4x4xf32>, tensor<8xi64>) -> tensor<1x1x5x5xf32>
+// RUN: not ds-translate --import-onnx %S/Inputs/maxunpool_small.onnx 2>&1 | FileCheck %s --check-prefix=SMALL
+// SMALL: error: node 'small_unpool' (MaxUnpool, opset 11): an output shape smaller than the default 'tensor<1x1x4x4xf32>' (or with other batch or channel sizes) is not supported, found 'tensor<1x1x3x3xf32>'
