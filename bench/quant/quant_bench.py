@@ -6,7 +6,10 @@ Usage:
       [--models mlp gpt bert_layer] [--iters N] [--threads 1 2]
 
 For each model: exports it (mlp here: 128 tokens through 768 -> 3072 -> 768
--> 768 Linear layers; gpt and bert_layer from scripts/export_models.py),
+-> 768 Linear layers; bert768 and gpt768 here: one BERT-base-sized layer,
+d = 768, 12 heads, FFN 3072, GELU, post-LayerNorm, on 128 tokens, gpt768
+with a causal mask; the small gpt and bert_layer, d = 64, from
+scripts/export_models.py),
 writes ONNX Runtime's dynamic-quantized form of it (each MatMul/Gemm with a
 constant weight becomes DynamicQuantizeLinear + MatMulInteger with int8
 per-column weights, then the float rescale; what onnxruntime's
@@ -43,6 +46,57 @@ def export_mlp(outdir):
                             torch.nn.Linear(768, 768)).eval()
     x = torch.randn(1, 128, 768)
     d = os.path.join(outdir, "mlp")
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    torch.onnx.export(m, (x,), os.path.join(d, "model.onnx"),
+                      input_names=["x"], output_names=["y"], opset_version=14)
+    from onnx import numpy_helper
+    with open(os.path.join(d, "test_data_set_0", "input_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(x.numpy(), "x").SerializeToString())
+    return d
+
+
+class _Layer(object):
+    """A BERT-base-sized encoder layer (gpt768: with a causal mask)."""
+
+    @staticmethod
+    def make(causal):
+        import torch
+
+        class Layer(torch.nn.Module):
+            def __init__(self, d=768, heads=12, ff=3072):
+                super().__init__()
+                self.h, self.dh = heads, d // heads
+                self.q = torch.nn.Linear(d, d)
+                self.k = torch.nn.Linear(d, d)
+                self.v = torch.nn.Linear(d, d)
+                self.o = torch.nn.Linear(d, d)
+                self.ln1 = torch.nn.LayerNorm(d)
+                self.ln2 = torch.nn.LayerNorm(d)
+                self.up = torch.nn.Linear(d, ff)
+                self.down = torch.nn.Linear(ff, d)
+
+            def forward(self, x):
+                b, t, d = x.shape
+                split = lambda y: y.reshape(b, t, self.h, self.dh).transpose(1, 2)
+                q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+                s = q @ k.transpose(-1, -2) / self.dh ** 0.5
+                if causal:
+                    mask = torch.triu(torch.full((t, t), float("-inf")), 1)
+                    s = s + mask
+                a = (torch.softmax(s, -1) @ v).transpose(1, 2).reshape(b, t, d)
+                x = self.ln1(x + self.o(a))
+                return self.ln2(x + self.down(torch.nn.functional.gelu(self.up(x))))
+
+        return Layer()
+
+
+def export_layer(name, outdir):
+    """bert768 / gpt768: one d=768, 12-head, 3072-wide layer on 128 tokens."""
+    import torch
+    torch.manual_seed(0)
+    m = _Layer.make(causal=name == "gpt768").eval()
+    x = torch.randn(1, 128, 768)
+    d = os.path.join(outdir, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
     torch.onnx.export(m, (x,), os.path.join(d, "model.onnx"),
                       input_names=["x"], output_names=["y"], opset_version=14)
@@ -162,14 +216,19 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("outdir")
     ap.add_argument("--ds-run", required=True)
-    ap.add_argument("--models", nargs="+", default=["mlp", "gpt", "bert_layer"])
+    ap.add_argument("--models", nargs="+",
+                    default=["mlp", "bert768", "gpt768", "gpt", "bert_layer"])
     ap.add_argument("--iters", type=int, default=20)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = ap.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
     for name in args.models:
-        d = export_mlp(args.outdir) if name == "mlp" else export_zoo(
-            name, args.outdir)
+        if name == "mlp":
+            d = export_mlp(args.outdir)
+        elif name in ("bert768", "gpt768"):
+            d = export_layer(name, args.outdir)
+        else:
+            d = export_zoo(name, args.outdir)
         qmodel = os.path.join(d, "model_ort_dynamic_int8.onnx")
         ort_dynamic_quantize(os.path.join(d, "model.onnx"), qmodel)
         for threads in args.threads:
