@@ -254,6 +254,10 @@ INSTANTIATE_TEST_SUITE_P(
                     QuantCase{true, 130, 768, true, 127},
                     QuantCase{false, 130, 100, false, 127},
                     QuantCase{true, 130, 100, false, 127},
+                    // Large enough to be split across the pool.
+                    QuantCase{false, 700, 768, true, 127},
+                    QuantCase{false, 700, 768, false, 127},
+                    QuantCase{true, 700, 768, false, 127},
                     QuantCase{false, 9, 64, true, 7},
                     QuantCase{false, 9, 65, false, 7}));
 
