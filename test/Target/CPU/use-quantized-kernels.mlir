@@ -135,3 +135,22 @@ func.func @not_kernels(%xf: tensor<4x64xf32>, %x: tensor<4x64xi8>, %xs: tensor<4
       : (tensor<4x64xi8>, tensor<4x1xf32>, tensor<16x64xi8>, tensor<16x1xf32>, tensor<16xf32>) -> tensor<4x16xf32>
   return %y0, %y1, %y2 : tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>
 }
+
+// -----
+
+// A dynamic number of rows: the output buffer takes it from the lhs.
+// CHECK-LABEL: func.func @dynamic_rows(
+// CHECK: %[[M:.+]] = tensor.dim %arg0, %c0 : tensor<?x64xi8>
+// CHECK: memref.alloc(%[[M]]) {alignment = 64 : i64} : memref<?x16xf32>
+// CHECK: call @dsrt_kernel_qgemm_s8(%[[M]],
+// CHECK: bufferization.to_tensor %{{.+}} restrict writable : memref<?x16xf32> to tensor<?x16xf32>
+// LLVM-LABEL: llvm.func @dynamic_rows(
+// LLVM: llvm.call @dsrt_kernel_qgemm_s8(
+func.func @dynamic_rows(%x: tensor<?x64xi8>, %xs: tensor<?x1xf32>) -> tensor<?x16xf32> {
+  %w, %s = dsq.weight {bits = 8 : i64, group_size = 64 : i64,
+      values = dense<3> : tensor<16x64xi8>, scales = dense<0.5> : tensor<16x1xf32>}
+      : tensor<16x64xi8>, tensor<16x1xf32>
+  %y = dsq.qmatmul %x scale %xs, %w scale %s {bits = 8 : i64}
+      : (tensor<?x64xi8>, tensor<?x1xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<?x16xf32>
+  return %y : tensor<?x16xf32>
+}
