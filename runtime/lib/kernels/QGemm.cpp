@@ -305,6 +305,7 @@ void runBlocked(int64_t M, int64_t N, const PackedW &w, int64_t width,
       t.sC1 = sC1;
       for (int64_t m0 = 0; m0 < M; m0 += height) {
         t.m0 = m0;
+        t.firstRows = m0 == 0;
         t.mr = std::min(height, M - m0);
         t.a = static_cast<const uint8_t *>(a) + (m0 / height) * aBlockBytes;
         t.aScale = aScale + m0 * sAScale;

@@ -50,6 +50,8 @@ struct Tile {
   const float *bias;    // at column p0*16, or null
   float *c;             // C at (m0, p0*16)
   int64_t sC0, sC1;
+  bool firstRows;       // the first row block of these panels: their
+                        // weights come from memory (AMX prefetches them)
 };
 
 /// AVX-512 VNNI: blocks of kMR rows and up to 3 panels.

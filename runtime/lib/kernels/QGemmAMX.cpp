@@ -102,6 +102,18 @@ void dsrt::kernels::q::tileAMX(const Tile &t) {
     _tile_zero(3);
     for (int64_t c = 0; c < chunks; ++c) {
       int64_t k = (g * chunks + c) * 64;
+      // The first row block reads these panels' weights from memory (or
+      // L3): tile loads stall on each miss, so fetch two chunks ahead.
+      // The other row blocks find them in L2.
+      if (t.firstRows && k + 128 < w.Kp)
+        for (int64_t line = 0; line < 1024; line += 64) {
+          _mm_prefetch(reinterpret_cast<const char *>(b0 + (k + 128) * 16 + line),
+                       _MM_HINT_T0);
+          if (twoPanels)
+            _mm_prefetch(
+                reinterpret_cast<const char *>(b1 + (k + 128) * 16 + line),
+                _MM_HINT_T0);
+        }
       _tile_loadd(4, a + k, lda);
       _tile_loadd(6, b0 + k * 16, 64);
       _tile_dpbssd(0, 4, 6);
