@@ -3,20 +3,27 @@
 
 Usage:
   /usr/bin/python3 bench/quant/quant_bench.py OUTDIR --ds-run PATH
-      [--models mlp gpt bert_layer] [--iters N] [--ort-threads T]
+      [--models mlp gpt bert_layer] [--iters N] [--threads 1 2]
 
 For each model: exports it (mlp here: 128 tokens through 768 -> 3072 -> 768
--> 768 Linear layers; gpt and bert_layer from scripts/export_models.py),
+-> 768 Linear layers; bert768 and gpt768 here: one BERT-base-sized layer,
+d = 768, 12 heads, FFN 3072, GELU, post-LayerNorm, on 128 tokens, gpt768
+with a causal mask; the small gpt and bert_layer, d = 64, from
+scripts/export_models.py),
 writes ONNX Runtime's dynamic-quantized form of it (each MatMul/Gemm with a
 constant weight becomes DynamicQuantizeLinear + MatMulInteger with int8
 per-column weights, then the float rescale; what onnxruntime's
 quantize_dynamic produces), and times:
-  ds fp32, ds int8 (dynamic per token), ds int4 (group 128, per token),
-  ORT fp32 and ORT int8 (dynamic), ORT with --ort-threads threads (ds is
-  single-threaded; the default 1 compares like with like).
-Prints one line per model with the times (median/min ms), the speed ratios
-(from medians / from minima), weight bytes and each quantized output's SQNR
-against its own float output. Never asserts.
+  ds fp32 (the runtime's packed fp32 GEMM), ds int8 (dynamic per token:
+  the runtime's int8 kernels, AMX or VNNI), ds int4 (group 128, per
+  token), ORT fp32 and ORT int8 (dynamic),
+each with T threads for every T of --threads (ds-run --num-threads T, ORT
+intraOpNumThreads = T). Prints one line per model and thread count with
+the times (median/min ms), the ratios (from medians / from minima)
+ds_int8_speedup = ds fp32 / ds int8, ds_int4_speedup = ds fp32 / ds int4,
+ort_int8_speedup = ORT fp32 / ORT int8 and ort_int8_over_ds_int8 = ORT int8
+/ ds int8 (above 1: ds is faster), weight bytes and each quantized output's
+SQNR against its own float output. Never asserts.
 """
 import argparse
 import json
@@ -39,6 +46,57 @@ def export_mlp(outdir):
                             torch.nn.Linear(768, 768)).eval()
     x = torch.randn(1, 128, 768)
     d = os.path.join(outdir, "mlp")
+    os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
+    torch.onnx.export(m, (x,), os.path.join(d, "model.onnx"),
+                      input_names=["x"], output_names=["y"], opset_version=14)
+    from onnx import numpy_helper
+    with open(os.path.join(d, "test_data_set_0", "input_0.pb"), "wb") as f:
+        f.write(numpy_helper.from_array(x.numpy(), "x").SerializeToString())
+    return d
+
+
+class _Layer(object):
+    """A BERT-base-sized encoder layer (gpt768: with a causal mask)."""
+
+    @staticmethod
+    def make(causal):
+        import torch
+
+        class Layer(torch.nn.Module):
+            def __init__(self, d=768, heads=12, ff=3072):
+                super().__init__()
+                self.h, self.dh = heads, d // heads
+                self.q = torch.nn.Linear(d, d)
+                self.k = torch.nn.Linear(d, d)
+                self.v = torch.nn.Linear(d, d)
+                self.o = torch.nn.Linear(d, d)
+                self.ln1 = torch.nn.LayerNorm(d)
+                self.ln2 = torch.nn.LayerNorm(d)
+                self.up = torch.nn.Linear(d, ff)
+                self.down = torch.nn.Linear(ff, d)
+
+            def forward(self, x):
+                b, t, d = x.shape
+                split = lambda y: y.reshape(b, t, self.h, self.dh).transpose(1, 2)
+                q, k, v = split(self.q(x)), split(self.k(x)), split(self.v(x))
+                s = q @ k.transpose(-1, -2) / self.dh ** 0.5
+                if causal:
+                    mask = torch.triu(torch.full((t, t), float("-inf")), 1)
+                    s = s + mask
+                a = (torch.softmax(s, -1) @ v).transpose(1, 2).reshape(b, t, d)
+                x = self.ln1(x + self.o(a))
+                return self.ln2(x + self.down(torch.nn.functional.gelu(self.up(x))))
+
+        return Layer()
+
+
+def export_layer(name, outdir):
+    """bert768 / gpt768: one d=768, 12-head, 3072-wide layer on 128 tokens."""
+    import torch
+    torch.manual_seed(0)
+    m = _Layer.make(causal=name == "gpt768").eval()
+    x = torch.randn(1, 128, 768)
+    d = os.path.join(outdir, name)
     os.makedirs(os.path.join(d, "test_data_set_0"), exist_ok=True)
     torch.onnx.export(m, (x,), os.path.join(d, "model.onnx"),
                       input_names=["x"], output_names=["y"], opset_version=14)
@@ -114,11 +172,12 @@ def inputs_of(d):
     return args
 
 
-def run_ds(ds_run, d, setting, iters):
+def run_ds(ds_run, d, setting, iters, threads):
     tag = setting.split()[0].replace("=", "_") if setting else "float"
     out = os.path.join(d, "bench_" + tag)
     cmd = [ds_run, os.path.join(d, "model.onnx")] + inputs_of(d) + [
-        "--output-dir", out, "--bench", str(iters)]
+        "--output-dir", out, "--bench", str(iters),
+        "--num-threads", str(threads)]
     report = None
     if setting:
         report = os.path.join(d, "bench_report_%s.json" % tag)
@@ -157,42 +216,50 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("outdir")
     ap.add_argument("--ds-run", required=True)
-    ap.add_argument("--models", nargs="+", default=["mlp", "gpt", "bert_layer"])
+    ap.add_argument("--models", nargs="+",
+                    default=["mlp", "bert768", "gpt768", "gpt", "bert_layer"])
     ap.add_argument("--iters", type=int, default=20)
-    ap.add_argument("--ort-threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     args = ap.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
     for name in args.models:
-        d = export_mlp(args.outdir) if name == "mlp" else export_zoo(
-            name, args.outdir)
+        if name == "mlp":
+            d = export_mlp(args.outdir)
+        elif name in ("bert768", "gpt768"):
+            d = export_layer(name, args.outdir)
+        else:
+            d = export_zoo(name, args.outdir)
         qmodel = os.path.join(d, "model_ort_dynamic_int8.onnx")
         ort_dynamic_quantize(os.path.join(d, "model.onnx"), qmodel)
-        f32, ref, _ = run_ds(args.ds_run, d, None, args.iters)
-        i8, out8, rep8 = run_ds(args.ds_run, d, "weights=int8", args.iters)
-        i4, out4, rep4 = run_ds(args.ds_run, d, "weights=int4 group=128",
-                                args.iters)
-        ort32 = run_ort(os.path.join(d, "model.onnx"), d, args.iters,
-                        args.ort_threads)
-        ort8 = run_ort(qmodel, d, args.iters, args.ort_threads)
-        fmt = lambda v: "n/a" if v is None else "%.3f/%.3f" % v
-        ratio = lambda a, b, i: ("n/a" if a is None or b is None
-                                 else "%.2f" % (a[i] / b[i]))
-        wr = lambda r: (r["quantized_bytes"] + r["float_bytes_left"]) / max(
-            1, r["quantized_float_bytes"] + r["float_bytes_left"])
-        # Times are median/min in ms; ratios from medians, then from minima.
-        print("quant-bench model=%s ds_fp32_ms=%s ds_int8_ms=%s ds_int4_ms=%s "
-              "ort_fp32_ms=%s ort_int8_ms=%s "
-              "ds_int8_speedup=%s/%s ds_int4_speedup=%s/%s "
-              "ort_int8_speedup=%s/%s ds_int8_vs_ort_int8=%s/%s "
-              "int8_weight_ratio=%.4f int4_weight_ratio=%.4f "
-              "int8_sqnr_db=%.1f int4_sqnr_db=%.1f" % (
-                  name, fmt(f32), fmt(i8), fmt(i4), fmt(ort32), fmt(ort8),
-                  ratio(f32, i8, 0), ratio(f32, i8, 1),
-                  ratio(f32, i4, 0), ratio(f32, i4, 1),
-                  ratio(ort32, ort8, 0), ratio(ort32, ort8, 1),
-                  ratio(ort8, i8, 0), ratio(ort8, i8, 1),
-                  wr(rep8), wr(rep4), sqnr(ref, out8), sqnr(ref, out4)),
-              flush=True)
+        for threads in args.threads:
+            f32, ref, _ = run_ds(args.ds_run, d, None, args.iters, threads)
+            i8, out8, rep8 = run_ds(args.ds_run, d, "weights=int8",
+                                    args.iters, threads)
+            i4, out4, rep4 = run_ds(args.ds_run, d, "weights=int4 group=128",
+                                    args.iters, threads)
+            ort32 = run_ort(os.path.join(d, "model.onnx"), d, args.iters,
+                            threads)
+            ort8 = run_ort(qmodel, d, args.iters, threads)
+            fmt = lambda v: "n/a" if v is None else "%.3f/%.3f" % v
+            ratio = lambda a, b, i: ("n/a" if a is None or b is None
+                                     else "%.2f" % (a[i] / b[i]))
+            wr = lambda r: (r["quantized_bytes"] + r["float_bytes_left"]) / max(
+                1, r["quantized_float_bytes"] + r["float_bytes_left"])
+            # Times are median/min in ms; ratios from medians, then minima.
+            print("quant-bench model=%s threads=%d ds_fp32_ms=%s "
+                  "ds_int8_ms=%s ds_int4_ms=%s ort_fp32_ms=%s ort_int8_ms=%s "
+                  "ds_int8_speedup=%s/%s ds_int4_speedup=%s/%s "
+                  "ort_int8_speedup=%s/%s ort_int8_over_ds_int8=%s/%s "
+                  "int8_weight_ratio=%.4f int4_weight_ratio=%.4f "
+                  "int8_sqnr_db=%.1f int4_sqnr_db=%.1f" % (
+                      name, threads, fmt(f32), fmt(i8), fmt(i4), fmt(ort32),
+                      fmt(ort8),
+                      ratio(f32, i8, 0), ratio(f32, i8, 1),
+                      ratio(f32, i4, 0), ratio(f32, i4, 1),
+                      ratio(ort32, ort8, 0), ratio(ort32, ort8, 1),
+                      ratio(ort8, i8, 0), ratio(ort8, i8, 1),
+                      wr(rep8), wr(rep4), sqnr(ref, out8), sqnr(ref, out4)),
+                  flush=True)
     return 0
 
 

@@ -4,6 +4,7 @@
 #include "Internal.h"
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
+#include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Distributed/Passes.h"
 #include "passes/Quantization/Passes.h"
@@ -177,6 +178,10 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
                        .wasInterrupted();
   if (failed(runPasses(module, options, [&](OpPassManager &pm) {
         // dsq first: its lowering reads dsg constants (weights, biases).
+        // On the CPU, products and run-time quantization become calls of
+        // the runtime's int8 kernels; the rest is lowered portably.
+        if (quantized && options.targetKind == TargetKind::CPU)
+          addCPUQuantizedKernelPasses(pm);
         if (quantized)
           pm.addPass(createLowerQuantized());
         pm.addPass(createConvertGraphToLinalg());

@@ -44,6 +44,8 @@ dsrt_dtype dtypeFromName(const std::string &name);
 
 /// Drops the kernels' packed copies of constant operands (kernels/Gemm.cpp).
 void clearPackedConstants();
+/// The same for the quantized kernels' packed weights (kernels/QGemm.cpp).
+void clearQuantizedPackedWeights();
 
 } // namespace dsrt
 

@@ -37,6 +37,7 @@ struct dsrt_module {
     // Packed copies of this module's constants are keyed by address, which
     // the next library loaded may reuse.
     dsrt::clearPackedConstants();
+    dsrt::clearQuantizedPackedWeights();
     if (handle)
       dlclose(handle);
     if (memoryFd >= 0)

@@ -85,4 +85,35 @@ def UseMicrokernelsPass : Pass<"ds-cpu-use-microkernels", "ModuleOp"> {
                            "arith::ArithDialect", "LLVM::LLVMDialect"];
 }
 
+def UseQuantizedKernelsPass
+    : Pass<"ds-cpu-use-quantized-kernels", "ModuleOp"> {
+  let summary = "Replace dsq products and run-time quantization with calls "
+                "to dsrt's int8 kernels";
+  let description = [{
+    Runs on tensors, before `ds-lower-quantized`. Every `dsq.qmatmul` whose
+    activations are `i8` (with their scale) and whose weights and weight
+    scales are the results of one `dsq.weight`, with no bias or a constant
+    one, becomes a call of `dsrt_kernel_qgemm_s8`; every
+    `dsq.dynamic_quantize` of rank >= 1 becomes a call of
+    `dsrt_kernel_quantize_s8` (runtime/include/dsrt/quant_kernels.h).
+
+    Leading dimensions are collapsed into rows (`tensor.collapse_shape`,
+    or an `expand_shape` to one row for a vector). Each operand is passed
+    as a pointer plus element strides taken from a
+    `bufferization.to_buffer ... read_only` created right before the call;
+    results are written into a new 64-byte-aligned `memref.alloc` that
+    `bufferization.to_tensor ... restrict writable` returns to tensors, so
+    one-shot bufferization removes the conversions. Weights are flagged
+    constant: the runtime packs them (int4 unpacked to int8) on the first
+    call and keeps the packed form while the module is loaded.
+
+    Other dsq ops (weight-only products, dequantization, products whose
+    weights are not a `dsq.weight`) are left for `ds-lower-quantized`.
+  }];
+  let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect",
+                           "arith::ArithDialect", "LLVM::LLVMDialect",
+                           "bufferization::BufferizationDialect",
+                           "tensor::TensorDialect"];
+}
+
 #endif // DS_TARGET_CPU_PASSES

@@ -152,6 +152,10 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   addCleanup(pm);
 }
 
+void ds::addCPUQuantizedKernelPasses(OpPassManager &pm) {
+  pm.addPass(ds::createUseQuantizedKernelsPass());
+}
+
 void ds::registerCPUPipelines() {
   registerDSTargetCPUPasses();
   PassPipelineRegistration<>(

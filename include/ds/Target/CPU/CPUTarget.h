@@ -44,6 +44,12 @@ void buildCPULoweringPipeline(OpPassManager &pm);
 /// with the global registry, for `ds-opt`.
 void registerCPUPipelines();
 
+/// Adds the pass that turns dsq.qmatmul (int8 activations, dsq.weight
+/// weights) and dsq.dynamic_quantize into calls of the runtime's int8
+/// kernels (runtime/include/dsrt/quant_kernels.h). It runs on tensors,
+/// before ds-lower-quantized lowers the remaining dsq ops portably.
+void addCPUQuantizedKernelPasses(OpPassManager &pm);
+
 /// Registers the dialects, interface models and translations the CPU back
 /// end needs in a context that will run buildCPULoweringPipeline and
 /// emitCPUArtifact.
