@@ -158,7 +158,7 @@ LogicalResult ds::writeQuantReport(Location loc, StringRef path,
        << report.calibrationSets << " set(s) from `" << report.calibrationDir
        << "`; metric " << report.metric;
     if (report.budgetChecked)
-      md << ", budget " << report.budget << " ("
+      md << ", budget " << llvm::formatv("{0}", report.budget) << " ("
          << (report.budgetMet ? "met" : "NOT met: best reachable result below")
          << ")";
     md << ".\n\n| | output SQNR dB | top-1 changed |\n| --- | --- | --- |\n"
