@@ -211,6 +211,8 @@ def main():
     ap.add_argument("--ds-run", required=True)
     ap.add_argument("--models", nargs="+",
                     default=["digits", "synthetic", "bert_layer", "gpt"])
+    ap.add_argument("--settings", nargs="+",
+                    help="run only these settings (tags), e.g. int8 int4-auto")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
@@ -225,6 +227,8 @@ def main():
                       if classifier else None)
         auto = AUTO["classifier" if classifier else "transformer"]
         for tag, setting in SETTINGS + [auto]:
+            if args.settings and tag not in args.settings:
+                continue
             got, report = run_ds(args.ds_run, mdir, setting, tag)
             quantized = [l for l in report["layers"] if l["quantized"]]
             ratio = (report["quantized_bytes"] / report["quantized_float_bytes"]
