@@ -139,8 +139,10 @@ def export_transformer(name, outdir):
     os.makedirs(os.path.join(mdir, "calibration"), exist_ok=True)
     for f in os.listdir(os.path.join(mdir, "test_data_set_0")):
         if f.startswith("input_"):
-            os.symlink(os.path.join("..", "test_data_set_0", f),
-                       os.path.join(mdir, "calibration", f))
+            link = os.path.join(mdir, "calibration", f)
+            if os.path.lexists(link):
+                os.remove(link)
+            os.symlink(os.path.join("..", "test_data_set_0", f), link)
     return mdir
 
 

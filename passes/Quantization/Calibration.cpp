@@ -19,8 +19,7 @@ MLIR_DEFINE_EXPLICIT_TYPE_ID(mlir::ds::CalibrationRunnerInterface)
 
 CalibrationModel::~CalibrationModel() = default;
 
-/// The `input_<i>.pb` files directly in `dir`, by index; `found` says
-/// whether there was any.
+/// Appends the `input_<i>.pb` files directly in `dir` to `files`, by index.
 static LogicalResult listInputs(func::FuncOp entry, StringRef dir,
                                 std::vector<std::string> &files) {
   std::error_code ec;
