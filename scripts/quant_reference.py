@@ -10,6 +10,11 @@ is the exact dsq semantics: symmetric absmax weights (per output channel or
 per group), activations quantized per token or per tensor with
 round-half-to-even, integer accumulation, then rescale. ds must match these
 to float rounding (the integer part is exact).
+
+The dynamic-auto settings (activations=dynamic-auto, int4-max-ratio 3) use
+their own inputs: `auto_int4` rows drawn uniformly (absmax/RMS about 1.7,
+so every row may go 4-bit), `auto_int8` the same with one spike (one row's
+absmax/RMS far above 3, so the tensor goes 8-bit).
 """
 import os
 import sys
@@ -67,6 +72,23 @@ def main():
         "int4_g64_token": (7, 64, "token"),
         "int4_g128_weight_only": (7, 128, None),
     }
+    flat = rng.uniform(-1, 1, (2, M, K)).astype(np.float32)
+    spiky = flat.copy()
+    spiky[1, 3, 5] = 40.0
+    inputs = {"auto_int4": flat, "auto_int8": spiky}
+    for name, xin in inputs.items():
+        # ds-quantize's rule: 4 bits iff every row has absmax <= 3 * RMS.
+        x64 = xin.astype(np.float64)
+        excess = (np.abs(x64).max(-1) ** 2 - 9.0 * (x64 ** 2).mean(-1)).max()
+        aq = 7 if excess <= 0 else 127
+        assert (aq == 7) == (name == "auto_int4")
+        q, s = quantize(wt, 127)
+        xq, xs = quantize(x64, aq)
+        y = ((xq @ q.T) * s.T * xs + b).astype(np.float32)
+        d = os.path.join(out, name)
+        os.makedirs(d, exist_ok=True)
+        write_pb(os.path.join(d, "input_0.pb"), xin, "input0")
+        write_pb(os.path.join(d, "output_0.pb"), y, "output0")
     for name, (wq, group, act) in settings.items():
         if group is None:
             q, s = quantize(wt, wq)

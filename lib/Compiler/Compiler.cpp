@@ -57,6 +57,7 @@ void ds::registerCompilerDialects(DialectRegistry &registry) {
   ds::registerAllDialects(registry);
   registerCPUTargetDialects(registry);
   registerGPUTargetDialects(registry);
+  registerCalibrationRunner(registry);
 }
 
 CompileStatus ds::loadModel(StringRef path, MLIRContext &context,

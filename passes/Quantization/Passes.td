@@ -25,10 +25,34 @@ def Quantize : Pass<"ds-quantize", "ModuleOp"> {
     where the host CPU has an 8-bit integer dot product (AVX-512 VNNI or
     AVX-VNNI), and weight-only quantization elsewhere.
 
+    `activations=dynamic-auto` quantizes activations per token and lets
+    each one choose 4 or 8 bits when the program runs: both paths are
+    compiled under an `scf.if` on the statistic `max over rows of
+    (absmax^2 - r^2 * mean(x^2))`, i.e. 4 bits when every row's
+    absmax/RMS ratio (its crest factor) is at most `int4-max-ratio`.
+
     A product that cannot be quantized (a non-constant weight, a
     transposed A, a reduction size that `group` does not divide under
     int4, a non-f32 type) stays float; `report=FILE` writes a JSON record
-    of every candidate with its decision, reason and weight bytes.
+    of every candidate with its decision, reason and weight bytes, and a
+    Markdown table beside it (FILE with the extension `.md`).
+
+    With `calibration=DIR` (an ONNX test_data_set folder of `input_<i>.pb`
+    files, or a folder of them) the pass runs the model: through the
+    dsq dialect's CalibrationRunnerInterface, which the compile API
+    attaches (it compiles a clone with ds's CPU pipeline into a temporary
+    artifact and runs it with the runtime). It then
+     - corrects each quantized layer's bias for the mean output shift its
+       weight quantization causes, `(W_q - W) E[x]` with `E[x]` measured on
+       the calibration inputs (`bias-correction`, on by default);
+     - measures every layer alone at 8 and 4 bits (sensitivity) and the
+       final assignment, with and without bias correction, into the report;
+     - with `bits=auto`, chooses int4, int8 or float per layer: all start at
+       int4 (int8 where the group does not divide K), then the layer most
+       sensitive at its current width is promoted (int4 → int8 → float)
+       until the measured `metric` on the calibration data is within
+       `budget`. A budget that cannot be met is an error that reports the
+       best reachable result.
   }];
   let options = [
     Option<"weights", "weights", "std::string", "\"int8\"",
@@ -36,16 +60,42 @@ def Quantize : Pass<"ds-quantize", "ModuleOp"> {
     Option<"groupSize", "group", "int64_t", "128",
            "Group size along K for int4 weights: 32, 64 or 128">,
     Option<"activations", "activations", "std::string", "\"target\"",
-           "dynamic-per-token, dynamic-per-tensor, none (weight-only) or "
-           "target (per-token where the CPU has an 8-bit dot product, else "
-           "none)">,
+           "dynamic-per-token, dynamic-per-tensor, dynamic-auto (per token, "
+           "4 or 8 bits chosen at run time), none (weight-only) or target "
+           "(per-token where the CPU has an 8-bit dot product, else none)">,
     Option<"reportPath", "report", "std::string", "\"\"",
            "Write a JSON report of every candidate layer to this file">,
     ListOption<"layers", "layers", "std::string",
                "Quantize only these layers (by the names in the report); "
                "all by default">,
+    Option<"calibration", "calibration", "std::string", "\"\"",
+           "Calibration inputs: an ONNX test_data_set folder (input_<i>.pb) "
+           "or a folder of them; the model is run on them">,
+    Option<"biasCorrection", "bias-correction", "bool", "true",
+           "With calibration: subtract each quantized layer's mean output "
+           "shift (W_q - W) E[x] from its bias">,
+    Option<"bits", "bits", "std::string", "\"\"",
+           "auto: choose int4, int8 or float per layer under `budget` "
+           "(needs calibration); unset: the width of `weights`">,
+    Option<"budget", "budget", "double", "0.01",
+           "Largest allowed loss on the calibration inputs: the fraction of "
+           "inputs whose top-1 class changes (metric=top1, default 0.01), or "
+           "the smallest allowed output SQNR in dB (metric=sqnr)">,
+    Option<"metric", "metric", "std::string", "\"top1\"",
+           "What the budget limits: top1 (fraction of changed arg max) or "
+           "sqnr (output SQNR in dB)">,
+    Option<"allowFloat", "allow-float", "bool", "true",
+           "bits=auto may keep layers float">,
+    Option<"int4MaxRatio", "int4-max-ratio", "double", "3.0",
+           "activations=dynamic-auto: a row goes 4-bit when its absmax/RMS "
+           "is at most this">,
   ];
-  let dependentDialects = ["mlir::ds::quant::DSQDialect"];
+  let dependentDialects = [
+    "mlir::ds::quant::DSQDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
 }
 
 //===----------------------------------------------------------------------===//

@@ -5,19 +5,36 @@
 // product gets a line in the report, quantized or not, so that a user sees
 // what stayed float and why.
 //
+// With calibration inputs the pass measures before it decides. It compiles
+// two programs, whatever the number of layers:
+//  1. the float model, returning each candidate's input as an extra result:
+//     the reference outputs and E[x] per layer (for bias correction);
+//  2. a "mixed" model where every candidate computes all its variants
+//     (float, int8, int4, each with and without bias correction) and an
+//     extra i32 input selects one per layer with arith.select.
+// Every assignment (sensitivity of one layer, each step of the bits=auto
+// search, the final choice with and without bias correction) is then one
+// run of program 2 per calibration set: the same dsq ops, hence the same
+// kernels and rounding, as the final artifact.
+//
 //===----------------------------------------------------------------------===//
 #include "passes/Quantization/Passes.h"
+#include "passes/Quantization/QuantizeLayers.h"
 #include "passes/Quantization/WeightQuantizer.h"
 
 #include "Graph/GraphOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/Support/JSON.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+#include <limits>
 #include <optional>
 
 namespace mlir::ds {
@@ -63,16 +80,32 @@ static std::string describeLoc(Location loc) {
   return s;
 }
 
+/// The float weights `q` stands for ([n, k]).
+static std::vector<float> dequantize(const QuantizedWeights &q, int64_t n,
+                                     int64_t k, int64_t bits, int64_t group) {
+  std::vector<float> w(n * k);
+  int64_t rowBytes = bits == 4 ? k / 2 : k;
+  for (int64_t j = 0; j < n; ++j) {
+    const int8_t *row = q.values.data() + j * rowBytes;
+    for (int64_t i = 0; i < k; ++i) {
+      int8_t v = bits == 4 ? unpackInt4(row, i) : row[i];
+      w[j * k + i] = float(v) * q.scales[j * (k / group) + i / group];
+    }
+  }
+  return w;
+}
+
 namespace {
 
-enum class ActivationMode { PerToken, PerTensor, None };
+enum class ActivationMode { PerToken, PerTensor, Auto, None };
 
-/// One candidate product: what it is, what was decided, and the bytes.
-struct LayerRecord {
-  std::string name, op, reason;
-  int64_t k = 0, n = 0;
-  bool quantized = false;
-  int64_t floatBytes = 0, quantizedBytes = 0;
+/// Variant codes of the mixed calibration program's selector.
+enum Variant : int32_t {
+  kFloat = 0,
+  kInt8 = 1,
+  kInt4 = 2,
+  kInt8Uncorrected = 3,
+  kInt4Uncorrected = 4,
 };
 
 struct QuantizePass : public ds::impl::QuantizeBase<QuantizePass> {
@@ -81,75 +114,185 @@ struct QuantizePass : public ds::impl::QuantizeBase<QuantizePass> {
   void runOnOperation() override;
 
 private:
-  /// Rewrites one product, or returns why it stays float.
-  std::optional<std::string> quantize(Operation *op, LayerRecord &record);
-  LogicalResult writeReport(ArrayRef<LayerRecord> records);
+  LogicalResult parseOptions();
+  /// Fills `layer` from its product, or sets `layer.reason`.
+  void analyze(Operation *op, QuantLayer &layer);
+  /// Builds the quantized product of `layer` at `width` on `lhs` (before the
+  /// builder's insertion point) and returns its result.
+  Value buildQuantized(OpBuilder &b, QuantLayer &layer, Value lhs,
+                       int64_t width, bool correctBias);
+  /// activations=dynamic-auto: whether every row of `x` may go 4-bit.
+  Value buildAutoCondition(OpBuilder &b, Location loc, Value x);
+  int64_t groupFor(const QuantLayer &layer, int64_t width) const {
+    return width == 8 ? layer.k : groupSize.getValue();
+  }
 
-  int64_t bits = 8;
+  // Calibration.
+  LogicalResult calibrate(func::FuncOp entry,
+                          std::vector<QuantLayer> &products,
+                          QuantReport &report);
+  LogicalResult searchBits(std::vector<QuantLayer> &products,
+                           QuantReport &report,
+                           function_ref<FailureOr<CalibrationMetrics>(
+                               ArrayRef<int32_t>)> measure);
+  bool withinBudget(const CalibrationMetrics &m) const {
+    return metricName == "sqnr" ? m.sqnrDb >= budgetValue
+                                : m.top1Changed <= budgetValue + 1e-12;
+  }
+
+  int64_t weightBits = 8;
   ActivationMode mode = ActivationMode::PerToken;
+  std::string metricName;
+  double budgetValue = 0;
 };
 
 } // namespace
 
-void QuantizePass::runOnOperation() {
-  ModuleOp module = getOperation();
+LogicalResult QuantizePass::parseOptions() {
+  Location loc = getOperation().getLoc();
   if (weights == "int8") {
-    bits = 8;
+    weightBits = 8;
   } else if (weights == "int4") {
-    bits = 4;
-    if (groupSize != 32 && groupSize != 64 && groupSize != 128) {
-      emitError(module.getLoc()) << "ds-quantize: group must be 32, 64 or 128, found "
-                         << groupSize.getValue();
-      return signalPassFailure();
-    }
+    weightBits = 4;
   } else {
-    emitError(module.getLoc()) << "ds-quantize: weights must be int8 or int4, found '"
-                       << weights << "'";
-    return signalPassFailure();
+    return emitError(loc) << "ds-quantize: weights must be int8 or int4, found '"
+                          << weights << "'";
   }
+  if (groupSize != 32 && groupSize != 64 && groupSize != 128)
+    return emitError(loc) << "ds-quantize: group must be 32, 64 or 128, found "
+                          << groupSize.getValue();
   if (activations == "dynamic-per-token") {
     mode = ActivationMode::PerToken;
   } else if (activations == "dynamic-per-tensor") {
     mode = ActivationMode::PerTensor;
+  } else if (activations == "dynamic-auto") {
+    mode = ActivationMode::Auto;
   } else if (activations == "none") {
     mode = ActivationMode::None;
   } else if (activations == "target") {
     mode = hostHasInt8DotProduct() ? ActivationMode::PerToken
                                    : ActivationMode::None;
   } else {
-    emitError(module.getLoc()) << "ds-quantize: activations must be dynamic-per-token, "
-                          "dynamic-per-tensor, none or target, found '"
-                       << activations << "'";
-    return signalPassFailure();
+    return emitError(loc) << "ds-quantize: activations must be "
+                             "dynamic-per-token, dynamic-per-tensor, "
+                             "dynamic-auto, none or target, found '"
+                          << activations << "'";
   }
+  if (!(int4MaxRatio > 0) || !std::isfinite(int4MaxRatio))
+    return emitError(loc) << "ds-quantize: int4-max-ratio must be a positive "
+                             "number, found "
+                          << int4MaxRatio.getValue();
+  if (!bits.empty() && bits != "auto")
+    return emitError(loc) << "ds-quantize: bits must be auto (or unset: the "
+                             "width of weights=), found '"
+                          << bits.getValue() << "'";
+  metricName = metric;
+  if (metricName != "top1" && metricName != "sqnr")
+    return emitError(loc) << "ds-quantize: metric must be top1 or sqnr, found '"
+                          << metricName << "'";
+  budgetValue = budget;
+  if (metricName == "sqnr" && !budget.hasValue())
+    budgetValue = 30.0;
+  if (metricName == "top1" && !(budgetValue >= 0 && budgetValue <= 1))
+    return emitError(loc) << "ds-quantize: with metric=top1, budget is a "
+                             "fraction of inputs in [0, 1] (0.01 = 1 point), "
+                             "found "
+                          << budgetValue;
+  if (!std::isfinite(budgetValue))
+    return emitError(loc) << "ds-quantize: budget must be finite, found "
+                          << budgetValue;
+  if (calibration.empty()) {
+    if (bits == "auto")
+      return emitError(loc) << "ds-quantize: bits=auto needs calibration "
+                               "inputs (calibration=DIR)";
+    if (budget.hasValue() || metric.hasValue())
+      return emitError(loc) << "ds-quantize: budget= and metric= are "
+                               "measured on calibration inputs; give "
+                               "calibration=DIR";
+  }
+  return success();
+}
 
-  SmallVector<Operation *> candidates;
+void QuantizePass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (failed(parseOptions()))
+    return signalPassFailure();
+
+  std::vector<QuantLayer> products;
   module.walk([&](Operation *op) {
-    if (isa<dsg::MatMulOp, dsg::GemmOp>(op))
-      candidates.push_back(op);
+    if (isa<dsg::MatMulOp, dsg::GemmOp>(op)) {
+      products.emplace_back();
+      analyze(op, products.back());
+    }
   });
-  std::vector<LayerRecord> records;
-  for (Operation *op : candidates) {
-    LayerRecord record;
-    record.name = describeLoc(op->getLoc());
-    record.op = isa<dsg::MatMulOp>(op) ? "MatMul" : "Gemm";
-    if (!layers.empty() && !llvm::is_contained(layers, record.name)) {
-      record.reason = "not selected (layers=...)";
-      records.push_back(std::move(record));
+
+  QuantReport report;
+  report.weights = bits == "auto" ? "auto" : weights.getValue();
+  report.activations = mode == ActivationMode::PerToken ? "dynamic-per-token"
+                       : mode == ActivationMode::PerTensor
+                           ? "dynamic-per-tensor"
+                       : mode == ActivationMode::Auto ? "dynamic-auto"
+                                                      : "none";
+  report.group = groupSize;
+  report.autoBits = bits == "auto";
+
+  // The widths without calibration: `weights=` wherever it is possible.
+  for (QuantLayer &layer : products) {
+    if (!layer.isCandidate())
+      continue;
+    if (weightBits == 4 && !layer.int4 && !report.autoBits) {
+      layer.reason = "the reduction size " + std::to_string(layer.k) +
+                     " is not a multiple of the group size " +
+                     std::to_string(groupSize.getValue());
       continue;
     }
-    if (std::optional<std::string> reason = quantize(op, record))
-      record.reason = *reason;
-    else
-      record.quantized = true;
-    records.push_back(std::move(record));
+    layer.bits = weightBits;
   }
-  if (!reportPath.empty() && failed(writeReport(records)))
+
+  if (!calibration.empty()) {
+    auto entry = module.lookupSymbol<func::FuncOp>("main");
+    if (!entry || entry.isExternal()) {
+      emitError(module.getLoc())
+          << "ds-quantize: calibration runs the model's func.func @main, "
+             "which this module does not define";
+      return signalPassFailure();
+    }
+    LogicalResult calibrated = calibrate(entry, products, report);
+    // A budget that is not met still gets its report: it says how close
+    // the best reachable assignment came.
+    if (!reportPath.empty() && report.measured &&
+        failed(writeQuantReport(module.getLoc(), reportPath, report, products)))
+      return signalPassFailure();
+    if (failed(calibrated))
+      return signalPassFailure();
+  }
+
+  bool correct = !calibration.empty() && biasCorrection;
+  for (QuantLayer &layer : products) {
+    if (!layer.isCandidate() || layer.bits == 32)
+      continue;
+    OpBuilder b(layer.replaced);
+    Value result = buildQuantized(b, layer, layer.lhs, layer.bits, correct);
+    layer.replaced->getResult(0).replaceAllUsesWith(result);
+    if (layer.replaced != layer.op)
+      layer.replaced->erase();
+    layer.op->erase();
+    layer.op = layer.replaced = nullptr;
+    layer.lhs = nullptr;
+  }
+  if (!reportPath.empty() && calibration.empty() &&
+      failed(writeQuantReport(module.getLoc(), reportPath, report, products)))
     return signalPassFailure();
 }
 
-std::optional<std::string> QuantizePass::quantize(Operation *op,
-                                                  LayerRecord &record) {
+void QuantizePass::analyze(Operation *op, QuantLayer &layer) {
+  layer.op = layer.replaced = op;
+  layer.name = describeLoc(op->getLoc());
+  layer.kind = isa<dsg::MatMulOp>(op) ? "MatMul" : "Gemm";
+  if (!layers.empty() && !llvm::is_contained(layers, layer.name)) {
+    layer.reason = "not selected (layers=...)";
+    return;
+  }
   Value lhs, rhs, c;
   bool transB = false;
   double alpha = 1.0, beta = 1.0;
@@ -158,8 +301,10 @@ std::optional<std::string> QuantizePass::quantize(Operation *op,
     rhs = mm.getRhs();
   } else {
     auto gemm = cast<dsg::GemmOp>(op);
-    if (gemm.getTransA())
-      return std::string("transposed A (trans_a) is not supported");
+    if (gemm.getTransA()) {
+      layer.reason = "transposed A (trans_a) is not supported";
+      return;
+    }
     lhs = gemm.getA();
     rhs = gemm.getB();
     c = gemm.getC();
@@ -170,35 +315,40 @@ std::optional<std::string> QuantizePass::quantize(Operation *op,
   auto lhsType = cast<RankedTensorType>(lhs.getType());
   auto rhsType = cast<RankedTensorType>(rhs.getType());
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  if (!lhsType.getElementType().isF32() || !resultType.getElementType().isF32())
-    return std::string("only f32 products are quantized");
-  if (rhsType.getRank() != 2)
-    return std::string("the weight is not a matrix");
-  if (lhsType.getRank() < 2)
-    return std::string("a vector lhs is not supported");
+  if (!lhsType.getElementType().isF32() ||
+      !resultType.getElementType().isF32()) {
+    layer.reason = "only f32 products are quantized";
+    return;
+  }
+  if (rhsType.getRank() != 2) {
+    layer.reason = "the weight is not a matrix";
+    return;
+  }
+  if (lhsType.getRank() < 2) {
+    layer.reason = "a vector lhs is not supported";
+    return;
+  }
   std::optional<std::vector<float>> w = getConstantF32(rhs);
-  if (!w)
-    return std::string("the weight is not a constant");
+  if (!w) {
+    layer.reason = "the weight is not a constant";
+    return;
+  }
   int64_t k = rhsType.getDimSize(transB ? 1 : 0);
   int64_t n = rhsType.getDimSize(transB ? 0 : 1);
-  record.k = k;
-  record.n = n;
-  record.floatBytes = 4 * k * n;
-  int64_t group = bits == 8 ? k : groupSize;
-  if (k % group != 0)
-    return "the reduction size " + std::to_string(k) +
-           " is not a multiple of the group size " + std::to_string(group);
+  layer.k = k;
+  layer.n = n;
 
   // The bias: Gemm's C, or the constant [N] addend of a MatMul's only user.
-  std::optional<std::vector<float>> bias;
-  Operation *replaced = op;
   if (c) {
     auto cType = cast<RankedTensorType>(c.getType());
-    bias = getConstantF32(c);
-    if (!bias || cType.getNumElements() != n ||
-        cType.getShape().back() != n)
-      return std::string("C is not a constant [N] or [1, N] bias");
-    for (float &v : *bias)
+    layer.bias = getConstantF32(c);
+    if (!layer.bias || cType.getNumElements() != n ||
+        cType.getShape().back() != n) {
+      layer.bias.reset();
+      layer.reason = "C is not a constant [N] or [1, N] bias";
+      return;
+    }
+    for (float &v : *layer.bias)
       v *= static_cast<float>(beta);
   } else if (op->hasOneUse()) {
     if (auto add = dyn_cast<dsg::AddOp>(*op->getUsers().begin())) {
@@ -207,111 +357,406 @@ std::optional<std::string> QuantizePass::quantize(Operation *op,
       auto otherType = cast<RankedTensorType>(other.getType());
       if (add.getType() == resultType && otherType.getRank() == 1 &&
           otherType.getDimSize(0) == n) {
-        bias = getConstantF32(other);
-        if (bias)
-          replaced = add;
+        layer.bias = getConstantF32(other);
+        if (layer.bias)
+          layer.replaced = add;
       }
     }
   }
 
   // [N, K] row-major, scaled by Gemm's alpha.
-  std::vector<float> wt(n * k);
+  layer.weights.resize(n * k);
   for (int64_t i = 0; i < k; ++i)
     for (int64_t j = 0; j < n; ++j) {
       float v = transB ? (*w)[j * k + i] : (*w)[i * n + j];
-      wt[j * k + i] = static_cast<float>(alpha) * v;
+      layer.weights[j * k + i] = static_cast<float>(alpha) * v;
     }
-  QuantizedWeights q = quantizeWeights(wt, n, k, bits, group);
+  layer.lhs = lhs;
+  layer.int4 = k % groupSize == 0;
+}
 
-  OpBuilder b(replaced);
-  Location loc = op->getLoc();
-  MLIRContext *ctx = op->getContext();
+Value QuantizePass::buildAutoCondition(OpBuilder &b, Location loc, Value x) {
+  // 4 bits for every row iff max_rows(absmax^2 - r^2 mean(x^2)) <= 0: no
+  // division, and an all-zero row (absmax = RMS = 0) counts as flat.
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> rowShape(type.getShape());
+  rowShape.back() = 1;
+  auto rowType = type.clone(rowShape);
+  auto scalarType = RankedTensorType::get({}, type.getElementType());
+  Value abs = dsg::AbsOp::create(b, loc, type, x);
+  Value sq = dsg::MulOp::create(b, loc, type, x, x);
+  Value absmax = dsg::ReduceMaxOp::create(b, loc, rowType, abs,
+                                          ArrayRef<int64_t>{rank - 1}, true);
+  Value meanSq = dsg::ReduceMeanOp::create(b, loc, rowType, sq,
+                                           ArrayRef<int64_t>{rank - 1}, true);
+  float r2 = static_cast<float>(int4MaxRatio * int4MaxRatio);
+  Value ratio2 = dsg::ConstantOp::create(
+      b, loc, scalarType, DenseElementsAttr::get(scalarType, ArrayRef(r2)));
+  Value allowed = dsg::MulOp::create(b, loc, rowType, meanSq, ratio2);
+  Value peak = dsg::MulOp::create(b, loc, rowType, absmax, absmax);
+  Value excess = dsg::SubOp::create(b, loc, rowType, peak, allowed);
+  SmallVector<int64_t> all = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  Value worst = dsg::ReduceMaxOp::create(b, loc, scalarType, excess, all,
+                                         false);
+  Value v = tensor::ExtractOp::create(b, loc, worst, ValueRange());
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, v, zero);
+}
+
+Value QuantizePass::buildQuantized(OpBuilder &b, QuantLayer &layer, Value lhs,
+                                   int64_t width, bool correctBias) {
+  Location loc = layer.op->getLoc();
+  MLIRContext *ctx = b.getContext();
+  int64_t n = layer.n, k = layer.k, group = groupFor(layer, width);
+  QuantizedWeights q = quantizeWeights(layer.weights, n, k, width, group);
+
+  std::optional<std::vector<float>> bias = layer.bias;
+  if (correctBias && !layer.mean.empty()) {
+    // E[W_q x - W x] = (W_q - W) E[x], per output channel.
+    std::vector<float> wq = dequantize(q, n, k, width, group);
+    if (!bias)
+      bias = std::vector<float>(n, 0.0f);
+    double largest = 0;
+    for (int64_t j = 0; j < n; ++j) {
+      double shift = 0;
+      for (int64_t i = 0; i < k; ++i)
+        shift += double(wq[j * k + i] - layer.weights[j * k + i]) *
+                 layer.mean[i];
+      (*bias)[j] -= static_cast<float>(shift);
+      largest = std::max(largest, std::abs(shift));
+    }
+    layer.maxBiasShift[width] = largest;
+  }
+
   auto i8 = IntegerType::get(ctx, 8);
   auto f32 = Float32Type::get(ctx);
-  auto valuesType = RankedTensorType::get({n, bits == 4 ? k / 2 : k}, i8);
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto resultType =
+      cast<RankedTensorType>(layer.replaced->getResult(0).getType());
+  auto valuesType = RankedTensorType::get({n, width == 4 ? k / 2 : k}, i8);
   auto scalesType = RankedTensorType::get({n, k / group}, f32);
   auto values = DenseElementsAttr::get(valuesType, ArrayRef<int8_t>(q.values));
   auto scales = DenseElementsAttr::get(scalesType, ArrayRef<float>(q.scales));
   auto weight = dsq::WeightOp::create(b, loc, valuesType, scalesType, values,
-                                      scales, b.getI64IntegerAttr(bits),
+                                      scales, b.getI64IntegerAttr(width),
                                       b.getI64IntegerAttr(group));
-  record.quantizedBytes = q.values.size() + 4 * q.scales.size();
-
   Value biasValue;
   if (bias) {
     auto biasType = RankedTensorType::get({n}, f32);
     biasValue = dsg::ConstantOp::create(
         b, loc, biasType, DenseElementsAttr::get(biasType, ArrayRef(*bias)));
   }
-  Value qlhs = lhs, qscale;
-  if (mode != ActivationMode::None) {
-    SmallVector<int64_t> scaleShape;
-    if (mode == ActivationMode::PerToken) {
-      scaleShape.assign(lhsType.getShape().begin(), lhsType.getShape().end());
-      scaleShape.back() = 1;
+
+  // One product on activations quantized to `actBits` (0: float).
+  auto product = [&](OpBuilder &pb, int64_t actBits) -> Value {
+    Value qlhs = lhs, qscale;
+    if (actBits) {
+      SmallVector<int64_t> scaleShape;
+      if (mode != ActivationMode::PerTensor) {
+        scaleShape.assign(lhsType.getShape().begin(), lhsType.getShape().end());
+        scaleShape.back() = 1;
+      }
+      auto dq = dsq::DynamicQuantizeOp::create(
+          pb, loc, lhsType.clone(i8), RankedTensorType::get(scaleShape, f32),
+          lhs, actBits,
+          mode == ActivationMode::PerTensor ? dsq::Granularity::per_tensor
+                                            : dsq::Granularity::per_row);
+      qlhs = dq.getOutput();
+      qscale = dq.getScale();
     }
-    auto dq = dsq::DynamicQuantizeOp::create(
-        b, loc, lhsType.clone(i8), RankedTensorType::get(scaleShape, f32), lhs,
-        /*bits=*/8,
-        mode == ActivationMode::PerToken ? dsq::Granularity::per_row
-                                         : dsq::Granularity::per_tensor);
-    qlhs = dq.getOutput();
-    qscale = dq.getScale();
+    return dsq::QMatMulOp::create(pb, loc, resultType, qlhs, qscale,
+                                  weight.getWeight(), weight.getScale(),
+                                  biasValue, pb.getI64IntegerAttr(width));
+  };
+  switch (mode) {
+  case ActivationMode::None:
+    return product(b, 0);
+  case ActivationMode::PerToken:
+  case ActivationMode::PerTensor:
+    return product(b, 8);
+  case ActivationMode::Auto:
+    break;
   }
-  auto qmm = dsq::QMatMulOp::create(b, loc, resultType, qlhs, qscale,
-                                    weight.getWeight(), weight.getScale(),
-                                    biasValue, b.getI64IntegerAttr(bits));
-  replaced->getResult(0).replaceAllUsesWith(qmm.getResult());
-  if (replaced != op)
-    replaced->erase();
-  op->erase();
-  return std::nullopt;
+  Value use4 = buildAutoCondition(b, loc, lhs);
+  // Result types are inferred from the yields.
+  auto ifOp = scf::IfOp::create(
+      b, loc, use4,
+      [&](OpBuilder &tb, Location l) {
+        scf::YieldOp::create(tb, l, product(tb, 4));
+      },
+      [&](OpBuilder &eb, Location l) {
+        scf::YieldOp::create(eb, l, product(eb, 8));
+      });
+  return ifOp.getResult(0);
 }
 
-LogicalResult QuantizePass::writeReport(ArrayRef<LayerRecord> records) {
-  llvm::json::Array layers;
-  int64_t floatBytes = 0, quantizedBytes = 0, unquantizedBytes = 0;
-  for (const LayerRecord &r : records) {
-    llvm::json::Object layer{{"name", r.name},
-                             {"op", r.op},
-                             {"quantized", r.quantized},
-                             {"k", r.k},
-                             {"n", r.n},
-                             {"float_bytes", r.floatBytes}};
-    if (r.quantized) {
-      layer["bits"] = bits;
-      layer["group"] = bits == 8 ? r.k : groupSize.getValue();
-      layer["quantized_bytes"] = r.quantizedBytes;
-      floatBytes += r.floatBytes;
-      quantizedBytes += r.quantizedBytes;
-    } else {
-      layer["reason"] = r.reason;
-      unquantizedBytes += r.floatBytes;
+//===----------------------------------------------------------------------===//
+// Calibration
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantizePass::calibrate(func::FuncOp entry,
+                                      std::vector<QuantLayer> &products,
+                                      QuantReport &report) {
+  ModuleOp module = getOperation();
+  Location loc = module.getLoc();
+  auto *dialect = getContext().getLoadedDialect<dsq::DSQDialect>();
+  auto *runner =
+      dialect ? dialect->getRegisteredInterface<CalibrationRunnerInterface>()
+              : nullptr;
+  if (!runner)
+    return emitError(loc)
+           << "ds-quantize: calibration=... needs a model runner, and none is "
+              "registered in this context (the compile API attaches one: "
+              "ds::registerCompilerDialects / registerCalibrationRunner)";
+  FailureOr<std::vector<CalibrationSet>> sets =
+      readCalibrationSets(calibration, entry);
+  if (failed(sets))
+    return failure();
+  report.calibrationDir = calibration;
+  report.calibrationSets = sets->size();
+  report.biasCorrection = biasCorrection;
+  report.metric = metricName;
+  report.budget = budgetValue;
+
+  SmallVector<QuantLayer *> candidates;
+  for (QuantLayer &layer : products)
+    if (layer.isCandidate())
+      candidates.push_back(&layer);
+  unsigned numResults = entry.getNumResults();
+
+  // 1. The float model, with each candidate's input as an extra result.
+  std::vector<std::vector<HostTensor>> references;
+  {
+    IRMapping map;
+    OwningOpRef<ModuleOp> probe = cast<ModuleOp>(module->clone(map));
+    auto probeEntry = cast<func::FuncOp>(map.lookup(entry.getOperation()));
+    Operation *ret = probeEntry.getBody().back().getTerminator();
+    SmallVector<Value> results(ret->getOperands());
+    for (QuantLayer *layer : candidates) {
+      Value x = map.lookup(layer->lhs);
+      (void)probeEntry.insertResult(probeEntry.getNumResults(), x.getType(),
+                                    DictionaryAttr());
+      results.push_back(x);
     }
-    layers.push_back(std::move(layer));
+    ret->setOperands(results);
+    FailureOr<std::unique_ptr<CalibrationModel>> model =
+        runner->compile(*probe, "main");
+    if (failed(model))
+      return failure();
+    std::vector<std::vector<double>> sums(candidates.size());
+    std::vector<int64_t> rows(candidates.size(), 0);
+    for (CalibrationSet &set : *sets) {
+      FailureOr<std::vector<HostTensor>> outputs =
+          (*model)->run(loc, set.inputs);
+      if (failed(outputs))
+        return failure();
+      for (auto [i, layer] : llvm::enumerate(candidates)) {
+        const HostTensor &x = (*outputs)[numResults + i];
+        sums[i].resize(layer->k, 0.0);
+        int64_t count = x.numElements() / layer->k;
+        for (int64_t r = 0; r < count; ++r)
+          for (int64_t j = 0; j < layer->k; ++j)
+            sums[i][j] += elementAsDouble(x, r * layer->k + j);
+        rows[i] += count;
+      }
+      outputs->resize(numResults);
+      references.push_back(std::move(*outputs));
+    }
+    for (auto [i, layer] : llvm::enumerate(candidates)) {
+      layer->mean.resize(layer->k);
+      for (int64_t j = 0; j < layer->k; ++j)
+        layer->mean[j] = rows[i] ? float(sums[i][j] / double(rows[i])) : 0.f;
+    }
   }
-  const char *modeName = mode == ActivationMode::PerToken ? "dynamic-per-token"
-                         : mode == ActivationMode::PerTensor
-                             ? "dynamic-per-tensor"
-                             : "none";
-  llvm::json::Object report{
-      {"weights", weights},
-      {"activations", modeName},
-      {"layers", std::move(layers)},
-      {"quantized_float_bytes", floatBytes},
-      {"quantized_bytes", quantizedBytes},
-      {"float_bytes_left", unquantizedBytes},
-      {"weight_bytes_ratio",
-       floatBytes + unquantizedBytes
-           ? double(quantizedBytes + unquantizedBytes) /
-                 double(floatBytes + unquantizedBytes)
-           : 1.0}};
-  std::error_code ec;
-  llvm::raw_fd_ostream os(reportPath, ec);
-  if (ec)
-    return getOperation().emitError()
-           << "ds-quantize: cannot write the report '" << reportPath
-           << "': " << ec.message();
-  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+  if (metricName == "top1") {
+    MetricsAccumulator probe;
+    for (auto &outs : references)
+      for (const HostTensor &t : outs)
+        probe.add(t, t);
+    if (probe.get().top1Changed < 0)
+      return entry.emitError()
+             << "ds-quantize: metric=top1 needs a classifier-like output "
+                "(float, rank >= 2, more than one class in the last "
+                "dimension); use metric=sqnr";
+  }
+
+  // 2. The mixed model: every variant of every candidate, one selected per
+  // layer by an extra i32 input.
+  IRMapping map;
+  OwningOpRef<ModuleOp> mixed = cast<ModuleOp>(module->clone(map));
+  auto mixedEntry = cast<func::FuncOp>(map.lookup(entry.getOperation()));
+  int64_t numLayers = candidates.size();
+  auto selectorType =
+      RankedTensorType::get({std::max<int64_t>(numLayers, 1)},
+                            IntegerType::get(&getContext(), 32));
+  unsigned selectorIndex = mixedEntry.getNumArguments();
+  (void)mixedEntry.insertArgument(selectorIndex, selectorType,
+                                  DictionaryAttr(), loc);
+  Value selector = mixedEntry.getArgument(selectorIndex);
+  for (auto [i, layer] : llvm::enumerate(candidates)) {
+    Operation *replaced = map.lookup(layer->replaced);
+    Value lhs = map.lookup(layer->lhs);
+    OpBuilder b(replaced->getContext());
+    b.setInsertionPointAfter(replaced);
+    Value variants[5];
+    variants[kFloat] = replaced->getResult(0);
+    variants[kInt8] = buildQuantized(b, *layer, lhs, 8, biasCorrection);
+    variants[kInt8Uncorrected] = buildQuantized(b, *layer, lhs, 8, false);
+    variants[kInt4] = variants[kInt8];
+    variants[kInt4Uncorrected] = variants[kInt8Uncorrected];
+    if (layer->int4) {
+      variants[kInt4] = buildQuantized(b, *layer, lhs, 4, biasCorrection);
+      variants[kInt4Uncorrected] = buildQuantized(b, *layer, lhs, 4, false);
+    }
+    Location l = replaced->getLoc();
+    Value index = arith::ConstantIndexOp::create(b, l, i);
+    Value code = tensor::ExtractOp::create(b, l, selector, ValueRange{index});
+    Value chosen = variants[kFloat];
+    Operation *first = nullptr;
+    for (int32_t v = kInt8; v <= kInt4Uncorrected; ++v) {
+      Value want = arith::ConstantIntOp::create(b, l, v, 32);
+      Value is = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, code,
+                                       want);
+      auto select = arith::SelectOp::create(b, l, is, variants[v], chosen);
+      if (!first)
+        first = select;
+      chosen = select;
+    }
+    variants[kFloat].replaceUsesWithIf(chosen, [&](OpOperand &use) {
+      return use.getOwner() != first;
+    });
+  }
+  FailureOr<std::unique_ptr<CalibrationModel>> model =
+      runner->compile(*mixed, "main");
+  if (failed(model))
+    return failure();
+
+  auto measure =
+      [&](ArrayRef<int32_t> codes) -> FailureOr<CalibrationMetrics> {
+    MetricsAccumulator acc;
+    for (auto [set, reference] : llvm::zip_equal(*sets, references)) {
+      HostTensor select(DSRT_I32, selectorType.getShape());
+      auto *data = reinterpret_cast<int32_t *>(select.data());
+      llvm::copy(codes, data);
+      set.inputs.push_back(std::move(select));
+      FailureOr<std::vector<HostTensor>> outputs =
+          (*model)->run(loc, set.inputs);
+      set.inputs.pop_back();
+      if (failed(outputs))
+        return failure();
+      for (unsigned r = 0; r < numResults; ++r)
+        acc.add(reference[r], (*outputs)[r]);
+    }
+    return acc.get();
+  };
+
+  // Sensitivity: each candidate alone, at each width it allows.
+  for (auto [i, layer] : llvm::enumerate(candidates)) {
+    for (int64_t width : {8, 4}) {
+      if (width == 4 && !layer->int4)
+        continue;
+      SmallVector<int32_t> codes(numLayers, kFloat);
+      codes[i] = width == 8 ? kInt8 : kInt4;
+      FailureOr<CalibrationMetrics> m = measure(codes);
+      if (failed(m))
+        return failure();
+      layer->sensitivity[width] = *m;
+    }
+  }
+
+  if (report.autoBits) {
+    if (failed(searchBits(products, report, measure)))
+      return failure();
+  }
+
+  // The final assignment, with and without bias correction.
+  SmallVector<int32_t> codes(numLayers, kFloat), uncorrected(numLayers, kFloat);
+  for (auto [i, layer] : llvm::enumerate(candidates)) {
+    codes[i] = layer->bits == 8 ? kInt8 : layer->bits == 4 ? kInt4 : kFloat;
+    uncorrected[i] = layer->bits == 8   ? kInt8Uncorrected
+                     : layer->bits == 4 ? kInt4Uncorrected
+                                        : kFloat;
+  }
+  FailureOr<CalibrationMetrics> result = measure(codes);
+  if (failed(result))
+    return failure();
+  report.measured = *result;
+  if (biasCorrection) {
+    FailureOr<CalibrationMetrics> without = measure(uncorrected);
+    if (failed(without))
+      return failure();
+    report.measuredWithoutCorrection = *without;
+  }
+  report.budgetChecked = report.autoBits || budget.hasValue();
+  report.budgetMet = withinBudget(*result);
+  if (report.budgetChecked && !report.budgetMet) {
+    InFlightDiagnostic diag = emitError(loc) << "ds-quantize: the budget ";
+    if (metricName == "sqnr")
+      diag << llvm::formatv("(output SQNR >= {0:f1} dB) cannot be met: the "
+                            "best reachable assignment measures {1:f1} dB",
+                            budgetValue, result->sqnrDb);
+    else
+      diag << llvm::formatv("(top-1 changed on <= {0:f2} % of inputs) cannot "
+                            "be met: the best reachable assignment changes "
+                            "{1:f2} %",
+                            budgetValue * 100, result->top1Changed * 100);
+    diag << " on the calibration inputs"
+         << (reportPath.empty() ? "" : " (see the report)");
+    return failure();
+  }
   return success();
+}
+
+LogicalResult QuantizePass::searchBits(
+    std::vector<QuantLayer> &products, QuantReport &report,
+    function_ref<FailureOr<CalibrationMetrics>(ArrayRef<int32_t>)> measure) {
+  SmallVector<QuantLayer *> candidates;
+  for (QuantLayer &layer : products)
+    if (layer.isCandidate())
+      candidates.push_back(&layer);
+  // The smallest start: int4 wherever the group divides K.
+  for (QuantLayer *layer : candidates)
+    layer->bits = layer->int4 ? 4 : 8;
+  report.search.push_back({});
+
+  // How much a layer hurts at its current width, measured alone: for top-1,
+  // changed inputs first and the noise power to break ties (most layers
+  // change none alone); for SQNR, the noise power (relative to the signal).
+  auto noise = [](const CalibrationMetrics &m) {
+    return std::isinf(m.sqnrDb) ? 0.0 : std::pow(10.0, -m.sqnrDb / 10);
+  };
+  auto harm = [&](QuantLayer *layer) -> std::pair<double, double> {
+    const CalibrationMetrics &m = layer->sensitivity[layer->bits];
+    return {metricName == "top1" ? m.top1Changed : 0.0, noise(m)};
+  };
+
+  while (true) {
+    SmallVector<int32_t> codes;
+    int64_t bytes = 0;
+    for (QuantLayer *layer : candidates) {
+      codes.push_back(layer->bits == 8   ? kInt8
+                      : layer->bits == 4 ? kInt4
+                                         : kFloat);
+      bytes += layer->bytes(layer->bits, groupFor(*layer, layer->bits));
+    }
+    FailureOr<CalibrationMetrics> m = measure(codes);
+    if (failed(m))
+      return failure();
+    report.search.back().bytes = bytes;
+    report.search.back().metrics = *m;
+    if (withinBudget(*m))
+      return success();
+    QuantLayer *worst = nullptr;
+    for (QuantLayer *layer : candidates) {
+      if (layer->bits == 32 || (layer->bits == 8 && !allowFloat))
+        continue;
+      if (!worst || harm(layer) > harm(worst))
+        worst = layer;
+    }
+    if (!worst)
+      return success(); // Unreachable: the caller reports it.
+    worst->bits = worst->bits == 4 ? 8 : 32;
+    report.search.push_back({worst->name, worst->bits, 0, {}});
+  }
 }

@@ -1,4 +1,5 @@
 //===- ds-opt.cpp - mlir-opt with the ds dialects and passes --------------===//
+#include "ds/Compiler/Compiler.h"
 #include "ds/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -16,6 +17,8 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::ds::registerAllDialects(registry);
+  // ds-quantize{calibration=DIR} compiles and runs the model it quantizes.
+  mlir::ds::registerCalibrationRunner(registry);
   // gpu-module-to-binary serializes device code through LLVM IR.
   mlir::registerAllToLLVMIRTranslations(registry);
 

@@ -54,6 +54,11 @@ llvm::StringRef stringifyCompileStatus(CompileStatus status);
 /// the back end.
 void registerCompilerDialects(DialectRegistry &registry);
 
+/// Lets `ds-quantize{calibration=DIR}` run models: attaches a runner that
+/// compiles with compileModel and runs with the runtime to the dsq dialect
+/// (passes/Quantization/Calibration.h). registerCompilerDialects calls it.
+void registerCalibrationRunner(DialectRegistry &registry);
+
 /// Loads `path` into `module`: `.onnx` through the ONNX importer, anything
 /// else parsed as MLIR. The context must have the dialects of
 /// registerCompilerDialects.

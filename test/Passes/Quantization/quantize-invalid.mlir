@@ -6,7 +6,7 @@
 
 // BITS: error: ds-quantize: weights must be int8 or int4, found 'int2'
 // GROUP: error: ds-quantize: group must be 32, 64 or 128, found 48
-// ACT: error: ds-quantize: activations must be dynamic-per-token, dynamic-per-tensor, none or target, found 'static'
+// ACT: error: ds-quantize: activations must be dynamic-per-token, dynamic-per-tensor, dynamic-auto, none or target, found 'static'
 // REPORT: error: ds-quantize: cannot write the report '{{.*}}r.json'
 // VNNI: error: ds-lower-quantized: vnni must be auto, on or off, found 'maybe'
 func.func @main(%x: tensor<5x64xf32>) -> tensor<5x64xf32> {
