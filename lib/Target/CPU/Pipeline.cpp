@@ -98,6 +98,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(std::make_unique<CopyRepeatedResultsPass>());
   pm.addPass(ds::createResultsToOutParamsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // The clones that make returned buffers caller-owned (version 3 only;
+  // a no-op for out-parameter functions, which have none).
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Collectives (dsc, buffer form after bufferization) → dsrt_* calls; a
   // no-op for models that are not distributed.
