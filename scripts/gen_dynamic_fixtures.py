@@ -40,7 +40,8 @@ def data(name, k, inputs, outputs):
     os.makedirs(d, exist_ok=True)
     for kind, tensors in (("input", inputs), ("output", outputs)):
         for i, (tname, array) in enumerate(tensors):
-            t = numpy_helper.from_array(np.ascontiguousarray(array), tname)
+            # np.ascontiguousarray would make 0-D values 1-D.
+            t = numpy_helper.from_array(np.asarray(array), tname)
             with open(os.path.join(d, "%s_%d.pb" % (kind, i)), "wb") as f:
                 f.write(t.SerializeToString())
 

@@ -2,7 +2,7 @@
 // RUN: ds-translate --import-onnx %S/Inputs/dynamic/shape_ops.onnx | FileCheck %s
 // RUN: not ds-translate --import-onnx %S/Inputs/dynamic/fill_unknown_rank.onnx 2>&1 | FileCheck %s --check-prefix=RANK
 
-// CHECK-LABEL: func.func @main(%[[X:.*]]: tensor<?x3xf32> {ds.name = "x"})
+// CHECK: func.func @main(%[[X:.*]]: tensor<?x3xf32> {ds.name = "x"})
 // CHECK-SAME: -> (tensor<2xi64> {ds.name = "s"}, tensor<i64> {ds.name = "sz"}, tensor<?x3xf32> {ds.name = "c"}, tensor<2x?xi64> {ds.name = "nz"}, tensor<?xi64> {ds.name = "r"}, tensor<3x?xf32> {ds.name = "y"})
 // Shape of a tensor with a `?`: dsg.shape (not a constant).
 // CHECK: %[[S:.*]] = dsg.shape %[[X]] {end = 2 : i64, start = 0 : i64} : tensor<?x3xf32> -> tensor<2xi64>
