@@ -1,5 +1,6 @@
 //===- GraphDialect.cpp - the dsg dialect ---------------------------------===//
 #include "Graph/GraphOps.h"
+#include "Graph/GraphOpsDynamic.h"
 
 using namespace mlir;
 using namespace mlir::ds::graph;
@@ -10,6 +11,10 @@ void DSGDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "Graph/GraphOps.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "Graph/GraphOpsDynamic.cpp.inc"
       >();
 }
 

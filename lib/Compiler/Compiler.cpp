@@ -111,6 +111,20 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   FailureOr<ArtifactMetadata> metadata = buildArtifactMetadata(entry);
   if (failed(metadata))
     return CompileStatus::Unsupported;
+  // Callee-allocated outputs (ABI version 3) exist in the CPU artifact writer
+  // only; the GPU host code and the partitioner keep caller allocation.
+  if (metadata->hasDynamicOutputs() &&
+      (options.targetKind != TargetKind::CPU || options.shard.ranks() > 1)) {
+    for (const TensorMetadata &output : metadata->outputs)
+      if (llvm::is_contained(output.shape, -1)) {
+        entry.emitOpError()
+            << "output '" << output.name
+            << "' has a shape known only at run time; outputs of dynamic "
+               "shape are supported on the CPU target without --shard only";
+        break;
+      }
+    return CompileStatus::Unsupported;
+  }
 
   auto begin = [&](StringRef stage) {
     if (options.beforeStage)

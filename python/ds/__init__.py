@@ -122,7 +122,9 @@ class Module:
     shape. Returns a numpy array when the model has one output, else a
     tuple of arrays. Inputs are passed to the compiled code by pointer (no
     copy when already C-contiguous with the right dtype); outputs are fresh
-    numpy arrays the compiled code writes into directly.
+    numpy arrays the compiled code writes into directly, or, for a model
+    whose output shapes are known only at run time (TensorInfo shapes with
+    None), arrays over the buffers the compiled code allocated.
 
     inputs / outputs: lists of TensorInfo(name, dtype, shape).
     close() releases the compiled code (also on garbage collection and at
@@ -197,16 +199,19 @@ class Module:
                     info.name, _format_type(info.dtype, info.shape),
                     _format_type(a.dtype, a.shape)))
             arrays.append(a)
-        outputs = []
-        for info in self.outputs:
-            if any(d is None for d in info.shape):
-                raise RunError(
-                    "output '%s' has a dynamic shape %s; only static output "
-                    "shapes are supported" % (
-                        info.name, _format_type(info.dtype, info.shape)))
-            outputs.append(np.empty(info.shape, dtype=info.dtype))
+        # Outputs whose shape is known only at run time (a dynamic batch,
+        # NonZero) come from buffers the runtime allocates, viewed without
+        # a copy; static ones are fresh arrays the compiled code fills.
+        dynamic = any(d is None for info in self.outputs for d in info.shape)
         try:
-            rt.run(arrays, outputs)
+            if dynamic:
+                outputs = [raw.view(info.dtype).reshape(shape)
+                           for info, (raw, shape) in zip(
+                               self.outputs, rt.run_alloc(arrays))]
+            else:
+                outputs = [np.empty(info.shape, dtype=info.dtype)
+                           for info in self.outputs]
+                rt.run(arrays, outputs)
         except (TypeError, ValueError):
             raise
         except Exception as e:  # dsrt failures

@@ -14,7 +14,8 @@
 //   Runtime(artifact_bytes) / Runtime(path): a loaded artifact
 //     (dsrt_module). inputs()/outputs() give (name, dtype code, shape with -1
 //     for run-time sizes); run(inputs, outputs) runs on the arrays' own
-//     memory, without copies. The GIL is released while compiling and
+//     memory, without copies; run_alloc(inputs) returns outputs the runtime
+//     allocated, for models whose output shapes are known only at run time. The GIL is released while compiling and
 //     running; calls on one Runtime are serialized.
 //
 //===----------------------------------------------------------------------===//
@@ -143,6 +144,62 @@ public:
       throw std::runtime_error(message);
   }
 
+  /// Runs with runtime-allocated outputs (dsrt_module_run_alloc), for
+  /// models whose output shapes are known only at run time. Returns, per
+  /// output, (uint8 array over its bytes, shape); each array owns the
+  /// runtime's buffer (freed with dsrt_tensor_free when the last view
+  /// goes), so the Python side views it with the dtype without copying.
+  std::vector<std::tuple<py::array, std::vector<int64_t>>>
+  runAlloc(const std::vector<py::array> &ins) {
+    check(ins, inputs_, "input", false);
+    std::vector<std::vector<int64_t>> shapes;
+    std::vector<dsrt_tensor> in;
+    shapes.reserve(ins.size());
+    for (size_t i = 0; i < ins.size(); ++i) {
+      shapes.emplace_back(ins[i].shape(), ins[i].shape() + ins[i].ndim());
+      in.push_back(dsrt_tensor{const_cast<void *>(ins[i].data()),
+                               static_cast<dsrt_dtype>(std::get<1>(inputs_[i])),
+                               static_cast<int32_t>(ins[i].ndim()),
+                               shapes.back().data()});
+    }
+    std::vector<dsrt_tensor> out(outputs_.size());
+    dsrt_status st;
+    std::string message;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!module_)
+        throw std::runtime_error("the module is closed");
+      st = dsrt_module_run_alloc(module_, in.data(),
+                                 static_cast<int32_t>(in.size()), out.data(),
+                                 static_cast<int32_t>(out.size()));
+      if (st != DSRT_OK)
+        message = dsrt_last_error();
+    }
+    if (st != DSRT_OK)
+      throw std::runtime_error(message);
+    std::vector<std::tuple<py::array, std::vector<int64_t>>> results;
+    for (dsrt_tensor &t : out) {
+      std::vector<int64_t> shape(t.shape, t.shape + t.rank);
+      size_t bytes = dsrt_dtype_size(t.dtype);
+      for (int64_t d : shape)
+        bytes *= static_cast<size_t>(d);
+      auto *owned = new dsrt_tensor(t);
+      t = dsrt_tensor{};
+      py::capsule release(owned, [](void *p) {
+        auto *tensor = static_cast<dsrt_tensor *>(p);
+        dsrt_tensor_free(tensor);
+        delete tensor;
+      });
+      results.emplace_back(
+          py::array(py::dtype("uint8"), {static_cast<py::ssize_t>(bytes)},
+                    {static_cast<py::ssize_t>(1)},
+                    static_cast<uint8_t *>(owned->data), release),
+          std::move(shape));
+    }
+    return results;
+  }
+
 private:
   std::vector<TensorInfo> query(bool inputs) {
     std::vector<TensorInfo> infos;
@@ -226,6 +283,7 @@ PYBIND11_MODULE(_ds, m) {
       .def("inputs", &Runtime::inputs)
       .def("outputs", &Runtime::outputs)
       .def("run", &Runtime::run, py::arg("inputs"), py::arg("outputs"))
+      .def("run_alloc", &Runtime::runAlloc, py::arg("inputs"))
       .def("close", &Runtime::close)
       .def_property_readonly("closed", &Runtime::closed);
 }

@@ -14,8 +14,9 @@ using nlohmann::json;
 namespace {
 /// The metadata format version this runtime understands.
 /// Version 1: `void ds_entry(void **)`; version 2: it returns an int32
-/// status. Both are read.
-constexpr int kSupportedVersion = 2;
+/// status; version 3: outputs may have dynamic shapes and ds_entry allocates
+/// them (docs/artifact-abi.md). All three are read.
+constexpr int kSupportedVersion = 3;
 
 bool parseTensor(const json &value, const std::string &where,
                  dsrt::TensorSpec &spec, std::string &error) {
@@ -114,14 +115,17 @@ bool dsrt::parseMetadata(const char *text, ModuleSpec &spec,
     error = "ds_metadata: " + error;
     return false;
   }
-  // Version 1 has the caller allocate outputs, so their shapes must be known.
-  for (const TensorSpec &output : spec.outputs)
-    for (int64_t dim : output.shape)
-      if (dim < 0) {
-        error = "ds_metadata: output '" + output.name +
-                "' has a dynamic dimension; outputs must have static "
-                "shapes";
-        return false;
-      }
+  // Versions 1 and 2 have the caller allocate outputs, so their shapes must
+  // be known.
+  if (spec.version < 3)
+    for (const TensorSpec &output : spec.outputs)
+      for (int64_t dim : output.shape)
+        if (dim < 0) {
+          error = "ds_metadata: output '" + output.name +
+                  "' has a dynamic dimension; outputs of version " +
+                  std::to_string(spec.version) +
+                  " artifacts must have static shapes";
+          return false;
+        }
   return true;
 }

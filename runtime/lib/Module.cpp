@@ -270,11 +270,11 @@ DSRT_EXPORT dsrt_status dsrt_module_output_info(const dsrt_module *module,
   return fillInfo(module, index, info, /*isInput=*/false);
 }
 
-DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
-                                        const dsrt_tensor *inputs,
-                                        int32_t numInputs,
-                                        dsrt_tensor *outputs,
-                                        int32_t numOutputs) {
+namespace {
+/// Checks the counts and the input tensors of a run.
+dsrt_status checkRunArguments(const dsrt_module *module,
+                              const dsrt_tensor *inputs, int32_t numInputs,
+                              const dsrt_tensor *outputs, int32_t numOutputs) {
   if (!module)
     return setError(DSRT_INVALID_ARGUMENT, "null module");
   const dsrt::ModuleSpec &spec = module->spec;
@@ -288,33 +288,14 @@ DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
                         " outputs, found " + std::to_string(numOutputs));
   if ((numInputs && !inputs) || (numOutputs && !outputs))
     return setError(DSRT_INVALID_ARGUMENT, "null inputs or outputs array");
-
   for (int32_t i = 0; i < numInputs; ++i)
     if (dsrt_status status = checkTensor(inputs[i], spec.inputs[i], "input"))
       return status;
-  for (int32_t i = 0; i < numOutputs; ++i)
-    if (dsrt_status status =
-            checkTensor(outputs[i], spec.outputs[i], "output"))
-      return status;
+  return DSRT_OK;
+}
 
-  // Lay all descriptors out in one buffer first, then take pointers: the
-  // buffer must not grow once `args` points into it.
-  std::vector<uint64_t> words;
-  std::vector<size_t> offsets;
-  offsets.reserve(numInputs + numOutputs);
-  auto append = [&](const dsrt_tensor &tensor) {
-    offsets.push_back(words.size());
-    appendDescriptor(tensor, words);
-  };
-  for (int32_t i = 0; i < numInputs; ++i)
-    append(inputs[i]);
-  for (int32_t i = 0; i < numOutputs; ++i)
-    append(outputs[i]);
-  std::vector<void *> args;
-  args.reserve(offsets.size());
-  for (size_t offset : offsets)
-    args.push_back(&words[offset]);
-
+/// Calls ds_entry with the descriptors at `args` and maps its status.
+dsrt_status callEntry(dsrt_module *module, std::vector<void *> &args) {
   dsrt::gpu::clearPendingError();
   if (module->spec.version < 2) {
     reinterpret_cast<void (*)(void **)>(module->entry)(args.data());
@@ -345,4 +326,249 @@ DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
     return setError(DSRT_DEVICE_ERROR, "run of '" + module->path +
                                            "' failed on the GPU: " + gpuError);
   return DSRT_OK;
+}
+
+/// One output that a version 3 artifact allocated: its descriptor words.
+struct CalleeOutput {
+  const uint64_t *words;
+  int32_t rank;
+  void *allocated() const { return reinterpret_cast<void *>(words[0]); }
+  char *aligned() const { return reinterpret_cast<char *>(words[1]); }
+  int64_t offset() const { return static_cast<int64_t>(words[2]); }
+  int64_t size(int32_t d) const { return static_cast<int64_t>(words[3 + d]); }
+  int64_t stride(int32_t d) const {
+    return static_cast<int64_t>(words[3 + rank + d]);
+  }
+};
+
+/// Checks that a callee-allocated output is a dense row-major buffer of
+/// non-negative sizes; returns the element count through `count`.
+dsrt_status checkCalleeOutput(const CalleeOutput &out,
+                              const dsrt::TensorSpec &spec, int64_t &count) {
+  count = 1;
+  for (int32_t d = out.rank - 1; d >= 0; --d) {
+    int64_t size = out.size(d);
+    if (size < 0 || (spec.shape[d] >= 0 && size != spec.shape[d]))
+      return setError(DSRT_INTERNAL, "output '" + spec.name +
+                                         "': the artifact returned size " +
+                                         std::to_string(size) +
+                                         " for dimension " +
+                                         std::to_string(d));
+    if (size > 1 && out.stride(d) != count)
+      return setError(DSRT_INTERNAL,
+                      "output '" + spec.name +
+                          "': the artifact returned a buffer that is not "
+                          "dense row-major");
+    count *= size;
+  }
+  if (out.offset() < 0 || (count > 0 && !out.aligned()))
+    return setError(DSRT_INTERNAL, "output '" + spec.name +
+                                       "': the artifact returned a null or "
+                                       "offset-negative buffer");
+  return DSRT_OK;
+}
+
+/// A runtime-allocated output: the header in front of its shape array.
+/// dsrt_tensor_free finds it from `tensor.shape`.
+struct OwnedHeader {
+  static constexpr uint64_t kMagic = 0x647372746f776e64; // "dsrtownd"
+  uint64_t magic;
+  void *allocated; ///< released with free()
+};
+
+/// Lays out the input descriptors (and, for caller-allocated outputs, the
+/// output descriptors) in `words`; for a version 3 artifact, reserves one
+/// descriptor per output for ds_entry to fill. `args` points into `words`.
+void buildArgs(const dsrt_module *module, const dsrt_tensor *inputs,
+               int32_t numInputs, const dsrt_tensor *outputs,
+               int32_t numOutputs, std::vector<uint64_t> &words,
+               std::vector<void *> &args) {
+  // Lay all descriptors out in one buffer first, then take pointers: the
+  // buffer must not grow once `args` points into it.
+  std::vector<size_t> offsets;
+  offsets.reserve(numInputs + numOutputs);
+  for (int32_t i = 0; i < numInputs; ++i) {
+    offsets.push_back(words.size());
+    appendDescriptor(inputs[i], words);
+  }
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    offsets.push_back(words.size());
+    if (module->spec.version >= 3)
+      words.resize(words.size() + 3 + 2 * module->spec.outputs[i].shape.size());
+    else
+      appendDescriptor(outputs[i], words);
+  }
+  args.reserve(offsets.size());
+  for (size_t offset : offsets)
+    args.push_back(&words[offset]);
+}
+} // namespace
+
+DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
+                                        const dsrt_tensor *inputs,
+                                        int32_t numInputs,
+                                        dsrt_tensor *outputs,
+                                        int32_t numOutputs) {
+  if (dsrt_status status =
+          checkRunArguments(module, inputs, numInputs, outputs, numOutputs))
+    return status;
+  const dsrt::ModuleSpec &spec = module->spec;
+  for (int32_t i = 0; i < numOutputs; ++i)
+    if (dsrt_status status =
+            checkTensor(outputs[i], spec.outputs[i], "output"))
+      return status;
+
+  std::vector<uint64_t> words;
+  std::vector<void *> args;
+  buildArgs(module, inputs, numInputs, outputs, numOutputs, words, args);
+  dsrt_status status = callEntry(module, args);
+  if (spec.version < 3)
+    return status;
+
+  // Version 3: copy each output the artifact allocated into the caller's
+  // buffer, whose shape must be the one the run produced; free them all.
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    CalleeOutput out{static_cast<const uint64_t *>(args[numInputs + i]),
+                     outputs[i].rank};
+    int64_t count = 0;
+    if (status == DSRT_OK)
+      status = checkCalleeOutput(out, spec.outputs[i], count);
+    if (status == DSRT_OK)
+      for (int32_t d = 0; d < out.rank; ++d)
+        if (out.size(d) != outputs[i].shape[d]) {
+          std::vector<int64_t> produced;
+          for (int32_t e = 0; e < out.rank; ++e)
+            produced.push_back(out.size(e));
+          status = setError(
+              DSRT_INVALID_ARGUMENT,
+              "output '" + spec.outputs[i].name + "': the run produced shape " +
+                  shapeToString(produced) + ", the caller's buffer has " +
+                  shapeToString(outputs[i].shape, outputs[i].rank) +
+                  "; use dsrt_module_run_alloc for outputs whose shape is "
+                  "known only at run time");
+          break;
+        }
+    if (status == DSRT_OK && count > 0)
+      std::memcpy(outputs[i].data,
+                  out.aligned() + out.offset() * dsrt_dtype_size(outputs[i].dtype),
+                  static_cast<size_t>(count) * dsrt_dtype_size(outputs[i].dtype));
+    // On a failed run the descriptors may be unwritten (all zero): free(NULL)
+    // is a no-op.
+    std::free(out.allocated());
+  }
+  return status;
+}
+
+DSRT_EXPORT dsrt_status dsrt_module_run_alloc(dsrt_module *module,
+                                              const dsrt_tensor *inputs,
+                                              int32_t numInputs,
+                                              dsrt_tensor *outputs,
+                                              int32_t numOutputs) {
+  if (dsrt_status status =
+          checkRunArguments(module, inputs, numInputs, outputs, numOutputs))
+    return status;
+  const dsrt::ModuleSpec &spec = module->spec;
+  for (int32_t i = 0; i < numOutputs; ++i)
+    outputs[i] = dsrt_tensor{nullptr, spec.outputs[i].dtype,
+                             static_cast<int32_t>(spec.outputs[i].shape.size()),
+                             nullptr};
+
+  // Each output's header and shape array, allocated up front so that a
+  // failed allocation leaves nothing to clean up in the artifact's buffers.
+  std::vector<OwnedHeader *> headers(numOutputs, nullptr);
+  auto releaseHeaders = [&] {
+    for (OwnedHeader *header : headers)
+      std::free(header);
+  };
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    size_t rank = spec.outputs[i].shape.size();
+    headers[i] = static_cast<OwnedHeader *>(
+        std::malloc(sizeof(OwnedHeader) + rank * sizeof(int64_t)));
+    if (!headers[i]) {
+      releaseHeaders();
+      return setError(DSRT_INTERNAL, "out of memory");
+    }
+    *headers[i] = OwnedHeader{OwnedHeader::kMagic, nullptr};
+  }
+  auto shapeOf = [&](int32_t i) {
+    return reinterpret_cast<int64_t *>(headers[i] + 1);
+  };
+
+  std::vector<uint64_t> words;
+  std::vector<void *> args;
+  if (spec.version < 3) {
+    // Caller-allocated artifact: allocate the static outputs here.
+    std::vector<dsrt_tensor> buffers(numOutputs);
+    for (int32_t i = 0; i < numOutputs; ++i) {
+      const std::vector<int64_t> &shape = spec.outputs[i].shape;
+      size_t bytes = dsrt_dtype_size(spec.outputs[i].dtype);
+      for (size_t d = 0; d < shape.size(); ++d) {
+        shapeOf(i)[d] = shape[d];
+        bytes *= static_cast<size_t>(shape[d]);
+      }
+      headers[i]->allocated = std::malloc(bytes ? bytes : 1);
+      if (!headers[i]->allocated) {
+        for (OwnedHeader *header : headers)
+          if (header)
+            std::free(header->allocated);
+        releaseHeaders();
+        return setError(DSRT_INTERNAL, "out of memory");
+      }
+      buffers[i] = dsrt_tensor{headers[i]->allocated, spec.outputs[i].dtype,
+                               static_cast<int32_t>(shape.size()), shapeOf(i)};
+    }
+    buildArgs(module, inputs, numInputs, buffers.data(), numOutputs, words,
+              args);
+    dsrt_status status = callEntry(module, args);
+    if (status != DSRT_OK) {
+      for (OwnedHeader *header : headers)
+        std::free(header->allocated);
+      releaseHeaders();
+      return status;
+    }
+    for (int32_t i = 0; i < numOutputs; ++i)
+      outputs[i] = buffers[i];
+    return DSRT_OK;
+  }
+
+  buildArgs(module, inputs, numInputs, nullptr, numOutputs, words, args);
+  dsrt_status status = callEntry(module, args);
+  std::vector<int64_t> counts(numOutputs, 0);
+  for (int32_t i = 0; i < numOutputs && status == DSRT_OK; ++i) {
+    CalleeOutput out{static_cast<const uint64_t *>(args[numInputs + i]),
+                     static_cast<int32_t>(spec.outputs[i].shape.size())};
+    status = checkCalleeOutput(out, spec.outputs[i], counts[i]);
+  }
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    CalleeOutput out{static_cast<const uint64_t *>(args[numInputs + i]),
+                     static_cast<int32_t>(spec.outputs[i].shape.size())};
+    if (status != DSRT_OK) {
+      std::free(out.allocated());
+      continue;
+    }
+    headers[i]->allocated = out.allocated();
+    for (int32_t d = 0; d < out.rank; ++d)
+      shapeOf(i)[d] = out.size(d);
+    outputs[i].data =
+        out.aligned() + out.offset() * dsrt_dtype_size(spec.outputs[i].dtype);
+    outputs[i].shape = shapeOf(i);
+  }
+  if (status != DSRT_OK)
+    releaseHeaders();
+  return status;
+}
+
+DSRT_EXPORT void dsrt_tensor_free(dsrt_tensor *tensor) {
+  if (!tensor || !tensor->shape)
+    return;
+  auto *header = reinterpret_cast<OwnedHeader *>(
+                     const_cast<int64_t *>(tensor->shape)) -
+                 1;
+  if (header->magic != OwnedHeader::kMagic)
+    return; // a guard only: other tensors are undefined behavior (dsrt.h)
+  header->magic = 0;
+  std::free(header->allocated);
+  std::free(header);
+  tensor->data = nullptr;
+  tensor->shape = nullptr;
 }

@@ -44,6 +44,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstring>
 #include <optional>
 #include <unistd.h>
 
@@ -440,16 +441,44 @@ static Expected<bool> checkOutputs(llvm::ArrayRef<HostTensor> outputs) {
 // Running
 //===----------------------------------------------------------------------===//
 
+/// Runs the module. With `calleeAllocates` (a model with outputs of dynamic
+/// shape), the runtime allocates the outputs and `outputs` is replaced by
+/// copies of them; otherwise the run writes into `out`, views of `outputs`.
 static llvm::Error runOnce(dsrt_module *m, std::vector<dsrt_tensor> &in,
-                           std::vector<dsrt_tensor> &out) {
-  if (dsrt_module_run(m, in.data(), static_cast<int32_t>(in.size()),
-                      out.data(), static_cast<int32_t>(out.size())) != DSRT_OK)
+                           std::vector<dsrt_tensor> &out,
+                           std::vector<HostTensor> &outputs,
+                           bool calleeAllocates) {
+  if (!calleeAllocates) {
+    if (dsrt_module_run(m, in.data(), static_cast<int32_t>(in.size()),
+                        out.data(), static_cast<int32_t>(out.size())) != DSRT_OK)
+      return llvm::createStringError("run failed: %s", dsrt_last_error());
+    return llvm::Error::success();
+  }
+  std::vector<dsrt_tensor> owned(outputs.size());
+  if (dsrt_module_run_alloc(m, in.data(), static_cast<int32_t>(in.size()),
+                            owned.data(),
+                            static_cast<int32_t>(owned.size())) != DSRT_OK)
     return llvm::createStringError("run failed: %s", dsrt_last_error());
+  llvm::scope_exit release([&] {
+    for (dsrt_tensor &t : owned)
+      dsrt_tensor_free(&t);
+  });
+  for (auto [host, t] : llvm::zip_equal(outputs, owned)) {
+    Expected<HostTensor> copy = HostTensor::create(
+        t.dtype, llvm::ArrayRef<int64_t>(t.shape, t.rank), host.name());
+    if (!copy)
+      return copy.takeError();
+    if (copy->sizeInBytes() > 0)
+      std::memcpy(copy->data(), t.data, copy->sizeInBytes());
+    host = std::move(*copy);
+  }
   return llvm::Error::success();
 }
 
 static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
-                         std::vector<dsrt_tensor> &out, unsigned runs) {
+                         std::vector<dsrt_tensor> &out,
+                         std::vector<HostTensor> &outputs,
+                         bool calleeAllocates, unsigned runs) {
   using Clock = std::chrono::steady_clock;
   std::vector<double> ms;
   ms.reserve(runs);
@@ -461,7 +490,7 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                llvm::Twine(runs));
       lastProgress = t0;
     }
-    if (llvm::Error e = runOnce(m, in, out)) {
+    if (llvm::Error e = runOnce(m, in, out, outputs, calleeAllocates)) {
       progress("");
       return e;
     }
@@ -661,13 +690,18 @@ int main(int argc, char **argv) {
   if (!inputs)
     return fail(inputs.takeError());
 
+  // Outputs whose shape is known only at run time (a dynamic batch, a
+  // NonZero) are allocated by the runtime; static ones by ds-run.
+  bool calleeAllocates = llvm::any_of(*outSpecs, [](const TensorSpec &s) {
+    return llvm::is_contained(s.shape, -1);
+  });
   std::vector<HostTensor> outputs;
   for (const TensorSpec &s : *outSpecs) {
-    if (llvm::is_contained(s.shape, -1))
-      return fail(llvm::createStringError(
-          "output '%s' has a dynamic shape %s; only static output shapes are "
-          "supported",
-          s.name.c_str(), s.typeString().c_str()));
+    if (calleeAllocates) {
+      outputs.emplace_back();
+      outputs.back().setName(s.name);
+      continue;
+    }
     Expected<HostTensor> t = HostTensor::create(s.dtype, s.shape, s.name);
     if (!t)
       return fail(t.takeError());
@@ -677,12 +711,13 @@ int main(int argc, char **argv) {
   std::vector<dsrt_tensor> in, out;
   for (HostTensor &t : *inputs)
     in.push_back(t.view());
-  for (HostTensor &t : outputs)
-    out.push_back(t.view());
-  if (llvm::Error e = runOnce(raw, in, out))
+  if (!calleeAllocates)
+    for (HostTensor &t : outputs)
+      out.push_back(t.view());
+  if (llvm::Error e = runOnce(raw, in, out, outputs, calleeAllocates))
     return fail(std::move(e));
   if (benchRuns > 0)
-    if (llvm::Error e = bench(raw, in, out, benchRuns))
+    if (llvm::Error e = bench(raw, in, out, outputs, calleeAllocates, benchRuns))
       return fail(std::move(e));
 
   if (!outputDir.empty())

@@ -7,6 +7,7 @@
 // static.
 //
 //===----------------------------------------------------------------------===//
+#include "DynamicShapes.h"
 #include "Importer.h"
 
 #include "Graph/GraphOps.h"
@@ -268,9 +269,12 @@ LogicalResult mlir::ds::onnx_import::importRange(NodeContext &ctx) {
                               "element type";
   if (t.isInteger(1) || t.isInteger(8) || t.isUnsignedInteger())
     return ctx.unsupported() << "element type " << t << " is not supported";
-  FailureOr<RankedTensorType> type = staticOutputType(ctx, 0);
+  FailureOr<RankedTensorType> type =
+      ctx.outputType(0, RankedTensorType::get({ShapedType::kDynamic}, t));
   if (failed(type))
     return failure();
+  if (!type->hasStaticShape()) // the length depends on run-time values
+    return importDynamicRange(ctx, *type);
   ctx.setOutput(0, dsg::RangeOp::create(ctx.builder(), ctx.getLoc(), *type,
                                         ctx.input(0), ctx.input(2)));
   return success();

@@ -7,6 +7,7 @@
 // constraints share the handler of the previous row.
 //
 //===----------------------------------------------------------------------===//
+#include "DynamicShapes.h"
 #include "Importer.h"
 
 using namespace mlir;
@@ -304,6 +305,9 @@ static const OpTableEntry kOpTable[] = {
     {"Expand", 8, importExpand},
     {"Expand", 13, importExpand},
     {"Range", 11, importRange},
+    // Data-dependent output shape (docs/dynamic-shapes.md).
+    {"NonZero", 9, importNonZero},
+    {"NonZero", 13, importNonZero},
     {"Trilu", 14, importTrilu},
     {"CumSum", 11, importCumSum},
     {"CumSum", 14, importCumSum},

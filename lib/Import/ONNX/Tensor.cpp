@@ -1,4 +1,5 @@
 //===- Tensor.cpp - ONNX constants and data movement to dsg ---------------===//
+#include "DynamicShapes.h"
 #include "Importer.h"
 
 #include "Graph/GraphOps.h"
@@ -95,9 +96,7 @@ LogicalResult mlir::ds::onnx_import::importShape(NodeContext &ctx) {
   ArrayRef<int64_t> dims =
       input.getShape().slice(start, std::max<int64_t>(end - start, 0));
   if (ShapedType::isDynamicShape(dims))
-    return ctx.unsupported() << "ds folds Shape to a constant and needs "
-                                "static sizes, found "
-                             << input;
+    return importDynamicShape(ctx, start, end);
   ctx.setOutput(0, ctx.constantI64(dims));
   return success();
 }
@@ -108,9 +107,7 @@ LogicalResult mlir::ds::onnx_import::importSize(NodeContext &ctx) {
     return failure();
   RankedTensorType input = ctx.inputType(0);
   if (!input.hasStaticShape())
-    return ctx.unsupported() << "ds folds Size to a constant and needs "
-                                "static sizes, found "
-                             << input;
+    return importDynamicSize(ctx);
   OpBuilder &b = ctx.builder();
   auto type = RankedTensorType::get({}, b.getI64Type());
   auto value = DenseIntElementsAttr::get(type, {input.getNumElements()});
@@ -123,11 +120,7 @@ LogicalResult mlir::ds::onnx_import::importConstantOfShape(NodeContext &ctx) {
   if (failed(ctx.expectInputs(1, 1)))
     return failure();
   std::optional<SmallVector<int64_t>> shape = ctx.constantInts(0);
-  if (!shape)
-    return ctx.unsupported()
-           << "the shape input '" << ctx.proto().input(0)
-           << "' is computed at run time; ds needs a constant shape";
-  if (llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
+  if (shape && llvm::any_of(*shape, [](int64_t d) { return d < 0; }))
     return ctx.invalid() << "expected non-negative sizes";
   OpBuilder &b = ctx.builder();
   Attribute element = b.getF32FloatAttr(0.0f);
@@ -147,6 +140,8 @@ LogicalResult mlir::ds::onnx_import::importConstantOfShape(NodeContext &ctx) {
     element = dense.getSplatValue<Attribute>();
   }
   Type elementType = cast<TypedAttr>(element).getType();
+  if (!shape) // computed at run time
+    return importDynamicConstantOfShape(ctx, cast<TypedAttr>(element));
   auto type = RankedTensorType::get(*shape, elementType);
   FailureOr<RankedTensorType> outType = ctx.outputType(0, type);
   if (failed(outType))

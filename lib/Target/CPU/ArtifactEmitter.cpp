@@ -47,6 +47,20 @@ static void appendDescriptorTypes(MLIRContext *ctx, size_t rank,
   types.append(1 + 2 * rank, i64);
 }
 
+/// The LLVM struct of a ranked memref descriptor, as the memref lowering
+/// returns it: {ptr, ptr, i64, array<rank x i64>, array<rank x i64>}, or
+/// {ptr, ptr, i64} for rank 0.
+static Type getDescriptorStructType(MLIRContext *ctx, size_t rank) {
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  SmallVector<Type> fields{ptr, ptr, i64};
+  if (rank > 0) {
+    auto array = LLVM::LLVMArrayType::get(i64, rank);
+    fields.append({array, array});
+  }
+  return LLVM::LLVMStructType::getLiteral(ctx, fields);
+}
+
 LogicalResult ds::addArtifactEntryPoints(ModuleOp module,
                                          const ArtifactMetadata &metadata,
                                          StringRef entryName) {
@@ -56,31 +70,49 @@ LogicalResult ds::addArtifactEntryPoints(ModuleOp module,
   if (!entry || entry.isExternal())
     return emitError(loc) << "expected a defined llvm.func @" << entryName
                           << "; run the CPU lowering pipeline first";
-  for (StringRef reserved : {"ds_entry", "ds_metadata"})
+  for (StringRef reserved : {"ds_entry", "ds_metadata", "ds_free"})
     if (module.lookupSymbol(reserved))
       return emitError(loc) << "symbol @" << reserved
                             << " already exists; the artifact ABI reserves it";
 
   LLVM::LLVMFunctionType entryType = entry.getFunctionType();
-  if (!isa<LLVM::LLVMVoidType>(entryType.getReturnType()))
-    return entry.emitError()
-           << "expected the lowered entry to return nothing, found "
-           << entryType.getReturnType()
-           << "; outputs must have static shapes so they can become "
-              "out-parameters";
-
+  bool calleeAllocates =
+      metadata.version() == ArtifactMetadata::kDynamicOutputsVersion;
   SmallVector<Type> expected;
   for (const TensorMetadata &tensor : metadata.inputs)
     appendDescriptorTypes(ctx, tensor.shape.size(), expected);
-  for (const TensorMetadata &tensor : metadata.outputs)
-    appendDescriptorTypes(ctx, tensor.shape.size(), expected);
+  if (!calleeAllocates) {
+    if (!isa<LLVM::LLVMVoidType>(entryType.getReturnType()))
+      return entry.emitError()
+             << "expected the lowered entry to return nothing, found "
+             << entryType.getReturnType()
+             << "; outputs of static shape must have become out-parameters";
+    for (const TensorMetadata &tensor : metadata.outputs)
+      appendDescriptorTypes(ctx, tensor.shape.size(), expected);
+  } else {
+    // Version 3: the entry returns the outputs' descriptors, one struct
+    // {allocated, aligned, offset, sizes[rank], strides[rank]} each, packed
+    // into an outer struct when there are several.
+    SmallVector<Type> descriptors;
+    for (const TensorMetadata &tensor : metadata.outputs)
+      descriptors.push_back(getDescriptorStructType(ctx, tensor.shape.size()));
+    Type expectedResult = descriptors.size() == 1
+                              ? descriptors.front()
+                              : LLVM::LLVMStructType::getLiteral(ctx, descriptors);
+    if (entryType.getReturnType() != expectedResult)
+      return entry.emitError()
+             << "expected the lowered entry to return the output descriptors "
+             << expectedResult << ", found " << entryType.getReturnType();
+  }
   if (ArrayRef<Type>(expected) != entryType.getParams())
     return entry.emitError()
            << "lowered signature does not match the metadata: expected "
               "memref descriptors for "
-           << metadata.inputs.size() << " inputs and "
-           << metadata.outputs.size() << " outputs ("
-           << expected.size() << " parameters), found "
+           << metadata.inputs.size() << " inputs"
+           << (calleeAllocates ? "" : " and ")
+           << (calleeAllocates ? "" : std::to_string(metadata.outputs.size()) +
+                                          " outputs")
+           << " (" << expected.size() << " parameters), found "
            << entryType.getNumParams() << " parameters " << entryType;
 
   // Export only the ABI: internal functions also let LLVM inline the entry
@@ -111,22 +143,30 @@ LogicalResult ds::addArtifactEntryPoints(ModuleOp module,
   Block *body = dsEntry.addEntryBlock(builder);
   builder.setInsertionPointToStart(body);
   Value args = body->getArgument(0);
+  // The address of descriptor i, and of its field k (every field is 8
+  // bytes wide, so field k is at i64 index k).
+  auto descriptorAddress = [&](size_t i) {
+    Value slot = LLVM::GEPOp::create(builder, loc, ptr, ptr, args,
+                                     ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    return LLVM::LoadOp::create(builder, loc, ptr, slot).getResult();
+  };
+  auto fieldAddress = [&](Value descriptor, size_t field) {
+    return LLVM::GEPOp::create(builder, loc, ptr, i64, descriptor,
+                               ArrayRef<LLVM::GEPArg>{int32_t(field)})
+        .getResult();
+  };
   SmallVector<Value> operands;
-  size_t numTensors = metadata.inputs.size() + metadata.outputs.size();
-  for (size_t i = 0; i < numTensors; ++i) {
+  size_t numParams = metadata.inputs.size() +
+                     (calleeAllocates ? 0 : metadata.outputs.size());
+  for (size_t i = 0; i < numParams; ++i) {
     size_t rank = i < metadata.inputs.size()
                       ? metadata.inputs[i].shape.size()
                       : metadata.outputs[i - metadata.inputs.size()].shape.size();
-    Value slot = LLVM::GEPOp::create(builder, loc, ptr, ptr, args,
-                                     ArrayRef<LLVM::GEPArg>{int32_t(i)});
-    Value descriptor = LLVM::LoadOp::create(builder, loc, ptr, slot);
+    Value descriptor = descriptorAddress(i);
     for (size_t field = 0, e = 3 + 2 * rank; field < e; ++field) {
-      Value address =
-          LLVM::GEPOp::create(builder, loc, ptr, i64, descriptor,
-                              ArrayRef<LLVM::GEPArg>{int32_t(field)});
       Type fieldType = field < 2 ? Type(ptr) : Type(i64);
-      operands.push_back(
-          LLVM::LoadOp::create(builder, loc, fieldType, address));
+      operands.push_back(LLVM::LoadOp::create(
+          builder, loc, fieldType, fieldAddress(descriptor, field)));
     }
   }
   auto statusGlobal =
@@ -138,13 +178,55 @@ LogicalResult ds::addArtifactEntryPoints(ModuleOp module,
                           LLVM::ConstantOp::create(builder, loc, i32, 0),
                           statusAddress);
   }
-  LLVM::CallOp::create(builder, loc, entry, operands);
+  auto call = LLVM::CallOp::create(builder, loc, entry, operands);
+  if (calleeAllocates) {
+    // Write each returned descriptor into the caller's descriptor i.
+    size_t numOutputs = metadata.outputs.size();
+    for (size_t o = 0; o < numOutputs; ++o) {
+      Value descriptor = call.getResult();
+      if (numOutputs > 1)
+        descriptor = LLVM::ExtractValueOp::create(builder, loc, descriptor,
+                                                  ArrayRef<int64_t>{int64_t(o)});
+      size_t rank = metadata.outputs[o].shape.size();
+      Value target = descriptorAddress(metadata.inputs.size() + o);
+      for (int64_t field = 0; field < 3; ++field)
+        LLVM::StoreOp::create(
+            builder, loc,
+            LLVM::ExtractValueOp::create(builder, loc, descriptor,
+                                         ArrayRef<int64_t>{field}),
+            fieldAddress(target, field));
+      for (int64_t d = 0; d < int64_t(rank); ++d)
+        for (int64_t array : {3, 4})
+          LLVM::StoreOp::create(
+              builder, loc,
+              LLVM::ExtractValueOp::create(builder, loc, descriptor,
+                                           ArrayRef<int64_t>{array, d}),
+              fieldAddress(target, 3 + (array - 3) * rank + d));
+    }
+  }
   Value status = statusGlobal
                      ? LLVM::LoadOp::create(builder, loc, i32, statusAddress)
                            .getResult()
                      : LLVM::ConstantOp::create(builder, loc, i32, 0)
                            .getResult();
   LLVM::ReturnOp::create(builder, loc, status);
+
+  if (calleeAllocates) {
+    // void ds_free(void *allocated): releases an output buffer, with the
+    // allocator the artifact's memref.alloc lowering used (malloc).
+    builder.setInsertionPointToEnd(module.getBody());
+    auto voidType = LLVM::LLVMVoidType::get(ctx);
+    auto freeFn = module.lookupSymbol<LLVM::LLVMFuncOp>("free");
+    if (!freeFn)
+      freeFn = LLVM::LLVMFuncOp::create(
+          builder, loc, "free", LLVM::LLVMFunctionType::get(voidType, {ptr}));
+    auto dsFree = LLVM::LLVMFuncOp::create(
+        builder, loc, "ds_free", LLVM::LLVMFunctionType::get(voidType, {ptr}));
+    Block *freeBody = dsFree.addEntryBlock(builder);
+    builder.setInsertionPointToStart(freeBody);
+    LLVM::CallOp::create(builder, loc, freeFn, freeBody->getArgument(0));
+    LLVM::ReturnOp::create(builder, loc, ValueRange());
+  }
   return success();
 }
 

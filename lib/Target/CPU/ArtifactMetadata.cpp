@@ -68,15 +68,15 @@ FailureOr<ArtifactMetadata> ds::buildArtifactMetadata(func::FuncOp func) {
         describe(func, resultType, func.getResultAttrDict(i), "output", i);
     if (failed(tensor))
       return failure();
-    if (llvm::is_contained(tensor->shape, -1))
-      return func.emitOpError()
-             << "output #" << i << " ('" << tensor->name << "') has type "
-             << resultType
-             << "; the artifact ABI needs static output shapes because the "
-                "caller allocates outputs";
     metadata.outputs.push_back(std::move(*tensor));
   }
   return metadata;
+}
+
+bool ArtifactMetadata::hasDynamicOutputs() const {
+  return llvm::any_of(outputs, [](const TensorMetadata &tensor) {
+    return llvm::is_contained(tensor.shape, -1);
+  });
 }
 
 static void writeTensors(llvm::json::OStream &json, StringRef key,
@@ -100,7 +100,7 @@ std::string ArtifactMetadata::toJSON() const {
   llvm::raw_string_ostream os(text);
   llvm::json::OStream json(os);
   json.object([&] {
-    json.attribute("version", kVersion);
+    json.attribute("version", version());
     writeTensors(json, "inputs", inputs);
     writeTensors(json, "outputs", outputs);
     if (ranks != 1)

@@ -116,4 +116,18 @@ def UseQuantizedKernelsPass
                            "tensor::TensorDialect"];
 }
 
+def ResultsToOutParamsPass : Pass<"ds-cpu-results-to-out-params", "ModuleOp"> {
+  let summary = "Turn the results of functions with static result shapes "
+                "into caller-allocated out-parameters";
+  let description = [{
+    `buffer-results-to-out-params` (with hoisted static allocations and
+    public functions included) for every function whose memref results all
+    have static shapes: the caller allocates them (artifact ABI version 2).
+    A function with a result of dynamic shape keeps all of its results: the
+    callee allocates them and the caller takes ownership (artifact ABI
+    version 3, docs/artifact-abi.md), since only the callee knows their sizes.
+  }];
+  let dependentDialects = ["memref::MemRefDialect"];
+}
+
 #endif // DS_TARGET_CPU_PASSES

@@ -89,15 +89,18 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   addCleanup(pm);
 
-  // Results become caller-allocated out-parameters. @main is public, so its
-  // signature must be allowed to change; hoisting turns the result's alloc +
-  // copy into direct writes to the out-parameter.
+  // Results of static shape become caller-allocated out-parameters (ABI
+  // version 2). @main is public, so its signature must be allowed to change;
+  // hoisting turns the result's alloc + copy into direct writes to the
+  // out-parameter. A function with a result of dynamic shape keeps its
+  // results (ABI version 3): the deallocation pipeline then makes each
+  // returned buffer one the caller owns (cloning arguments and constants).
   pm.addNestedPass<func::FuncOp>(std::make_unique<CopyRepeatedResultsPass>());
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(ds::createResultsToOutParamsPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // The clones that make returned buffers caller-owned (version 3 only;
+  // a no-op for out-parameter functions, which have none).
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Collectives (dsc, buffer form after bufferization) → dsrt_* calls; a
   // no-op for models that are not distributed.

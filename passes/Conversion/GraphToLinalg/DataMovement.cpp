@@ -69,10 +69,33 @@ struct ReshapeLowering : OpConversionPattern<graph::ReshapeOp> {
           b, loc, arith::CmpIPredicate::eq, s, cst(-1));
       s = arith::SelectOp::create(b, loc, isInferred, inferred, s);
     }
-    Value newShape = tensor::FromElementsOp::create(
-        b, loc, RankedTensorType::get({rank}, i64), dims);
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType, input,
-                                                   newShape);
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (rank == 0 || inputType.getRank() == 0) {
+      Value newShape = tensor::FromElementsOp::create(
+          b, loc, RankedTensorType::get({rank}, i64), dims);
+      rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, resultType, input,
+                                                     newShape);
+      return success();
+    }
+    // Row-major reshape as views: collapse to 1-D, expand to the run-time
+    // sizes (static where the result type knows them). Unlike
+    // tensor.reshape (memref.reshape after bufferization), both stay
+    // strided views that the later memref passes handle.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i)
+      sizes.push_back(resultType.isDynamicDim(i)
+                          ? OpFoldResult(arith::IndexCastOp::create(
+                                b, loc, b.getIndexType(), dims[i])
+                                             .getResult())
+                          : OpFoldResult(b.getIndexAttr(
+                                resultType.getDimSize(i))));
+    ReassociationIndices allIn =
+        llvm::to_vector(llvm::seq<int64_t>(0, inputType.getRank()));
+    Value flat = tensor::CollapseShapeOp::create(
+        b, loc, input, ArrayRef<ReassociationIndices>{allIn});
+    ReassociationIndices allOut = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, resultType, flat, ArrayRef<ReassociationIndices>{allOut}, sizes);
     return success();
   }
 };

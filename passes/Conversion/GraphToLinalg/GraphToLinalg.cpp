@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Common.h"
+#include "Dynamic.h"
 
 #include "passes/Conversion/Passes.h"
 
@@ -467,6 +468,7 @@ struct ConvertGraphToLinalgPass
     populateDataMovementPatterns(converter, patterns);
     populateIndexingPatterns(converter, patterns);
     populateAttentionPatterns(converter, patterns);
+    populateDynamicShapePatterns(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns,
                                                                    converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -5,7 +5,9 @@
 // with opaque handles so that frameworks and FFI callers can use it.
 //
 // Ownership: every buffer passed in `dsrt_tensor` is owned by the caller and
-// must stay valid for the duration of the call. Handles returned by
+// must stay valid for the duration of the call; outputs returned by
+// `dsrt_module_run_alloc` are owned by the caller too and released with
+// `dsrt_tensor_free`. Handles returned by
 // `dsrt_module_load` are owned by the caller and released with
 // `dsrt_module_free`. Strings returned by the runtime stay valid until the
 // module is freed (info strings) or until the next failing call on the same
@@ -98,9 +100,30 @@ dsrt_status dsrt_module_output_info(const dsrt_module *module, int32_t index,
 /// Runs the module. `inputs` and `outputs` are in declaration order; output
 /// buffers are allocated by the caller with the shapes reported by
 /// dsrt_module_output_info. Dtypes, ranks and static sizes are checked.
+/// For an output whose info shape has -1 sizes the caller must pass the
+/// shape the run will produce (e.g. the batch of the inputs); a run that
+/// produces another shape fails with DSRT_INVALID_ARGUMENT and leaves that
+/// buffer unwritten. Use dsrt_module_run_alloc when the shape is not known
+/// in advance (data-dependent outputs such as NonZero's).
 dsrt_status dsrt_module_run(dsrt_module *module, const dsrt_tensor *inputs,
                             int32_t num_inputs, dsrt_tensor *outputs,
                             int32_t num_outputs);
+
+/// Runs the module with outputs the runtime allocates: works for every
+/// module, including those whose output shapes are known only at run time.
+/// On DSRT_OK, `outputs[i]` holds the dtype, rank, shape and data of output
+/// i (dense row-major); the caller owns them and releases each with
+/// dsrt_tensor_free, which may be called after the module is freed. On
+/// failure no output is allocated (every `data` and `shape` is NULL).
+dsrt_status dsrt_module_run_alloc(dsrt_module *module,
+                                  const dsrt_tensor *inputs,
+                                  int32_t num_inputs, dsrt_tensor *outputs,
+                                  int32_t num_outputs);
+
+/// Releases the data and shape of a tensor filled by dsrt_module_run_alloc
+/// and sets both to NULL. NULL pointers are ignored; passing any other
+/// tensor is undefined behavior.
+void dsrt_tensor_free(dsrt_tensor *tensor);
 
 /// The message of the last failure on this thread ("" if none).
 const char *dsrt_last_error(void);

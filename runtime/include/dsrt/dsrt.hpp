@@ -59,6 +59,41 @@ inline dsrt_tensor tensor(void *data, dsrt_dtype dtype,
                      shape.begin()};
 }
 
+/// An output the runtime allocated (Module::runAlloc): owns its buffer and
+/// shape, released by the destructor (dsrt_tensor_free). Movable, not
+/// copyable; it may outlive the Module.
+class OwnedTensor {
+public:
+  OwnedTensor() = default;
+  explicit OwnedTensor(dsrt_tensor t) : raw(t) {}
+  OwnedTensor(OwnedTensor &&other) noexcept : raw(other.raw) {
+    other.raw = dsrt_tensor{};
+  }
+  OwnedTensor &operator=(OwnedTensor &&other) noexcept {
+    if (this != &other) {
+      dsrt_tensor_free(&raw);
+      raw = other.raw;
+      other.raw = dsrt_tensor{};
+    }
+    return *this;
+  }
+  OwnedTensor(const OwnedTensor &) = delete;
+  OwnedTensor &operator=(const OwnedTensor &) = delete;
+  ~OwnedTensor() { dsrt_tensor_free(&raw); }
+
+  const void *data() const { return raw.data; }
+  dsrt_dtype dtype() const { return raw.dtype; }
+  std::vector<int64_t> shape() const {
+    return raw.shape ? std::vector<int64_t>(raw.shape, raw.shape + raw.rank)
+                     : std::vector<int64_t>();
+  }
+  /// The C view (valid while this object lives).
+  const dsrt_tensor &get() const { return raw; }
+
+private:
+  dsrt_tensor raw{};
+};
+
 class Module {
 public:
   Module() = default;
@@ -92,7 +127,8 @@ public:
   const std::vector<TensorInfo> &outputs() const { return outs; }
 
   /// Runs on caller-owned buffers, inputs and outputs in declaration order.
-  /// Outputs must be allocated with the shapes of outputs().
+  /// Outputs must be allocated with the shapes of outputs() (for -1 sizes,
+  /// the shapes the run produces; see runAlloc).
   Status run(const std::vector<dsrt_tensor> &inputs,
              std::vector<dsrt_tensor> outputs) const {
     dsrt_status st = dsrt_module_run(
@@ -100,6 +136,23 @@ public:
         outputs.data(), static_cast<int32_t>(outputs.size()));
     if (st != DSRT_OK)
       return {st, dsrt_last_error()};
+    return {};
+  }
+
+  /// Runs with outputs the runtime allocates (dsrt_module_run_alloc): for
+  /// any module, and the way to run one whose output shapes are known only
+  /// at run time (-1 in outputs()). Replaces `outputs`.
+  Status runAlloc(const std::vector<dsrt_tensor> &inputs,
+                  std::vector<OwnedTensor> &outputs) const {
+    std::vector<dsrt_tensor> raw(outs.size());
+    dsrt_status st = dsrt_module_run_alloc(
+        handle.get(), inputs.data(), static_cast<int32_t>(inputs.size()),
+        raw.data(), static_cast<int32_t>(raw.size()));
+    if (st != DSRT_OK)
+      return {st, dsrt_last_error()};
+    outputs.clear();
+    for (dsrt_tensor &t : raw)
+      outputs.emplace_back(t);
     return {};
   }
 

@@ -18,8 +18,11 @@ func.func @reshape_static(%x: tensor<2x3x4xf32>, %s: tensor<2xi64>) -> (tensor<6
 // CHECK: arith.cmpi eq
 // CHECK: arith.select
 // CHECK: arith.divsi
-// CHECK: %[[S:.*]] = tensor.from_elements {{.*}} : tensor<2xi64>
-// CHECK: tensor.reshape %arg0(%[[S]]) : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x2xf32>
+// The row-major reshape is a collapse to 1-D and an expand to the run-time
+// sizes (views, no memref.reshape after bufferization).
+// CHECK: %[[D:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK: %[[F:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1]] : tensor<?x4xf32> into tensor<?xf32>
+// CHECK: tensor.expand_shape %[[F]] {{\[}}[0, 1]] output_shape [%[[D]], 2] : tensor<?xf32> into tensor<?x2xf32>
 func.func @reshape_dynamic(%x: tensor<?x4xf32>, %s: tensor<2xi64>) -> tensor<?x2xf32> {
   %0 = dsg.reshape %x, %s : (tensor<?x4xf32>, tensor<2xi64>) -> tensor<?x2xf32>
   return %0 : tensor<?x2xf32>

@@ -197,3 +197,73 @@ TEST(CompilerAPI, LoadFromMemoryRejectsJunk) {
 }
 
 } // namespace
+
+namespace {
+// A model whose output size follows its input: y[?] = relu(x[?]) * 2 and the
+// indices of its non-zero elements, nz[1x?] (a data-dependent size).
+constexpr const char *kDynamicModel = R"mlir(
+func.func @main(%x: tensor<?xf32> {ds.name = "x"})
+    -> (tensor<?xf32> {ds.name = "y"}, tensor<1x?xi64> {ds.name = "nz"}) {
+  %two = dsg.constant dense<2.0> : tensor<f32>
+  %r = dsg.relu %x : tensor<?xf32>
+  %y = dsg.mul %r, %two : (tensor<?xf32>, tensor<f32>) -> tensor<?xf32>
+  %nz = dsg.nonzero %y : tensor<?xf32> -> tensor<1x?xi64>
+  return %y, %nz : tensor<?xf32>, tensor<1x?xi64>
+}
+)mlir";
+} // namespace
+
+TEST(CompilerAPI, DynamicOutputsCompileOnceAndRunForSeveralSizes) {
+  ds::Compiler compiler;
+  ds::CompileResult r = compiler.compileMLIR(kDynamicModel);
+  ASSERT_TRUE(r.ok()) << r.message();
+  dsrt::Module m = dsrt::Module::loadFromMemory(r.artifact);
+  ASSERT_TRUE(m) << m.error();
+  EXPECT_EQ(m.outputs()[0].shape, (std::vector<int64_t>{-1}));
+  EXPECT_EQ(m.outputs()[1].shape, (std::vector<int64_t>{1, -1}));
+  for (std::vector<float> x : {std::vector<float>{-1, 2},
+                               std::vector<float>{3, -4, 0, 5, 6},
+                               std::vector<float>{}}) {
+    std::vector<int64_t> shape = {static_cast<int64_t>(x.size())};
+    std::vector<dsrt::OwnedTensor> outs;
+    dsrt::Status st =
+        m.runAlloc({dsrt::tensor(x.data(), DSRT_F32, shape)}, outs);
+    ASSERT_TRUE(st) << st.message;
+    ASSERT_EQ(outs.size(), 2u);
+    ASSERT_EQ(outs[0].shape(), shape);
+    const float *y = static_cast<const float *>(outs[0].data());
+    std::vector<int64_t> expectedIndices;
+    for (size_t i = 0; i < x.size(); ++i) {
+      EXPECT_EQ(y[i], x[i] > 0 ? 2 * x[i] : 0.0f) << i;
+      if (x[i] > 0)
+        expectedIndices.push_back(static_cast<int64_t>(i));
+    }
+    EXPECT_EQ(outs[1].dtype(), DSRT_I64);
+    ASSERT_EQ(outs[1].shape(),
+              (std::vector<int64_t>{1, int64_t(expectedIndices.size())}));
+    const int64_t *nz = static_cast<const int64_t *>(outs[1].data());
+    EXPECT_EQ(std::vector<int64_t>(nz, nz + expectedIndices.size()),
+              expectedIndices);
+  }
+  // Caller buffers work when they have the produced shape.
+  std::vector<float> x = {1, -1, 2}, y(3);
+  std::vector<int64_t> nz(2);
+  std::vector<int64_t> shape = {3}, nzShape = {1, 2};
+  dsrt::Status st = m.run({dsrt::tensor(x.data(), DSRT_F32, shape)},
+                          {dsrt::tensor(y.data(), DSRT_F32, shape),
+                           dsrt::tensor(nz.data(), DSRT_I64, nzShape)});
+  ASSERT_TRUE(st) << st.message;
+  EXPECT_EQ(y, (std::vector<float>{2, 0, 4}));
+  EXPECT_EQ(nz, (std::vector<int64_t>{0, 2}));
+}
+
+TEST(CompilerAPI, DynamicOutputsAreUnsupportedOnGPUTargets) {
+  ds::Compiler compiler;
+  ds::CompileOptions options;
+  options.target = "cuda";
+  ds::CompileResult r = compiler.compileMLIR(kDynamicModel, options);
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.message().find("shape known only at run time"),
+            std::string::npos)
+      << r.message();
+}

@@ -240,3 +240,116 @@ TEST(RuntimeEntryStatus, WorldSizeMismatchNamesTheRankCount) {
   EXPECT_NE(error.find("partitioned for 4 ranks"), std::string::npos) << error;
   EXPECT_NE(error.find("mpirun -np 4"), std::string::npos) << error;
 }
+
+// Version 3: the artifact allocates its outputs (data-dependent sizes).
+class RuntimeCalleeAllocated : public testing::Test {
+protected:
+  void load(const char *name) {
+    ASSERT_EQ(dsrt_module_load(fixture(name).c_str(), &handle.module), DSRT_OK)
+        << dsrt_last_error();
+  }
+  ModuleHandle handle;
+  std::vector<float> x = {1, -2, 3, 0, 5};
+  std::vector<int64_t> shapeX = {5};
+};
+
+TEST_F(RuntimeCalleeAllocated, InfoReportsDynamicOutput) {
+  load("positive");
+  dsrt_tensor_info info;
+  ASSERT_EQ(dsrt_module_output_info(handle.module, 0, &info), DSRT_OK);
+  ASSERT_EQ(info.rank, 1);
+  EXPECT_EQ(info.shape[0], -1);
+}
+
+TEST_F(RuntimeCalleeAllocated, RunAllocReturnsOwnedOutputs) {
+  load("positive");
+  dsrt_tensor in = makeTensor(x, shapeX);
+  dsrt_tensor out[2];
+  ASSERT_EQ(dsrt_module_run_alloc(handle.module, &in, 1, out, 2), DSRT_OK)
+      << dsrt_last_error();
+  ASSERT_EQ(out[0].rank, 1);
+  EXPECT_EQ(out[0].dtype, DSRT_F32);
+  ASSERT_EQ(out[0].shape[0], 3);
+  const float *y = static_cast<const float *>(out[0].data);
+  EXPECT_EQ(std::vector<float>(y, y + 3), (std::vector<float>{1, 3, 5}));
+  ASSERT_EQ(out[1].shape[0], 1);
+  EXPECT_EQ(*static_cast<const float *>(out[1].data), 3.0f);
+  // The outputs outlive the module.
+  dsrt_module_free(handle.module);
+  handle.module = nullptr;
+  dsrt_tensor_free(&out[0]);
+  dsrt_tensor_free(&out[1]);
+  EXPECT_EQ(out[0].data, nullptr);
+  EXPECT_EQ(out[0].shape, nullptr);
+  dsrt_tensor_free(&out[0]); // Freed tensors are NULL: a no-op.
+}
+
+TEST_F(RuntimeCalleeAllocated, RunAllocOnAnEmptyResult) {
+  load("positive");
+  std::vector<float> negative = {-1, -2};
+  std::vector<int64_t> shape = {2};
+  dsrt_tensor in = makeTensor(negative, shape);
+  dsrt_tensor out[2];
+  ASSERT_EQ(dsrt_module_run_alloc(handle.module, &in, 1, out, 2), DSRT_OK)
+      << dsrt_last_error();
+  EXPECT_EQ(out[0].shape[0], 0);
+  EXPECT_EQ(*static_cast<const float *>(out[1].data), 0.0f);
+  dsrt_tensor_free(&out[0]);
+  dsrt_tensor_free(&out[1]);
+}
+
+TEST_F(RuntimeCalleeAllocated, RunCopiesIntoCallerBuffersOfTheRightShape) {
+  load("positive");
+  dsrt_tensor in = makeTensor(x, shapeX);
+  std::vector<float> y(3, -1), count(1, -1);
+  std::vector<int64_t> shapeY = {3}, shapeCount = {1};
+  dsrt_tensor out[] = {makeTensor(y, shapeY), makeTensor(count, shapeCount)};
+  ASSERT_EQ(dsrt_module_run(handle.module, &in, 1, out, 2), DSRT_OK)
+      << dsrt_last_error();
+  EXPECT_EQ(y, (std::vector<float>{1, 3, 5}));
+  EXPECT_EQ(count[0], 3.0f);
+}
+
+TEST_F(RuntimeCalleeAllocated, RunRejectsCallerBuffersOfAnotherShape) {
+  load("positive");
+  dsrt_tensor in = makeTensor(x, shapeX);
+  std::vector<float> y(4, -1), count(1, -1);
+  std::vector<int64_t> shapeY = {4}, shapeCount = {1};
+  dsrt_tensor out[] = {makeTensor(y, shapeY), makeTensor(count, shapeCount)};
+  EXPECT_EQ(dsrt_module_run(handle.module, &in, 1, out, 2),
+            DSRT_INVALID_ARGUMENT);
+  std::string error = dsrt_last_error();
+  EXPECT_NE(error.find("output 'y': the run produced shape [3], the caller's "
+                       "buffer has [4]"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(y, std::vector<float>(4, -1));
+}
+
+TEST_F(RuntimeCalleeAllocated, RejectsANonDenseOutput) {
+  load("positive_strided");
+  dsrt_tensor in = makeTensor(x, shapeX);
+  dsrt_tensor out[2];
+  EXPECT_EQ(dsrt_module_run_alloc(handle.module, &in, 1, out, 2),
+            DSRT_INTERNAL);
+  EXPECT_NE(std::string(dsrt_last_error()).find("not dense row-major"),
+            std::string::npos)
+      << dsrt_last_error();
+  EXPECT_EQ(out[0].data, nullptr);
+  EXPECT_EQ(out[0].shape, nullptr);
+}
+
+TEST(RuntimeRunAlloc, WorksForCallerAllocatedArtifacts) {
+  ModuleHandle handle;
+  ASSERT_EQ(dsrt_module_load(fixture("sum").c_str(), &handle.module), DSRT_OK);
+  std::vector<float> x = {1, 2, 3.5};
+  std::vector<int64_t> shape = {3};
+  dsrt_tensor in = makeTensor(x, shape);
+  dsrt_tensor out;
+  ASSERT_EQ(dsrt_module_run_alloc(handle.module, &in, 1, &out, 1), DSRT_OK)
+      << dsrt_last_error();
+  ASSERT_EQ(out.rank, 1);
+  EXPECT_EQ(out.shape[0], 1);
+  EXPECT_EQ(*static_cast<const float *>(out.data), 6.5f);
+  dsrt_tensor_free(&out);
+}

@@ -29,9 +29,22 @@ struct TensorMetadata {
 
 /// Everything the runtime needs to call an artifact.
 struct ArtifactMetadata {
-  /// Version of the metadata format; the runtime rejects others. Version 2:
-  /// `ds_entry` returns an int32 status (non-zero: a collective failed).
-  static constexpr int kVersion = 2;
+  /// Version of the metadata format written for models whose outputs all
+  /// have static shapes. Version 2: `ds_entry` returns an int32 status
+  /// (non-zero: a collective failed) and the caller allocates the outputs.
+  static constexpr int kStaticOutputsVersion = 2;
+  /// Version 3, for models with an output of dynamic shape: `ds_entry`
+  /// allocates every output and writes its descriptor; the caller releases
+  /// the buffers with the artifact's `ds_free` (docs/artifact-abi.md).
+  static constexpr int kDynamicOutputsVersion = 3;
+
+  /// The version this metadata is written as.
+  int version() const {
+    return hasDynamicOutputs() ? kDynamicOutputsVersion
+                               : kStaticOutputsVersion;
+  }
+  /// Whether some output has a dimension known only at run time.
+  bool hasDynamicOutputs() const;
 
   /// Number of ranks the model was partitioned for (1: not distributed).
   int64_t ranks = 1;
@@ -54,8 +67,8 @@ std::string getDTypeName(Type elementType);
 /// Builds the metadata of `func`, whose arguments and results must be ranked
 /// tensors of ABI element types. Names come from `ds.name` attributes
 /// (`input<i>` / `output<i>` when absent). Emits a diagnostic on `func` and
-/// fails for anything the ABI cannot express, including dynamic output
-/// dimensions (version 1 has the caller allocate outputs).
+/// fails for anything the ABI cannot express. Dynamic output dimensions make
+/// it a version 3 artifact (callee-allocated outputs).
 FailureOr<ArtifactMetadata> buildArtifactMetadata(func::FuncOp func);
 
 } // namespace mlir::ds
