@@ -54,7 +54,7 @@ for m in $MODELS; do
       [ -f "$OUT/$m.$v.so" ] || continue
       "$DS_RUN" "$OUT/$m.$v.so" --test-data "$data" --bench "$ITERS" --num-threads "$THREADS" \
         > "$OUT/$m.$v.$r.log" 2>&1 || echo "$m/$v: run failed ($OUT/$m.$v.$r.log)"
-      T[$v]="${T[$v]:-} $(field median_ms "$OUT/$m.$v.$r.log" 'ds ')"
+      T[$v]="${T[$v]:-} $(field median_ms "$OUT/$m.$v.$r.log" 'ds median')"
     done
   done
   for v in $VARIANTS; do

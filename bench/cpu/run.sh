@@ -85,8 +85,8 @@ peer() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE timeout "$PEER_TIMEOUT" "$
 # with PREFIX (default: any line) in FILE, or n/a.
 field() {
   local v
-  v=$(grep -E "^${3:-}.*[ ]$1=" "$2" 2>/dev/null | tail -n1 |
-      sed -E "s/.*[ ]$1=([^ ]+).*/\1/")
+  v=$(grep -E "^${3:-}" "$2" 2>/dev/null | grep -E "(^|[ ])$1=" | tail -n1 |
+      sed -E "s/(^|.*[ ])$1=([^ ]+).*/\2/")
   if [[ "$v" =~ ^[0-9.eE+-]+$ ]]; then echo "$v"; else echo n/a; fi
 }
 # calc EXPR with a, b bound; n/a in, n/a out.
