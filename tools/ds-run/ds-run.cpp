@@ -561,7 +561,7 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
       double(stats.allocated_bytes) / (runs + 1) / 1048576.0);
   if (compileSeconds)
     llvm::outs() << llvm::format(
-        "ds-run: memory: peak RSS %.1f MiB while compiling (%.2f s); %.1f MiB "
+        "ds-run: memory: peak RSS %.1f MiB for the compile (%.2f s); %.1f MiB "
         "%s\n",
         compilePeakRssKiB / 1024.0, *compileSeconds, rss / 1024.0,
         peakRssWasReset ? "from then to the end of the runs (includes what "
