@@ -245,7 +245,9 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
       return status;
   } else {
     begin("llvm");
-    if (failed(runPasses(module, options, buildCPULoweringPipeline)))
+    if (failed(runPasses(module, options, [&](OpPassManager &pm) {
+          buildCPULoweringPipeline(pm, options.target);
+        })))
       return CompileStatus::Failure;
   }
   if (options.afterStage)

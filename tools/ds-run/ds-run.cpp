@@ -15,6 +15,14 @@
 // -mlir-timing. On a terminal (stderr is a tty), a progress line shows the
 // compile stage and the --bench runs; pipes and CI logs never see it.
 //
+// --bench N also reports memory: the line "ds memory peak_rss_kb=.. \
+// buffer_peak_bytes=.. buffer_allocs_per_run=.. buffer_bytes_per_run=..
+// [compile_s=.. compile_peak_rss_kb=..]" (peak RSS of this process after
+// compiling, or of the whole process for a .so; the most bytes the model's
+// own buffers held at once, and per run the number and total size of their
+// allocations, counted by libdsrt's allocator; the compile's wall time and
+// peak RSS when this process compiled the model), then the same in words.
+//
 // Exit codes: 0 success, 1 failure (bad input, run failure, numeric FAIL),
 // 3 the model is valid but ds does not support it yet (harnesses count it as
 // skipped; the importer's diagnostics say why).
@@ -44,6 +52,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 #include <unistd.h>
@@ -91,7 +100,8 @@ static llvm::cl::opt<bool> printOutputs(
 static llvm::cl::opt<unsigned> benchRuns(
     "bench", llvm::cl::init(0),
     llvm::cl::desc("After one warm-up run, time N runs and print "
-                   "'ds median_ms=X min_ms=Y'"),
+                   "'ds median_ms=X min_ms=Y', then the memory used (peak "
+                   "RSS, the model's buffers)"),
     llvm::cl::value_desc("N"), llvm::cl::cat(category));
 static llvm::cl::opt<int> numThreads(
     "num-threads", llvm::cl::init(0),
@@ -114,6 +124,17 @@ static llvm::cl::opt<std::string> quantizeOpt(
                    "options, e.g. 'weights=int4 group=64 activations=none' "
                    "(docs/quantization.md)"),
     llvm::cl::value_desc("options"), llvm::cl::cat(category));
+
+static llvm::cl::opt<bool> planBuffersOpt(
+    "plan-buffers", llvm::cl::init(true),
+    llvm::cl::desc("Place intermediate buffers in one arena by liveness "
+                   "(default on; off to measure it)"),
+    llvm::cl::cat(category));
+static llvm::cl::opt<bool> parallelLoopsOpt(
+    "parallel-loops", llvm::cl::init(true),
+    llvm::cl::desc("Run large elementwise/reduction loops on the thread pool "
+                   "(default on; off to measure it)"),
+    llvm::cl::cat(category));
 
 static llvm::cl::opt<bool> timingOpt(
     "timing",
@@ -475,6 +496,37 @@ static llvm::Error runOnce(dsrt_module *m, std::vector<dsrt_tensor> &in,
   return llvm::Error::success();
 }
 
+/// The process's peak resident set (VmHWM in /proc/self/status), in KiB;
+/// 0 where that is unavailable.
+static uint64_t peakRssKiB() {
+  FILE *f = std::fopen("/proc/self/status", "r");
+  if (!f)
+    return 0;
+  char line[256];
+  unsigned long long kib = 0;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "VmHWM: %llu kB", &kib) == 1)
+      break;
+  std::fclose(f);
+  return kib;
+}
+
+/// Starts a new peak-RSS measurement at the current RSS (Linux: writing 5
+/// to /proc/self/clear_refs). False where the kernel does not allow it.
+static bool resetPeakRss() {
+  FILE *f = std::fopen("/proc/self/clear_refs", "w");
+  if (!f)
+    return false;
+  bool ok = std::fputs("5", f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
+/// Set by main: the compile's wall time and peak RSS when this process
+/// compiled the model (not for a .so), for the --bench report.
+static std::optional<double> compileSeconds;
+static uint64_t compilePeakRssKiB = 0;
+static bool peakRssWasReset = false;
+
 static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                          std::vector<dsrt_tensor> &out,
                          std::vector<HostTensor> &outputs,
@@ -513,6 +565,43 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                                "ms\n",
                                runs, median, sorted.front(), sorted.back(),
                                mean);
+
+  // Memory. The buffer counters were reset before the warm-up run, so they
+  // cover runs + 1 calls.
+  dsrt_memory_stats stats;
+  dsrt_memory_stats_get(&stats);
+  uint64_t rss = peakRssKiB();
+  llvm::outs() << llvm::format(
+      "ds memory peak_rss_kb=%llu buffer_peak_bytes=%llu "
+      "buffer_allocs_per_run=%.1f buffer_bytes_per_run=%.0f",
+      (unsigned long long)rss, (unsigned long long)stats.peak_bytes,
+      double(stats.allocations) / (runs + 1),
+      double(stats.allocated_bytes) / (runs + 1));
+  if (compileSeconds)
+    llvm::outs() << llvm::format(" compile_s=%.3f compile_peak_rss_kb=%llu",
+                                 *compileSeconds,
+                                 (unsigned long long)compilePeakRssKiB);
+  llvm::outs() << "\n";
+  llvm::outs() << llvm::format(
+      "ds-run: memory: the model's own buffers (intermediates or their arena; "
+      "not inputs, outputs or packed weights) peaked at %.2f MiB; per run "
+      "%.1f allocations of %.2f MiB in all\n",
+      stats.peak_bytes / 1048576.0, double(stats.allocations) / (runs + 1),
+      double(stats.allocated_bytes) / (runs + 1) / 1048576.0);
+  if (compileSeconds)
+    llvm::outs() << llvm::format(
+        "ds-run: memory: peak RSS %.1f MiB for the compile (%.2f s); %.1f MiB "
+        "%s\n",
+        compilePeakRssKiB / 1024.0, *compileSeconds, rss / 1024.0,
+        peakRssWasReset ? "from then to the end of the runs (includes what "
+                          "the compiler left on the heap; run the .so alone "
+                          "for the runtime's own figure)"
+                        : "for the whole process (the kernel did not let the "
+                          "peak be reset after compiling)");
+  else
+    llvm::outs() << llvm::format("ds-run: memory: peak RSS %.1f MiB for the "
+                                 "whole process (load and runs)\n",
+                                 rss / 1024.0);
   return llvm::Error::success();
 }
 
@@ -577,6 +666,8 @@ static std::optional<int> compile(StringRef artifact) {
     }
   }
   options.quantize = quantizeOpt;
+  options.target.planBuffers = planBuffersOpt;
+  options.target.parallelizeLoops = parallelLoopsOpt;
   options.beforeStage = [&](StringRef stage) {
     if (timingOpt) {
       stageScope.reset();
@@ -656,8 +747,14 @@ int main(int argc, char **argv) {
     SmallString<256> path(tempDir);
     llvm::sys::path::append(path, "model.so");
     artifact = path.str().str();
+    auto compileStart = std::chrono::steady_clock::now();
     if (std::optional<int> rc = compile(artifact))
       return *rc;
+    compileSeconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - compileStart)
+                         .count();
+    compilePeakRssKiB = peakRssKiB();
+    peakRssWasReset = resetPeakRss();
     if (!keepArtifact.empty())
       if (std::error_code ec = llvm::sys::fs::copy_file(artifact, keepArtifact))
         return fail(llvm::createStringError(
@@ -714,6 +811,7 @@ int main(int argc, char **argv) {
   if (!calleeAllocates)
     for (HostTensor &t : outputs)
       out.push_back(t.view());
+  dsrt_memory_stats_reset();
   if (llvm::Error e = runOnce(raw, in, out, outputs, calleeAllocates))
     return fail(std::move(e));
   if (benchRuns > 0)

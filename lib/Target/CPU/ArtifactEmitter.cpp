@@ -454,7 +454,7 @@ LogicalResult ds::emitCPUArtifact(ModuleOp module,
                           << " to compile";
 
   PassManager pm(module.getContext(), ModuleOp::getOperationName());
-  buildCPULoweringPipeline(pm);
+  buildCPULoweringPipeline(pm, options);
   if (failed(pm.run(module)))
     return emitError(loc) << "CPU lowering pipeline failed";
   return writeCPUArtifact(module, metadata, outputPath, options);

@@ -130,4 +130,88 @@ def ResultsToOutParamsPass : Pass<"ds-cpu-results-to-out-params", "ModuleOp"> {
   let dependentDialects = ["memref::MemRefDialect"];
 }
 
+def PlanBuffersPass : Pass<"ds-cpu-plan-buffers", "func::FuncOp"> {
+  let summary = "Place a function's static buffers in one arena, reusing "
+                "memory by liveness";
+  let description = [{
+    Runs on buffers, after bufferization and before buffer deallocation.
+    Every `memref.alloc` in the function's entry block that has a static
+    shape, the identity layout, the default memory space and a byte-sized
+    element type, and whose buffer (with its views) is only used inside the
+    function, becomes a `memref.view` at a constant byte offset into one
+    `memref.alloc` of `i8`s made at the start of the function: one heap
+    allocation per call instead of one per intermediate, which deallocation
+    then frees once.
+
+    Liveness: the top-level operations of the entry block are numbered;
+    a buffer is live from the first to the last operation that uses it or
+    one of its views (a use inside a nested region counts at its top-level
+    ancestor). Two buffers whose intervals share an operation get disjoint
+    bytes. A buffer used by `func.return`, a terminator, an op that returns
+    a memref without being a view, or an op that turns it into something
+    that is not a memref (a pointer, an unrealized cast), is left alone.
+
+    In place: when a top-level, all-parallel linalg op is the last use of
+    buffer A, read as an input, and the first use of buffer B, written as
+    its output, through the same permutation indexing map, with the same
+    shape and element width, and no other operand of the op aliases A,
+    B takes A's bytes (each output element is written after the input
+    element at the same address is read, in the same iteration).
+
+    Placement: greedy by size with best fit (the "greedy by size" offset
+    planner of Pisarchyk and Lee, "Efficient Memory Management for Deep
+    Neural Net Inference", 2020): buffers in decreasing size (ties in
+    program order), each at the smallest gap, among the buffers already
+    placed whose intervals overlap its own, that holds it, else above them
+    all. Offsets are multiples of `alignment`.
+
+    The arena size and the sum of the buffers' sizes are attached to the
+    function as `ds.arena_bytes` and `ds.buffer_bytes` (i64), for reports.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of every buffer in the arena (a power of two)">,
+    Option<"inPlace", "in-place", "bool", /*default=*/"true",
+           "Let an elementwise op's output take its dead input's bytes">,
+  ];
+  let dependentDialects = ["memref::MemRefDialect", "arith::ArithDialect"];
+}
+
+def ParallelizeLoopsPass : Pass<"ds-cpu-parallelize-loops", "ModuleOp"> {
+  let summary = "Run large linalg ops on buffers on the runtime's thread pool";
+  let description = [{
+    Runs on buffers, after `ds-cpu-use-microkernels` (whose kernels are
+    threaded already) and before linalg becomes loops. A linalg op at the
+    top level of a public function is split along one loop `d` when
+
+      * all its operands are memrefs with static shapes and its loop
+        ranges are static, with at least `min-iterations` iterations in
+        all (the product of the ranges);
+      * `d` is the outermost parallel loop with an extent of 2 or more
+        that every output indexes with the plain dimension `d` (so each
+        output element belongs to exactly one value of `d`) and that every
+        input indexes only with plain `d`, if at all;
+      * its body reads no value from above other than constants (cloned)
+        and has no `linalg.index`.
+
+    The op moves into a new private function
+    `(!llvm.ptr ctx, i64 lo, i64 hi)` that reads the operands' memref
+    descriptors from `ctx` and applies the op to the subviews `[lo, hi)`
+    along `d`; the op's place gets the descriptors stored in a stack
+    struct and a call of `dsrt_parallel_for(extent of d, body, ctx)`
+    (runtime/include/dsrt/parallel.h), which runs disjoint ranges on the
+    runtime's pool, the same threads and thread count as the kernels.
+
+    Every output element is computed by one call, with the op's own loop
+    order inside it, so results do not depend on the thread count or on
+    scheduling: reductions stay sequential within an element.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"32768",
+           "Split only ops with at least this many loop iterations">,
+  ];
+  let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect",
+                           "arith::ArithDialect", "LLVM::LLVMDialect"];
+}
+
 #endif // DS_TARGET_CPU_PASSES

@@ -71,7 +71,8 @@ static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void ds::buildCPULoweringPipeline(OpPassManager &pm) {
+void ds::buildCPULoweringPipeline(OpPassManager &pm,
+                                   const CPUTargetOptions &options) {
   // Loop order for the later linalg → loops step: a stride-1 parallel loop
   // innermost instead of a reduction, so LLVM can vectorize contractions
   // and convolutions. On tensors, before cleanup folds anything away.
@@ -97,6 +98,11 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   // returned buffer one the caller owns (cloning arguments and constants).
   pm.addNestedPass<func::FuncOp>(std::make_unique<CopyRepeatedResultsPass>());
   pm.addPass(ds::createResultsToOutParamsPass());
+  // Static intermediates become views of one arena per call, laid out by
+  // liveness (docs/performance.md, "Memory planning"); deallocation then
+  // frees the arena once.
+  if (options.planBuffers)
+    pm.addNestedPass<func::FuncOp>(ds::createPlanBuffersPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   // The clones that make returned buffers caller-owned (version 3 only;
   // a no-op for out-parameter functions, which have none).
@@ -111,6 +117,10 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
 
   // Must run before memref lowering decides between memcpy and memrefCopy.
   pm.addPass(ds::createLowerStridedCopiesPass());
+  // Large elementwise and reduction ops left as linalg run on the runtime's
+  // pool (ds-cpu-parallelize-loops; the kernels are threaded already).
+  if (options.parallelizeLoops)
+    pm.addPass(ds::createParallelizeLoopsPass());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
 
@@ -146,7 +156,12 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm) {
   // write through vector.transfer_*; this lowers them to (masked) loads and
   // stores before convert-to-llvm, which knows only the plain vector ops.
   pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Heap buffers go through libdsrt's allocation functions (the generic
+  // _mlir_memref_to_llvm_* names), which count what a model's buffers take
+  // (dsrt_memory_stats_get, `ds-run --bench`).
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   // Vector transfers (the quantized kernels' loads and stores) become
   // vector.load/store first; convert-to-llvm alone does not lower them.
   pm.addPass(createConvertVectorToLLVMPass());

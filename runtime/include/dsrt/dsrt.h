@@ -143,6 +143,20 @@ void dsrt_set_num_threads(int32_t n);
 /// The thread count kernels use now (at least 1).
 int32_t dsrt_get_num_threads(void);
 
+/// What the compiled CPU models' own buffers (their intermediate tensors or
+/// the arena that holds them; not the caller's inputs and outputs, nor the
+/// runtime's packed weights) take on the heap, counted by the runtime's
+/// allocator across every loaded module and caller thread.
+typedef struct dsrt_memory_stats {
+  uint64_t live_bytes;      ///< Held now.
+  uint64_t peak_bytes;      ///< Most held at once since the last reset.
+  uint64_t allocations;     ///< Allocations since the last reset.
+  uint64_t allocated_bytes; ///< Their total size.
+} dsrt_memory_stats;
+void dsrt_memory_stats_get(dsrt_memory_stats *stats);
+/// Sets the peak to what is held now and the totals to zero.
+void dsrt_memory_stats_reset(void);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

@@ -8,6 +8,7 @@
 // CHECK-SAME: %arg7: !llvm.ptr, %arg8: !llvm.ptr, %arg9: i64, %arg10: i64, %arg11: i64, %arg12: i64, %arg13: i64,
 // CHECK-SAME: %arg14: !llvm.ptr, %arg15: !llvm.ptr, %arg16: i64, %arg17: i64, %arg18: i64, %arg19: i64, %arg20: i64) {
 // CHECK-NOT: llvm.call @malloc
+// CHECK-NOT: llvm.call @_mlir_memref_to_llvm_alloc
 // CHECK: llvm.fadd
 // CHECK: llvm.return
 // CHECK-NOT: builtin.unrealized_conversion_cast

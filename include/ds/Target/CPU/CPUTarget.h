@@ -32,13 +32,7 @@ namespace ds {
 // Lowering pipeline
 //===----------------------------------------------------------------------===//
 
-/// Adds the passes that take a linalg-on-tensors module to the LLVM dialect:
-/// one-shot bufferization across function boundaries with identity layouts,
-/// results turned into out-parameters, deallocation, linalg to loops, math
-/// and arith expansion (libm for what LLVM cannot inline, bf16 emulated via
-/// f32), then the conversions to LLVM. Public functions keep their names; a
-/// function's memref results become trailing out-parameters.
-void buildCPULoweringPipeline(OpPassManager &pm);
+// buildCPULoweringPipeline is declared below, after CPUTargetOptions.
 
 /// Registers the `ds-cpu-lower-to-llvm` pipeline and the passes it uses
 /// with the global registry, for `ds-opt`.
@@ -72,7 +66,23 @@ struct CPUTargetOptions {
   std::string linkerPath;
   /// If set, receives the optimized LLVM IR (for debugging and tests).
   llvm::raw_ostream *llvmIRDump = nullptr;
+  /// Lowering steps that can be turned off to measure them
+  /// (docs/performance.md): static intermediates in one arena laid out by
+  /// liveness (ds-cpu-plan-buffers), and large linalg ops on the runtime's
+  /// thread pool (ds-cpu-parallelize-loops).
+  bool planBuffers = true;
+  bool parallelizeLoops = true;
 };
+
+/// Adds the passes that take a linalg-on-tensors module to the LLVM dialect:
+/// one-shot bufferization across function boundaries with identity layouts,
+/// results turned into out-parameters, deallocation, linalg to loops, math
+/// and arith expansion (libm for what LLVM cannot inline, bf16 emulated via
+/// f32), then the conversions to LLVM. Public functions keep their names; a
+/// function's memref results become trailing out-parameters. `options`
+/// supplies planBuffers and parallelizeLoops.
+void buildCPULoweringPipeline(OpPassManager &pm,
+                              const CPUTargetOptions &options = {});
 
 /// Adds the artifact ABI's two exported symbols to `llvmModule`, a module
 /// already in the LLVM dialect: the `ds_metadata` string and a
