@@ -528,6 +528,22 @@ void emitCall(Plan &plan, ModuleOp module) {
   Value convIn = plan.conv.getDpsInputOperand(0)->get();
   Value weight = plan.conv.getDpsInputOperand(1)->get();
   Value convOut = plan.conv.getDpsInitOperand(0)->get();
+
+  // The output's initialising fill or copy is dead when nothing reads the
+  // buffer between it and the conv, which overwrote it whole.
+  Operation *deadInit = nullptr;
+  Value outRoot = rootOf(convOut);
+  if (Operation *init = lastWriter(outRoot, plan.conv)) {
+    bool read = false;
+    for (Operation *op = init->getNextNode(); op != plan.conv;
+         op = op->getNextNode())
+      read |= mayAccess(op, outRoot, /*write=*/false);
+    Value target = isa<memref::CopyOp>(init)
+                       ? cast<memref::CopyOp>(init).getTarget()
+                       : zeroFillTarget(init);
+    if (!read && target && coversRoot(target) && coversRoot(convOut))
+      deadInit = init;
+  }
   BufferView vw = viewOf(b, loc, weight);
   // Sizes from the types where static, so that the conv's output and
   // padded input, which the call replaces, keep no users.
@@ -618,22 +634,11 @@ void emitCall(Plan &plan, ModuleOp module) {
   func::FuncOp kernel = declareKernel(module, kConvFused, types);
   func::CallOp::create(b, loc, kernel, args);
 
-  // What the call replaces. The output's initialising fill or copy is dead
-  // when nothing reads the buffer before the conv overwrote it.
+  // What the call replaces.
   llvm::SetVector<Value> maybeDead;
   maybeDead.insert(rootOf(convOut));
-  Value outRoot = rootOf(convOut);
-  if (Operation *init = lastWriter(outRoot, plan.conv)) {
-    bool read = false;
-    for (Operation *op = init->getNextNode(); op != plan.conv;
-         op = op->getNextNode())
-      read |= mayAccess(op, outRoot, /*write=*/false);
-    Value target = isa<memref::CopyOp>(init)
-                       ? cast<memref::CopyOp>(init).getTarget()
-                       : zeroFillTarget(init);
-    if (!read && target && coversRoot(target) && coversRoot(convOut))
-      init->erase();
-  }
+  if (deadInit)
+    deadInit->erase();
   for (linalg::GenericOp step : llvm::reverse(plan.steps)) {
     for (Value v : step->getOperands())
       maybeDead.insert(rootOf(v));
