@@ -224,7 +224,17 @@ struct Im2colB {
   int64_t sc, sh, sw; // input strides of c, h, w
   int64_t OW, KH, KW, strideH, strideW, dilH, dilW;
   int64_t IH, IW, padH, padW;
+  /// A 1x1, unit-stride, unpadded window over rows stored back to back:
+  /// row k of B is channel k of the input, read as one run.
+  bool dense() const {
+    return KH == 1 && KW == 1 && strideH == 1 && strideW == 1 && sw == 1 &&
+           padH == 0 && padW == 0 && sh == OW && IW == OW;
+  }
   void row(int64_t k, int64_t n0, int64_t count, float *dst) const {
+    if (dense()) {
+      std::memcpy(dst, in + k * sc + n0, size_t(count) * sizeof(float));
+      return;
+    }
     int64_t kw = k % KW, kh = (k / KW) % KH, c = k / (KW * KH);
     const float *base = in + c * sc;
     int64_t oh = n0 / OW, ow = n0 % OW;
@@ -256,8 +266,10 @@ struct Im2colB {
           d[lo + t] = src[t * step];
     }
   }
-  const float *direct(int64_t, int64_t) const { return nullptr; }
-  int64_t ld() const { return 0; }
+  const float *direct(int64_t k, int64_t n0) const {
+    return dense() ? in + k * sc + n0 : nullptr;
+  }
+  int64_t ld() const { return sc; }
 };
 
 /// Packs rows [k0, k0+kc) x columns [n0, n0+nc) of B into kNR-wide panels,

@@ -166,6 +166,9 @@ INSTANTIATE_TEST_SUITE_P(
             // projection with the skip connection); M spans several tiles.
             FusedCase{2, 1, 40, 16, 12, 12, 1, 1, 1, 1, 1, 1, 0, 0, true,
                       true, Act::None, false, 1},
+            // 1x1 with few output channels: B read in place, not packed.
+            FusedCase{1, 1, 8, 16, 12, 13, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::Relu6, false, 2},
             // Nothing fused but the write: old contents must not leak.
             FusedCase{1, 2, 13, 4, 11, 10, 2, 3, 1, 2, 2, 1, 2, 1, false,
                       false, Act::None, false, 2},
