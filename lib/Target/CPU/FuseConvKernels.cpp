@@ -404,9 +404,14 @@ void matchPadding(Plan &plan) {
     return;
   Value sourceRoot = rootOf(source);
   for (Operation *op = copy->getNextNode(); op != plan.conv;
-       op = op->getNextNode())
+       op = op->getNextNode()) {
     if (mayAccess(op, sourceRoot, /*write=*/true))
       return;
+    // The call reads the source later than the copy did.
+    if (auto dealloc = dyn_cast<memref::DeallocOp>(op))
+      if (rootOf(dealloc.getMemref()) == sourceRoot)
+        return;
+  }
   plan.unpadded = source;
   plan.padH = offsets[2];
   plan.padW = offsets[3];

@@ -2,9 +2,10 @@
 //
 // Compute kernels that artifacts produced by the ds CPU back end call
 // instead of generating loops (the `ds-cpu-use-microkernels` pass emits
-// the calls; docs/performance.md explains the choice). Every entry point
-// accumulates into its output (C += A·B), so an output initialised with a
-// bias or zero by the generated code keeps that value; every operand is
+// the calls; docs/performance.md explains the choice). The plain entry
+// points accumulate into their output (C += A·B), so an output initialised
+// with a bias or zero by the generated code keeps that value; the fused
+// convolution writes its output with its epilogue applied. Every operand is
 // given by a base pointer plus one element stride per dimension, so views
 // (transposes, slices, broadcasts with stride 0) need no copies.
 //

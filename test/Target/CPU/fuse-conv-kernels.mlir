@@ -288,3 +288,42 @@ func.func @padded_read_elsewhere(%x: memref<1x4x6x6xf32>, %wt: memref<1x8x4x3x3x
   "test.use"(%padded) : (memref<1x4x8x8xf32>) -> ()
   return
 }
+
+// -----
+
+// Negative for the padding: the unpadded input is freed after the copy, so
+// the call must keep reading the padded buffer.
+
+#in = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (g, f, c, kh, kw)>
+#out = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, f, oh, ow)>
+
+// CHECK-LABEL: func.func @source_freed(
+// CHECK: memref.copy
+// CHECK: memref.dealloc
+// CHECK: call @dsrt_kernel_conv2d_fused_f32
+// FOLD-LABEL: func.func @source_freed(
+// FOLD: call @dsrt_kernel_conv2d_fused_f32(%c1, %c1, %c8, %c4, %c6, %c6, %c3, %c3, %c1, %c1, %c1, %c1, %c8, %c8, %c0, %c0,
+func.func @source_freed(%wt: memref<1x8x4x3x3xf32>, %acc: memref<1x1x8x6x6xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %x = memref.alloc() : memref<1x4x6x6xf32>
+  "test.produce"(%x) : (memref<1x4x6x6xf32>) -> ()
+  %padded = memref.alloc() : memref<1x4x8x8xf32>
+  linalg.map outs(%padded : memref<1x4x8x8xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %sv = memref.subview %padded[0, 0, 1, 1] [1, 4, 6, 6] [1, 1, 1, 1] : memref<1x4x8x8xf32> to memref<1x4x6x6xf32, strided<[256, 64, 8, 1], offset: 9>>
+  memref.copy %x, %sv : memref<1x4x6x6xf32> to memref<1x4x6x6xf32, strided<[256, 64, 8, 1], offset: 9>>
+  memref.dealloc %x : memref<1x4x6x6xf32>
+  %in = memref.expand_shape %padded [[0], [1, 2], [3], [4]] output_shape [1, 1, 4, 8, 8] : memref<1x4x8x8xf32> into memref<1x1x4x8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<1x1x8x6x6xf32>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+      ins(%in, %wt : memref<1x1x4x8x8xf32>, memref<1x8x4x3x3xf32>) outs(%acc : memref<1x1x8x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
