@@ -8,6 +8,7 @@
 #include "passes/Conversion/Passes.h"
 #include "passes/Distributed/Passes.h"
 #include "passes/Quantization/Passes.h"
+#include "passes/Transforms/FoldBatchNorm/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
@@ -133,6 +134,10 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
 
   begin("graph");
   if (failed(runPasses(module, options, [&](OpPassManager &pm) {
+        // Batch norms of inference models go into their convolutions'
+        // constants (every target benefits; the CPU then fuses the conv's
+        // epilogue into its kernel call).
+        pm.addPass(createFoldBatchNorm());
         // The GPU pipelines have no dsg.attention kernel yet, and the
         // attention kernel's loop nest has no sharding model: on those
         // targets and in distributed builds the exported subgraph stays

@@ -8,6 +8,7 @@
 #include "ds/Target/GPU/GPUTarget.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Distributed/LowerTopology/Passes.h"
+#include "passes/Transforms/FoldBatchNorm/Passes.h"
 #include "passes/Transforms/FuseAttention/Passes.h"
 #include "passes/Distributed/Passes.h"
 #include "passes/Quantization/Passes.h"
@@ -22,6 +23,7 @@ void mlir::ds::registerAllPasses() {
   registerDSConversionPasses();
   registerDSLowerTopologyPasses();
   registerDSFuseAttentionPasses();
+  registerDSFoldBatchNormPasses();
   registerDistributedPasses();
   registerDSQuantizationPasses();
   registerCPUPipelines();

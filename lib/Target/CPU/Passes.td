@@ -55,6 +55,43 @@ def InterchangeLoopsPass : Pass<"ds-cpu-interchange-loops", "func::FuncOp"> {
   let dependentDialects = ["linalg::LinalgDialect"];
 }
 
+def FuseConvKernelsPass : Pass<"ds-cpu-fuse-conv-kernels", "ModuleOp"> {
+  let summary = "Fold a convolution's padded input copy, output fill and "
+                "elementwise epilogue into one fused kernel call";
+  let description = [{
+    Runs after bufferization, before `ds-cpu-use-microkernels`. For each
+    grouped 2-D convolution generic of dsg → linalg (the form
+    `ds-cpu-use-microkernels` matches) whose output holds +0.0 everywhere
+    before it (its last writer is a zero `linalg.fill`/`linalg.map` of the
+    whole buffer, or a copy of such a buffer), the pass emits one call of
+    `dsrt_kernel_conv2d_fused_f32` (runtime/include/dsrt/kernels.h) that
+    writes the output instead of accumulating, and folds into it:
+
+      * the padded copy of the input: an allocation that is only zero-filled,
+        receives the unpadded input through a `memref.subview` at
+        `[0, 0, padH, padW]` + `memref.copy`, and is read by this conv alone;
+        the kernel reads the unpadded input and treats the border as zeros;
+      * the elementwise `linalg.generic`s that follow the conv (only
+        allocations and memory-free ops between), each continuing the
+        previous one's buffer (or the conv output's `[N, G*F, OH, OW]`
+        collapse): `arith.addf` with an input of any projected-permutation
+        map (a per-channel bias, a residual), at most two and before any
+        clamp, then `arith.maximumf` and `arith.minimumf` with a constant or
+        a 0-d buffer (ReLU, ReLU6, Clip), in that order.
+
+    Folding stops at the first generic that does not fit, and is cut back
+    until it is safe: the buffers the call reads (input, weight, addends,
+    bounds) must not be ones the folded ops wrote, and every buffer written
+    by a folded op other than the final result must have no user besides
+    the folded ops, views and deallocations. The output's now dead
+    initialisation, the padded buffer and unused intermediate buffers are
+    erased. Convolutions that do not qualify are left for
+    `ds-cpu-use-microkernels`.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "func::FuncDialect",
+                           "LLVM::LLVMDialect", "memref::MemRefDialect"];
+}
+
 def UseMicrokernelsPass : Pass<"ds-cpu-use-microkernels", "ModuleOp"> {
   let summary = "Replace fp32 contractions and convolutions on buffers with "
                 "calls to dsrt's packed, threaded microkernels";

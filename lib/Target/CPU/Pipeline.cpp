@@ -111,8 +111,11 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   // Collectives (dsc, buffer form after bufferization) → dsrt_* calls; a
   // no-op for models that are not distributed.
   pm.addPass(ds::createConvertDSCToRuntime());
-  // Contractions and convolutions become calls of the runtime's packed,
-  // threaded kernels; what is left becomes loops below.
+  // Convolutions with their padding and elementwise epilogues become one
+  // fused kernel call each; other contractions and convolutions become
+  // calls of the runtime's packed, threaded kernels; what is left becomes
+  // loops below.
+  pm.addPass(ds::createFuseConvKernelsPass());
   pm.addPass(ds::createUseMicrokernelsPass());
 
   // Must run before memref lowering decides between memcpy and memrefCopy.

@@ -6,6 +6,7 @@
 // register-blocked, threaded kernels (runtime/include/dsrt/kernels.h).
 //
 //===----------------------------------------------------------------------===//
+#include "Microkernels.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -22,11 +23,14 @@ namespace mlir::ds {
 } // namespace mlir::ds
 
 using namespace mlir;
+using namespace mlir::ds::cpu;
+
+namespace mlir::ds::cpu {
 
 namespace {
-
 constexpr StringLiteral kSgemm = "dsrt_kernel_sgemm";
 constexpr StringLiteral kConv2d = "dsrt_kernel_conv2d_f32";
+} // namespace
 
 /// True if `op` reads two f32 buffers, writes one, and its body is
 /// `yield out + a * b` (either operand order).
@@ -59,13 +63,6 @@ bool isF32MulAddOnBuffers(linalg::LinalgOp op) {
   return (mul.getLhs() == a && mul.getRhs() == b) ||
          (mul.getLhs() == b && mul.getRhs() == a);
 }
-
-/// Strided metadata of one buffer, plus its data pointer (aligned pointer
-/// + offset) as an !llvm.ptr.
-struct BufferView {
-  Value pointer;
-  SmallVector<Value> sizes, strides;
-};
 
 BufferView viewOf(OpBuilder &b, Location loc, Value buffer) {
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
@@ -122,7 +119,7 @@ bool isConstantBuffer(Value buffer) {
 }
 
 /// The `flags` argument of a kernel call (runtime/include/dsrt/kernels.h).
-Value kernelFlags(OpBuilder &b, Location loc, Value a, Value bm = {}) {
+Value kernelFlags(OpBuilder &b, Location loc, Value a, Value bm) {
   constexpr int64_t kConstantA = 1; // DSRT_KERNEL_CONSTANT_A
   constexpr int64_t kConstantB = 2; // DSRT_KERNEL_CONSTANT_B
   int64_t flags = (isConstantBuffer(a) ? kConstantA : 0) |
@@ -222,11 +219,6 @@ std::optional<int64_t> coefficient(AffineExpr e, unsigned numDims,
   return folded.getValue();
 }
 
-/// Loop roles and constants of the grouped 2-D convolution.
-struct ConvRoles {
-  int64_t strideH, strideW, dilH, dilW;
-};
-
 std::optional<ConvRoles> matchConv2d(linalg::LinalgOp op) {
   if (!isa<linalg::GenericOp>(op.getOperation()) || !isF32MulAddOnBuffers(op) ||
       op.getNumLoops() != 8)
@@ -307,6 +299,10 @@ void replaceConv2d(linalg::LinalgOp op, const ConvRoles &roles,
   func::CallOp::create(b, loc, kernel, args);
   op->erase();
 }
+
+} // namespace mlir::ds::cpu
+
+namespace {
 
 struct UseMicrokernelsPass
     : ds::impl::UseMicrokernelsPassBase<UseMicrokernelsPass> {

@@ -2,9 +2,10 @@
 //
 // Compute kernels that artifacts produced by the ds CPU back end call
 // instead of generating loops (the `ds-cpu-use-microkernels` pass emits
-// the calls; docs/performance.md explains the choice). Every entry point
-// accumulates into its output (C += A·B), so an output initialised with a
-// bias or zero by the generated code keeps that value; every operand is
+// the calls; docs/performance.md explains the choice). The plain entry
+// points accumulate into their output (C += A·B), so an output initialised
+// with a bias or zero by the generated code keeps that value; the fused
+// convolution writes its output with its epilogue applied. Every operand is
 // given by a base pointer plus one element stride per dimension, so views
 // (transposes, slices, broadcasts with stride 0) need no copies.
 //
@@ -58,6 +59,33 @@ void dsrt_kernel_conv2d_f32(int64_t N, int64_t G, int64_t F, int64_t C,
                             int64_t sW2, int64_t sW3, int64_t sW4, float *out,
                             int64_t sO0, int64_t sO1, int64_t sO2, int64_t sO3,
                             int64_t sO4, int64_t flags);
+
+/// A fused convolution: dsrt_kernel_conv2d_f32 with the zero padding of the
+/// input and an elementwise epilogue done inside the kernel, and the output
+/// written rather than accumulated into (its old contents are ignored):
+///   v = sum_{c,kh,kw} x(n, g, c, oh*sh + kh*dh - padH, ow*sw + kw*dw - padW)
+///                     * weight[g,f,c,kh,kw]
+///   v = v + add0[n,g,f,oh,ow] + add1[n,g,f,oh,ow]     (each when non-null)
+///   out[n,g,f,oh,ow] = min(max(v, lo), hi)
+/// where x(n,g,c,iy,ix) = in[n,g,c,iy,ix] for 0 <= iy < IH, 0 <= ix < IW and
+/// 0 elsewhere (the padding; IH, IW are the unpadded input's extents). The
+/// addends are any strided views in the output's layout (stride 0 for a
+/// broadcast: a per-channel bias is add0 with strides {0, F*s, s, 0, 0});
+/// they and the input must not overlap the output. lo = -INFINITY and
+/// hi = INFINITY disable the clamp; a NaN value propagates as in
+/// arith.maximumf/minimumf (a NaN bound makes every output NaN). `flags` as
+/// for dsrt_kernel_conv2d_f32.
+void dsrt_kernel_conv2d_fused_f32(
+    int64_t N, int64_t G, int64_t F, int64_t C, int64_t OH, int64_t OW,
+    int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int64_t IH, int64_t IW, int64_t padH, int64_t padW, const float *in,
+    int64_t sI0, int64_t sI1, int64_t sI2, int64_t sI3, int64_t sI4,
+    const float *weight, int64_t sW0, int64_t sW1, int64_t sW2, int64_t sW3,
+    int64_t sW4, float *out, int64_t sO0, int64_t sO1, int64_t sO2,
+    int64_t sO3, int64_t sO4, const float *add0, int64_t sA0, int64_t sA1,
+    int64_t sA2, int64_t sA3, int64_t sA4, const float *add1, int64_t sB0,
+    int64_t sB1, int64_t sB2, int64_t sB3, int64_t sB4, float lo, float hi,
+    int64_t flags);
 
 #ifdef __cplusplus
 }

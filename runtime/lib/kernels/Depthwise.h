@@ -13,7 +13,10 @@
 #ifndef DSRT_LIB_KERNELS_DEPTHWISE_H
 #define DSRT_LIB_KERNELS_DEPTHWISE_H
 
+#include "Epilogue.h"
+
 #include <cstdint>
+#include <functional>
 
 namespace dsrt::kernels {
 
@@ -40,14 +43,24 @@ void depthwiseRowGeneric(int64_t OW, int64_t KH, int64_t KW, int64_t sw,
 /// cover both variants in one process).
 DepthwiseRow selectDepthwiseRow();
 
-/// dsrt_kernel_conv2d_f32 for F == 1 and C == 1 (same arguments, less F, C
-/// and flags): the weight of group g is the KH x KW plane at weight + g*sW0.
+/// The epilogue of plane (n, g) of a fused call, on rows oh, columns ow.
+using DepthwisePlaneEpilogue = std::function<Epilogue(int64_t n, int64_t g)>;
+
+/// dsrt_kernel_conv2d_f32 / dsrt_kernel_conv2d_fused_f32 for F == 1 and
+/// C == 1 (same arguments, less F, C and flags): the weight of group g is
+/// the KH x KW plane at weight + g*sW0. Input rows and columns outside
+/// [0, IH) x [0, IW), after subtracting padH and padW, read as zeros (a
+/// plane that needs them is copied into a zero-padded buffer first). With
+/// `epilogue` the output is written, with the epilogue applied; without, it
+/// is accumulated into.
 void depthwiseConv2d(int64_t N, int64_t G, int64_t OH, int64_t OW, int64_t KH,
                      int64_t KW, int64_t sh, int64_t sw, int64_t dh,
-                     int64_t dw, const float *in, int64_t sI0, int64_t sI1,
+                     int64_t dw, int64_t IH, int64_t IW, int64_t padH,
+                     int64_t padW, const float *in, int64_t sI0, int64_t sI1,
                      int64_t sI3, int64_t sI4, const float *weight,
                      int64_t sW0, int64_t sW3, int64_t sW4, float *out,
-                     int64_t sO0, int64_t sO1, int64_t sO3, int64_t sO4);
+                     int64_t sO0, int64_t sO1, int64_t sO3, int64_t sO4,
+                     const DepthwisePlaneEpilogue *epilogue);
 
 } // namespace dsrt::kernels
 

@@ -20,11 +20,13 @@
 #include "../Internal.h"
 #include "../ThreadPool.h"
 #include "Depthwise.h"
+#include "Epilogue.h"
 #include "Microkernel.h"
 
 #include "dsrt/kernels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -41,7 +43,8 @@ using namespace dsrt::kernels;
 
 void dsrt::kernels::microkernelGeneric(int mr, int nr, int64_t kc,
                                        const float *Ap, const float *Bp,
-                                       int64_t ldb, float *C, int64_t ldc) {
+                                       int64_t ldb, float *C, int64_t ldc,
+                                       bool accumulate) {
   float acc[kMR][kNR] = {};
   for (int64_t k = 0; k < kc; ++k)
     for (int i = 0; i < mr; ++i) {
@@ -51,7 +54,7 @@ void dsrt::kernels::microkernelGeneric(int mr, int nr, int64_t kc,
     }
   for (int i = 0; i < mr; ++i)
     for (int j = 0; j < nr; ++j)
-      C[i * ldc + j] += acc[i][j];
+      C[i * ldc + j] = accumulate ? C[i * ldc + j] + acc[i][j] : acc[i][j];
 }
 
 Microkernel dsrt::kernels::selectMicrokernel() {
@@ -65,6 +68,15 @@ Microkernel dsrt::kernels::selectMicrokernel() {
 namespace {
 
 const Microkernel microkernel = selectMicrokernel();
+
+/// What a GEMM block does at its innermost step: the microkernel, and for a
+/// fused call (epilogue set) the epilogue applied to each finished tile,
+/// the first K slice writing C instead of accumulating.
+struct BlockOps {
+  Microkernel micro = microkernel;
+  const Epilogue *epilogue = nullptr;
+  EpilogueTile epilogueTile = nullptr;
+};
 
 /// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core: a kMC x kKC A
 /// block is 288 KiB, a kKC x kNC B block 2 MiB; a B panel (64 KiB) streams
@@ -204,31 +216,60 @@ struct MatrixB {
 };
 
 /// The im2col matrix of one (image, group) of a convolution, without
-/// materializing it: row k = (c, kh, kw), column n = (oh, ow).
+/// materializing it: row k = (c, kh, kw), column n = (oh, ow). Input rows
+/// and columns outside [0, IH) x [0, IW) (after subtracting the padding
+/// padH, padW) read as zeros.
 struct Im2colB {
   const float *in;
   int64_t sc, sh, sw; // input strides of c, h, w
   int64_t OW, KH, KW, strideH, strideW, dilH, dilW;
+  int64_t IH, IW, padH, padW;
+  /// A 1x1, unit-stride, unpadded window over rows stored back to back:
+  /// row k of B is channel k of the input, read as one run.
+  bool dense() const {
+    return KH == 1 && KW == 1 && strideH == 1 && strideW == 1 && sw == 1 &&
+           padH == 0 && padW == 0 && sh == OW && IW == OW;
+  }
   void row(int64_t k, int64_t n0, int64_t count, float *dst) const {
+    if (dense()) {
+      std::memcpy(dst, in + k * sc + n0, size_t(count) * sizeof(float));
+      return;
+    }
     int64_t kw = k % KW, kh = (k / KW) % KH, c = k / (KW * KH);
-    const float *base = in + c * sc + kh * dilH * sh + kw * dilW * sw;
+    const float *base = in + c * sc;
     int64_t oh = n0 / OW, ow = n0 % OW;
+    int64_t step = strideW * sw;
     for (int64_t j = 0; j < count;) {
-      const float *src = base + oh * strideH * sh + ow * strideW * sw;
       int64_t run = std::min(count - j, OW - ow);
-      int64_t step = strideW * sw;
-      if (step == 1)
-        std::memcpy(dst + j, src, size_t(run) * sizeof(float));
-      else
-        for (int64_t t = 0; t < run; ++t)
-          dst[j + t] = src[t * step];
+      int64_t iy = oh * strideH + kh * dilH - padH;
+      int64_t ix = ow * strideW + kw * dilW - padW; // of the run's first
+      float *d = dst + j;
       j += run;
       ow = 0;
       ++oh;
+      if (iy < 0 || iy >= IH) {
+        std::fill(d, d + run, 0.0f);
+        continue;
+      }
+      // Columns t of the run with 0 <= ix + t*strideW < IW: [lo, hi).
+      int64_t lo = ix >= 0 ? 0 : (-ix + strideW - 1) / strideW;
+      int64_t hi = ix >= IW ? 0 : (IW - 1 - ix) / strideW + 1;
+      lo = std::min(lo, run);
+      hi = std::max(lo, std::min(hi, run));
+      std::fill(d, d + lo, 0.0f);
+      std::fill(d + hi, d + run, 0.0f);
+      const float *src = base + iy * sh + (ix + lo * strideW) * sw;
+      if (step == 1)
+        std::memcpy(d + lo, src, size_t(hi - lo) * sizeof(float));
+      else
+        for (int64_t t = 0; t < hi - lo; ++t)
+          d[lo + t] = src[t * step];
     }
   }
-  const float *direct(int64_t, int64_t) const { return nullptr; }
-  int64_t ld() const { return 0; }
+  const float *direct(int64_t k, int64_t n0) const {
+    return dense() ? in + k * sc + n0 : nullptr;
+  }
+  int64_t ld() const { return sc; }
 };
 
 /// Packs rows [k0, k0+kc) x columns [n0, n0+nc) of B into kNR-wide panels,
@@ -277,10 +318,14 @@ struct MatrixC {
 /// kMR).
 /// `packedB`, when set, is B packed whole: kNR-column panels over all of K,
 /// panel j at packedB + j*kNR*K (n0 a multiple of kNR).
+/// `ops.epilogue`, when set, makes the block write C (the first K slice
+/// overwrites it) and finish each tile with the epilogue (element (i, n) of
+/// the epilogue's addends is that of C).
 template <typename B>
 void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
                const MatrixA &A, const float *packedA, const B &b,
-               const float *packedB, const MatrixC &C) {
+               const float *packedB, const MatrixC &C,
+               const BlockOps &ops = {}) {
   Scratch &s = scratch();
   int64_t M = m1 - m0;
   // With few rows, packing B costs as much as the product: read it in place
@@ -297,6 +342,10 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
     int64_t nc = std::min(kNC, n1 - jc);
     for (int64_t pc = 0; pc < K; pc += kKC) {
       int64_t kc = std::min(kKC, K - pc);
+      const Epilogue *epi = ops.epilogue;
+      bool first = pc == 0, last = pc + kc >= K;
+      bool accumulate = !(epi && first);
+      bool finish = epi && last && !epi->empty();
       if (packingB)
         packB(b, pc, kc, jc, nc, bp);
       for (int64_t ic = m0; ic < m1; ic += kMC) {
@@ -317,17 +366,30 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
             int mr = int(std::min<int64_t>(kMR, mc - ir));
             float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
             if (!tile) {
-              microkernel(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb, c,
-                          C.s0);
+              ops.micro(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
+                        c, C.s0, accumulate);
+              if (finish)
+                ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, c, C.s0);
               continue;
             }
-            // Strided columns: accumulate into a dense tile, then add.
-            std::fill(tile, tile + kMR * kNR, 0.0f);
-            microkernel(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
-                        tile, kNR);
+            // Strided columns: compute into a dense tile, then add or store.
+            ops.micro(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
+                      tile, kNR, /*accumulate=*/false);
+            if (!epi) {
+              for (int i = 0; i < mr; ++i)
+                for (int j = 0; j < nr; ++j)
+                  c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
+              continue;
+            }
+            if (!first)
+              for (int i = 0; i < mr; ++i)
+                for (int j = 0; j < nr; ++j)
+                  tile[i * kNR + j] += c[i * C.s0 + j * C.s1];
+            if (finish)
+              ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, tile, kNR);
             for (int i = 0; i < mr; ++i)
               for (int j = 0; j < nr; ++j)
-                c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
+                c[i * C.s0 + j * C.s1] = tile[i * kNR + j];
           }
         }
       }
@@ -375,13 +437,14 @@ Split splitWork(int64_t M, int64_t N, int64_t K, int64_t batch,
 template <typename B>
 void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
              int64_t K, const MatrixA &A, const float *packedA, const B &b,
-             const float *packedB, const MatrixC &C) {
+             const float *packedB, const MatrixC &C,
+             const BlockOps &ops = {}) {
   int64_t lo = part * split.chunk;
   int64_t hi = std::min(lo + split.chunk, split.alongN ? N : M);
   if (split.alongN)
-    gemmBlock(0, M, lo, hi, K, A, packedA, b, packedB, C);
+    gemmBlock(0, M, lo, hi, K, A, packedA, b, packedB, C, ops);
   else
-    gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C);
+    gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C, ops);
 }
 
 } // namespace
@@ -422,30 +485,73 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
   });
 }
 
-DSRT_EXPORT void dsrt_kernel_conv2d_f32(
-    int64_t N, int64_t G, int64_t F, int64_t C, int64_t OH, int64_t OW,
-    int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
-    const float *in, int64_t sI0, int64_t sI1, int64_t sI2, int64_t sI3,
-    int64_t sI4, const float *weight, int64_t sW0, int64_t sW1, int64_t sW2,
-    int64_t sW3, int64_t sW4, float *out, int64_t sO0, int64_t sO1,
-    int64_t sO2, int64_t sO3, int64_t sO4, int64_t flags) {
-  if (N <= 0 || G <= 0 || F <= 0 || C <= 0 || OH <= 0 || OW <= 0 ||
-      KH <= 0 || KW <= 0)
-    return;
+namespace {
+
+/// A convolution call: the sizes, the padding (IH, IW: the unpadded input's
+/// extents) and each operand's pointer and five strides.
+struct ConvProblem {
+  int64_t N, G, F, C, OH, OW, KH, KW, sh, sw, dh, dw;
+  int64_t IH, IW, padH, padW;
+  const float *in;
+  int64_t sI[5];
+  const float *weight;
+  int64_t sW[5];
+  float *out;
+  int64_t sO[5];
+  int64_t flags;
+};
+
+/// A fused call's epilogue on the 5-D output: addends in the output's
+/// layout, the clamp.
+struct ConvEpilogue {
+  const float *add[2];
+  int64_t sAdd[2][5];
+  float lo, hi;
+  bool clamp;
+};
+
+/// Whether (oh, ow) fold into one stride in a view with strides s.
+bool flatSpatial(const int64_t *s, int64_t OW) { return s[3] == OW * s[4]; }
+
+/// The convolution, accumulated into the output (epi == null) or written
+/// with `epi` applied. A fused call reaches this only when the output and
+/// the addends have flat (oh, ow).
+void conv2d(const ConvProblem &p, const ConvEpilogue *epi) {
+  const int64_t *sI = p.sI, *sW = p.sW, *sO = p.sO;
+  int64_t N = p.N, G = p.G, F = p.F, C = p.C, OH = p.OH, OW = p.OW,
+          KH = p.KH, KW = p.KW;
+  // The 2-D epilogue of (image n, group g): rows f, columns oh*OW + ow.
+  auto sliceEpilogue = [&](int64_t n, int64_t g, int64_t row, int64_t col) {
+    Epilogue e;
+    for (int t = 0; t < 2; ++t)
+      if (epi->add[t]) {
+        const int64_t *s = epi->sAdd[t];
+        e.add[t] = Addend{epi->add[t] + n * s[0] + g * s[1], s[row], s[col]};
+      }
+    e.lo = epi->lo;
+    e.hi = epi->hi;
+    e.clamp = epi->clamp;
+    return e;
+  };
   // Depthwise (one input and one output channel per group): a GEMM of one
   // row per group wastes the microkernel; see Depthwise.h.
   if (F == 1 && C == 1) {
-    depthwiseConv2d(N, G, OH, OW, KH, KW, sh, sw, dh, dw, in, sI0, sI1, sI3,
-                    sI4, weight, sW0, sW3, sW4, out, sO0, sO1, sO3, sO4);
+    DepthwisePlaneEpilogue planes;
+    if (epi)
+      planes = [&](int64_t n, int64_t g) { return sliceEpilogue(n, g, 3, 4); };
+    depthwiseConv2d(N, G, OH, OW, KH, KW, p.sh, p.sw, p.dh, p.dw, p.IH, p.IW,
+                    p.padH, p.padW, p.in, sI[0], sI[1], sI[3], sI[4],
+                    p.weight, sW[0], sW[3], sW[4], p.out, sO[0], sO[1], sO[3],
+                    sO[4], epi ? &planes : nullptr);
     return;
   }
   int64_t K = C * KH * KW, cols = OH * OW;
   // The weight of a group as an F x K matrix needs (c, kh, kw) to be one
   // dense run; compact it once otherwise.
   std::unique_ptr<float[]> compact;
-  const float *w = weight;
-  int64_t wGroup = sW0, wRow = sW1;
-  if (!(sW4 == 1 && sW3 == KW && sW2 == KH * KW)) {
+  const float *w = p.weight;
+  int64_t wGroup = sW[0], wRow = sW[1];
+  if (!(sW[4] == 1 && sW[3] == KW && sW[2] == KH * KW)) {
     compact.reset(new float[size_t(G * F * K)]);
     for (int64_t g = 0; g < G; ++g)
       for (int64_t f = 0; f < F; ++f)
@@ -453,31 +559,43 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
           for (int64_t kh = 0; kh < KH; ++kh)
             for (int64_t kw = 0; kw < KW; ++kw)
               compact[((g * F + f) * C + c) * KH * KW + kh * KW + kw] =
-                  weight[g * sW0 + f * sW1 + c * sW2 + kh * sW3 + kw * sW4];
+                  p.weight[g * sW[0] + f * sW[1] + c * sW[2] + kh * sW[3] +
+                           kw * sW[4]];
     w = compact.get();
     wGroup = F * K;
     wRow = K;
   }
   // The output of an (image, group) as an F x (OH*OW) matrix needs oh and
   // ow to fold into one stride.
-  bool flatOut = sO3 == OW * sO4;
-  bool packWeights = (flags & DSRT_KERNEL_CONSTANT_A) && !compact;
+  bool flatOut = flatSpatial(sO, OW);
+  bool packWeights = (p.flags & DSRT_KERNEL_CONSTANT_A) && !compact;
   Split split = splitWork(F, cols, K, N * G, packWeights);
   std::vector<std::shared_ptr<PackedConstant>> packed;
   if (packWeights)
     for (int64_t g = 0; g < G; ++g)
       packed.push_back(packedConstant(MatrixA{w + g * wGroup, wRow, 1}, F, K));
+  BlockOps ops;
+  if (epi) {
+    ops.micro = selectMicrokernel();
+    ops.epilogueTile = selectEpilogueTile();
+  }
   parallelFor(N * G * split.parts, [&](int64_t t) {
     int64_t ng = t / split.parts, part = t % split.parts;
     int64_t n = ng / G, g = ng % G;
     MatrixA a{w + g * wGroup, wRow, 1};
-    Im2colB b{in + n * sI0 + g * sI1, sI2, sI3, sI4, OW, KH, KW, sh, sw,
-              dh, dw};
-    float *o = out + n * sO0 + g * sO1;
+    Im2colB b{p.in + n * sI[0] + g * sI[1], sI[2], sI[3], sI[4], OW, KH, KW,
+              p.sh, p.sw, p.dh, p.dw, p.IH, p.IW, p.padH, p.padW};
+    float *o = p.out + n * sO[0] + g * sO[1];
     const float *pa = packed.empty() ? nullptr : packed[g]->data.get();
     if (flatOut) {
+      BlockOps taskOps = ops;
+      Epilogue e;
+      if (epi) {
+        e = sliceEpilogue(n, g, 2, 4);
+        taskOps.epilogue = &e;
+      }
       runTask(split, part, F, cols, K, a, pa, b, nullptr,
-              MatrixC{o, sO2, sO4});
+              MatrixC{o, sO[2], sO[4]}, taskOps);
       return;
     }
     // Rare: compute into a dense buffer, then add it to the strided output.
@@ -490,7 +608,105 @@ DSRT_EXPORT void dsrt_kernel_conv2d_f32(
     int64_t c0 = split.alongN ? lo : 0, c1 = split.alongN ? hi : cols;
     for (int64_t f = f0; f < f1; ++f)
       for (int64_t c = c0; c < c1; ++c)
-        o[f * sO2 + (c / OW) * sO3 + (c % OW) * sO4] += tmp[f * cols + c];
+        o[f * sO[2] + (c / OW) * sO[3] + (c % OW) * sO[4]] +=
+            tmp[f * cols + c];
+  });
+}
+
+} // namespace
+
+DSRT_EXPORT void dsrt_kernel_conv2d_f32(
+    int64_t N, int64_t G, int64_t F, int64_t C, int64_t OH, int64_t OW,
+    int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    const float *in, int64_t sI0, int64_t sI1, int64_t sI2, int64_t sI3,
+    int64_t sI4, const float *weight, int64_t sW0, int64_t sW1, int64_t sW2,
+    int64_t sW3, int64_t sW4, float *out, int64_t sO0, int64_t sO1,
+    int64_t sO2, int64_t sO3, int64_t sO4, int64_t flags) {
+  if (N <= 0 || G <= 0 || F <= 0 || C <= 0 || OH <= 0 || OW <= 0 ||
+      KH <= 0 || KW <= 0)
+    return;
+  // Padding already applied: the window never leaves the input.
+  ConvProblem p{N,  G,  F,  C,  OH, OW, KH, KW, sh, sw, dh, dw,
+                (OH - 1) * sh + (KH - 1) * dh + 1,
+                (OW - 1) * sw + (KW - 1) * dw + 1,
+                0,  0,  in, {sI0, sI1, sI2, sI3, sI4},
+                weight, {sW0, sW1, sW2, sW3, sW4},
+                out, {sO0, sO1, sO2, sO3, sO4}, flags};
+  conv2d(p, nullptr);
+}
+
+DSRT_EXPORT void dsrt_kernel_conv2d_fused_f32(
+    int64_t N, int64_t G, int64_t F, int64_t C, int64_t OH, int64_t OW,
+    int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+    int64_t IH, int64_t IW, int64_t padH, int64_t padW, const float *in,
+    int64_t sI0, int64_t sI1, int64_t sI2, int64_t sI3, int64_t sI4,
+    const float *weight, int64_t sW0, int64_t sW1, int64_t sW2, int64_t sW3,
+    int64_t sW4, float *out, int64_t sO0, int64_t sO1, int64_t sO2,
+    int64_t sO3, int64_t sO4, const float *add0, int64_t sA0, int64_t sA1,
+    int64_t sA2, int64_t sA3, int64_t sA4, const float *add1, int64_t sB0,
+    int64_t sB1, int64_t sB2, int64_t sB3, int64_t sB4, float lo, float hi,
+    int64_t flags) {
+  if (N <= 0 || G <= 0 || F <= 0 || OH <= 0 || OW <= 0)
+    return;
+  ConvProblem p{N,      G,  F,  C,  OH, OW, KH, KW, sh, sw, dh, dw, IH, IW,
+                padH,   padW, in, {sI0, sI1, sI2, sI3, sI4},
+                weight, {sW0, sW1, sW2, sW3, sW4},
+                out,    {sO0, sO1, sO2, sO3, sO4}, flags};
+  ConvEpilogue epi{{add0, add1},
+                   {{sA0, sA1, sA2, sA3, sA4}, {sB0, sB1, sB2, sB3, sB4}},
+                   lo,
+                   hi,
+                   lo > -INFINITY || hi < INFINITY};
+  auto forEachOutput = [&](auto &&fn) {
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t g = 0; g < G; ++g)
+        for (int64_t f = 0; f < F; ++f)
+          for (int64_t oh = 0; oh < OH; ++oh)
+            for (int64_t ow = 0; ow < OW; ++ow)
+              fn(n, g, f, oh, ow);
+  };
+  // maximumf/minimumf with a NaN bound is NaN everywhere.
+  if (std::isnan(lo) || std::isnan(hi)) {
+    forEachOutput([&](int64_t n, int64_t g, int64_t f, int64_t oh,
+                      int64_t ow) {
+      out[n * sO0 + g * sO1 + f * sO2 + oh * sO3 + ow * sO4] = NAN;
+    });
+    return;
+  }
+  bool flat = flatSpatial(p.sO, OW);
+  for (int t = 0; t < 2; ++t)
+    if (epi.add[t] && !flatSpatial(epi.sAdd[t], OW))
+      flat = false;
+  if (flat && C > 0 && KH > 0 && KW > 0) {
+    conv2d(p, &epi);
+    return;
+  }
+  // Rare (strided views, empty reductions): accumulate into a dense zeroed
+  // buffer, then apply the epilogue element by element.
+  std::vector<float> dense(size_t(N * G * F * OH * OW), 0.0f);
+  int64_t d[5] = {G * F * OH * OW, F * OH * OW, OH * OW, OW, 1};
+  ConvProblem q = p;
+  q.out = dense.data();
+  std::copy(d, d + 5, q.sO);
+  if (C > 0 && KH > 0 && KW > 0)
+    conv2d(q, nullptr);
+  forEachOutput([&](int64_t n, int64_t g, int64_t f, int64_t oh, int64_t ow) {
+    int64_t idx[5] = {n, g, f, oh, ow};
+    auto at = [&](const int64_t *s) {
+      int64_t o = 0;
+      for (int i = 0; i < 5; ++i)
+        o += idx[i] * s[i];
+      return o;
+    };
+    float v = dense[size_t(at(d))];
+    for (int t = 0; t < 2; ++t)
+      if (epi.add[t])
+        v += epi.add[t][at(epi.sAdd[t])];
+    if (epi.clamp) {
+      v = v < lo ? lo : v;
+      v = v > hi ? hi : v;
+    }
+    out[at(p.sO)] = v;
   });
 }
 

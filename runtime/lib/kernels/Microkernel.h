@@ -6,7 +6,9 @@
 //   Bp: kc rows of at least nr floats, row k at Bp[k*ldb] (a packed panel
 //       has ldb = kNR and zero padding; an unpacked row-major B is used in
 //       place when its rows are contiguous).
-//   C : row i at C[i*ldc], unit column stride.
+//   C : row i at C[i*ldc], unit column stride; accumulated into
+//       (C += Ap·Bp) or, with accumulate == false, overwritten (C = Ap·Bp,
+//       its old contents never read).
 // mr <= kMR, nr <= kNR. Each variant is compiled for its ISA in its own
 // translation unit and chosen once at run time.
 //
@@ -25,14 +27,16 @@ constexpr int kNR = 32;
 
 using Microkernel = void (*)(int mr, int nr, int64_t kc, const float *Ap,
                              const float *Bp, int64_t ldb, float *C,
-                             int64_t ldc);
+                             int64_t ldc, bool accumulate);
 
 /// AVX-512F (zmm FMAs); only to be called when the CPU has AVX-512F.
 void microkernelAVX512(int mr, int nr, int64_t kc, const float *Ap,
-                       const float *Bp, int64_t ldb, float *C, int64_t ldc);
+                       const float *Bp, int64_t ldb, float *C, int64_t ldc,
+                       bool accumulate);
 /// Portable scalar code for every other CPU.
 void microkernelGeneric(int mr, int nr, int64_t kc, const float *Ap,
-                        const float *Bp, int64_t ldb, float *C, int64_t ldc);
+                        const float *Bp, int64_t ldb, float *C, int64_t ldc,
+                        bool accumulate);
 
 /// The best microkernel for this CPU.
 Microkernel selectMicrokernel();

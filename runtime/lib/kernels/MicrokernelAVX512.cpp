@@ -22,7 +22,8 @@ namespace {
 /// Full tiles (Masked = false) use plain loads; edge tiles mask columns.
 template <int MR, int NV, bool Masked = true>
 inline void tile(int64_t kc, const float *Ap, const float *Bp, int64_t ldb,
-                 float *C, int64_t ldc, __mmask16 m0, __mmask16 m1) {
+                 float *C, int64_t ldc, __mmask16 m0, __mmask16 m1,
+                 bool accumulate) {
   // The C tile is read once, after kc steps: fetch it now so its misses
   // (rows a large power-of-two stride apart defeat the prefetchers)
   // overlap the arithmetic.
@@ -71,6 +72,12 @@ inline void tile(int64_t kc, const float *Ap, const float *Bp, int64_t ldb,
 #pragma GCC unroll 12
   for (int i = 0; i < MR; ++i) {
     float *c = C + i * ldc;
+    if (!accumulate) {
+      _mm512_mask_storeu_ps(c, m0, acc[i][0]);
+      if (NV > 1)
+        _mm512_mask_storeu_ps(c + 16, m1, acc[i][NV - 1]);
+      continue;
+    }
     _mm512_mask_storeu_ps(
         c, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), acc[i][0]));
     if (NV > 1)
@@ -83,11 +90,11 @@ inline void tile(int64_t kc, const float *Ap, const float *Bp, int64_t ldb,
 template <int NV>
 inline void rows(int mr, int64_t kc, const float *Ap, const float *Bp,
                  int64_t ldb, float *C, int64_t ldc, __mmask16 m0,
-                 __mmask16 m1) {
+                 __mmask16 m1, bool accumulate) {
   switch (mr) {
 #define DSRT_ROWS(R)                                                           \
   case R:                                                                      \
-    return tile<R, NV>(kc, Ap, Bp, ldb, C, ldc, m0, m1);
+    return tile<R, NV>(kc, Ap, Bp, ldb, C, ldc, m0, m1, accumulate);
     DSRT_ROWS(1)
     DSRT_ROWS(2)
     DSRT_ROWS(3)
@@ -115,12 +122,14 @@ inline __mmask16 maskOf(int n) {
 
 void dsrt::kernels::microkernelAVX512(int mr, int nr, int64_t kc,
                                       const float *Ap, const float *Bp,
-                                      int64_t ldb, float *C, int64_t ldc) {
+                                      int64_t ldb, float *C, int64_t ldc,
+                                      bool accumulate) {
   if (mr == kMR && nr == kNR)
     tile<kMR, 2, /*Masked=*/false>(kc, Ap, Bp, ldb, C, ldc, maskOf(16),
-                                   maskOf(16));
+                                   maskOf(16), accumulate);
   else if (nr > 16)
-    rows<2>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(16), maskOf(nr - 16));
+    rows<2>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(16), maskOf(nr - 16),
+            accumulate);
   else
-    rows<1>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(nr), 0);
+    rows<1>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(nr), 0, accumulate);
 }

@@ -1,0 +1,225 @@
+//===- FusedConvTest.cpp - dsrt_kernel_conv2d_fused_f32 -------------------===//
+//
+// The fused convolution (implicit zero padding, output written rather than
+// accumulated, bias/residual addends and a clamp applied in the kernel)
+// against a naive reference in double precision. Every case runs with the
+// AVX-512 kernels (where the CPU has them) and with the scalar ones
+// (DSRT_GENERIC_KERNELS set), on the grouped-GEMM path and the depthwise
+// one, with dense and strided views.
+//
+//===----------------------------------------------------------------------===//
+#include "dsrt/dsrt.h"
+#include "dsrt/kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace {
+
+std::vector<float> randomFloats(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  std::vector<float> v(n);
+  for (float &x : v)
+    x = dist(rng);
+  return v;
+}
+
+struct GenericKernels {
+  explicit GenericKernels(bool on) {
+    if (on)
+      setenv("DSRT_GENERIC_KERNELS", "1", 1);
+    else
+      unsetenv("DSRT_GENERIC_KERNELS");
+  }
+  ~GenericKernels() { unsetenv("DSRT_GENERIC_KERNELS"); }
+};
+
+enum class Act { None, Relu, Relu6 };
+
+struct FusedCase {
+  int64_t N, G, F, C, H, W, KH, KW, sh, sw, dh, dw, padH, padW;
+  bool bias, residual;
+  Act act;
+  /// Input, output and residual with every other column of a wider buffer
+  /// (the non-flat fallback on the GEMM path, a strided plane copy on the
+  /// depthwise path).
+  bool strided;
+  int threads;
+};
+
+void PrintTo(const FusedCase &c, std::ostream *os) {
+  *os << "N" << c.N << " G" << c.G << " F" << c.F << " C" << c.C << " "
+      << c.H << "x" << c.W << " k" << c.KH << "x" << c.KW << " s" << c.sh
+      << "," << c.sw << " d" << c.dh << "," << c.dw << " pad" << c.padH
+      << "," << c.padW << (c.bias ? " bias" : "")
+      << (c.residual ? " residual" : "")
+      << (c.act == Act::Relu    ? " relu"
+          : c.act == Act::Relu6 ? " relu6"
+                                : "")
+      << (c.strided ? " strided" : "") << " threads=" << c.threads;
+}
+
+class FusedConvTest
+    : public testing::TestWithParam<std::tuple<FusedCase, bool>> {};
+
+TEST_P(FusedConvTest, MatchesNaiveLoops) {
+  const FusedCase &c = std::get<0>(GetParam());
+  bool generic = std::get<1>(GetParam());
+  if (!generic && !__builtin_cpu_supports("avx512f"))
+    GTEST_SKIP() << "this CPU has no AVX-512F; the scalar run covers it";
+  GenericKernels env(generic);
+  dsrt_set_num_threads(c.threads);
+
+  // Symmetric padding, as ONNX models mostly have.
+  int64_t OH = (c.H + 2 * c.padH - (c.KH - 1) * c.dh - 1) / c.sh + 1;
+  int64_t OW = (c.W + 2 * c.padW - (c.KW - 1) * c.dw - 1) / c.sw + 1;
+  ASSERT_GT(OH, 0);
+  ASSERT_GT(OW, 0);
+  int64_t cs = c.strided ? 2 : 1; // column stride of in, out, residual
+  int64_t sI[5] = {c.G * c.C * c.H * c.W * cs, c.C * c.H * c.W * cs,
+                   c.H * c.W * cs, c.W * cs, cs};
+  int64_t sW[5] = {c.F * c.C * c.KH * c.KW, c.C * c.KH * c.KW, c.KH * c.KW,
+                   c.KW, 1};
+  int64_t sO[5] = {c.G * c.F * OH * OW * cs, c.F * OH * OW * cs,
+                   OH * OW * cs, OW * cs, cs};
+  std::vector<float> in = randomFloats(size_t(c.N * sI[0]), 21);
+  std::vector<float> w = randomFloats(size_t(c.G * sW[0]), 22);
+  // Scaled so that ReLU6 clamps some outputs at 6.
+  for (float &x : w)
+    x *= 4.f;
+  std::vector<float> bias = randomFloats(size_t(c.G * c.F), 23);
+  std::vector<float> res = randomFloats(size_t(c.N * sO[0]), 24);
+  // The old contents are ignored: NaN would show through.
+  std::vector<float> out(size_t(c.N * sO[0]),
+                         std::numeric_limits<float>::quiet_NaN());
+  // The bias as a per-channel broadcast: strides {0, F, 1, 0, 0}.
+  float lo = c.act == Act::None ? -INFINITY : 0.f;
+  float hi = c.act == Act::Relu6 ? 6.f : INFINITY;
+  dsrt_kernel_conv2d_fused_f32(
+      c.N, c.G, c.F, c.C, OH, OW, c.KH, c.KW, c.sh, c.sw, c.dh, c.dw, c.H,
+      c.W, c.padH, c.padW, in.data(), sI[0], sI[1], sI[2], sI[3], sI[4],
+      w.data(), sW[0], sW[1], sW[2], sW[3], sW[4], out.data(), sO[0], sO[1],
+      sO[2], sO[3], sO[4], c.bias ? bias.data() : nullptr, 0, c.F, 1, 0, 0,
+      c.residual ? res.data() : nullptr, sO[0], sO[1], sO[2], sO[3], sO[4],
+      lo, hi, DSRT_KERNEL_CONSTANT_A);
+  dsrt_set_num_threads(0);
+
+  int clamped = 0;
+  for (int64_t n = 0; n < c.N; ++n)
+    for (int64_t g = 0; g < c.G; ++g)
+      for (int64_t f = 0; f < c.F; ++f)
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            double ref = 0;
+            for (int64_t ci = 0; ci < c.C; ++ci)
+              for (int64_t kh = 0; kh < c.KH; ++kh)
+                for (int64_t kw = 0; kw < c.KW; ++kw) {
+                  int64_t y = oh * c.sh + kh * c.dh - c.padH;
+                  int64_t x = ow * c.sw + kw * c.dw - c.padW;
+                  if (y < 0 || y >= c.H || x < 0 || x >= c.W)
+                    continue;
+                  ref += double(in[n * sI[0] + g * sI[1] + ci * sI[2] +
+                                   y * sI[3] + x * sI[4]]) *
+                         double(w[g * sW[0] + f * sW[1] + ci * sW[2] +
+                                  kh * sW[3] + kw]);
+                }
+            int64_t o =
+                n * sO[0] + g * sO[1] + f * sO[2] + oh * sO[3] + ow * sO[4];
+            if (c.bias)
+              ref += bias[g * c.F + f];
+            if (c.residual)
+              ref += res[o];
+            if (c.act != Act::None && ref < 0)
+              ref = 0;
+            if (c.act == Act::Relu6 && ref > 6)
+              ref = 6, ++clamped;
+            ASSERT_NEAR(out[o], ref, 1e-4 * (1 + c.C * c.KH * c.KW / 16.0))
+                << "n=" << n << " g=" << g << " f=" << f << " oh=" << oh
+                << " ow=" << ow;
+          }
+  if (c.act == Act::Relu6)
+    EXPECT_GT(clamped, 0) << "the case does not exercise the upper bound";
+  // Elements between the strided columns are not part of the output.
+  if (c.strided)
+    for (size_t i = 1; i < out.size(); i += 2)
+      ASSERT_TRUE(std::isnan(out[i])) << "wrote outside the view at " << i;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, FusedConvTest,
+    testing::Combine(
+        testing::Values(
+            // GEMM path: 3x3 pad 1, bias + ReLU6 (MobileNet's first layer).
+            FusedCase{1, 1, 16, 3, 17, 19, 3, 3, 2, 2, 1, 1, 1, 1, true,
+                      false, Act::Relu6, false, 2},
+            // K = 576 > one K slice (two slices: write, then accumulate),
+            // bias + residual + ReLU (ResNet's basic block).
+            FusedCase{1, 1, 24, 64, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu, false, 2},
+            // 1x1, no padding, bias + residual, no activation (MobileNet's
+            // projection with the skip connection); M spans several tiles.
+            FusedCase{2, 1, 40, 16, 12, 12, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::None, false, 1},
+            // 1x1 with few output channels: B read in place, not packed.
+            FusedCase{1, 1, 8, 16, 12, 13, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::Relu6, false, 2},
+            // Nothing fused but the write: old contents must not leak.
+            FusedCase{1, 2, 13, 4, 11, 10, 2, 3, 1, 2, 2, 1, 2, 1, false,
+                      false, Act::None, false, 2},
+            // Asymmetric kernel, dilation, large padding (windows entirely
+            // in the padding at the borders).
+            FusedCase{1, 1, 8, 3, 6, 7, 3, 2, 1, 3, 2, 1, 3, 2, true, false,
+                      Act::Relu, false, 1},
+            // Strided views: the fallback path.
+            FusedCase{1, 1, 8, 5, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu6, true, 2},
+            // Depthwise path: pad 1, stride 1 and 2, ReLU6.
+            FusedCase{1, 32, 1, 1, 20, 21, 3, 3, 1, 1, 1, 1, 1, 1, true,
+                      false, Act::Relu6, false, 2},
+            FusedCase{2, 8, 1, 1, 15, 16, 3, 3, 2, 2, 1, 1, 1, 1, true, true,
+                      Act::Relu, false, 2},
+            // Depthwise, 5x5 dilated, strided views, no padding needed on
+            // the right (odd size, stride 2), residual only.
+            FusedCase{1, 4, 1, 1, 13, 13, 5, 5, 2, 2, 2, 1, 2, 2, false, true,
+                      Act::None, true, 1},
+            // Depthwise without padding: the direct (uncopied) path.
+            FusedCase{1, 6, 1, 1, 9, 70, 3, 3, 1, 1, 1, 1, 0, 0, true, false,
+                      Act::Relu6, false, 2}),
+        testing::Bool()));
+
+TEST(FusedConv, NaNBoundMakesEveryOutputNaN) {
+  float in[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, w[1] = {1}, out[9] = {};
+  dsrt_kernel_conv2d_fused_f32(1, 1, 1, 1, 3, 3, 1, 1, 1, 1, 1, 1, 3, 3, 0, 0,
+                               in, 9, 9, 9, 3, 1, w, 1, 1, 1, 1, 1, out, 9, 9,
+                               9, 3, 1, nullptr, 0, 0, 0, 0, 0, nullptr, 0, 0,
+                               0, 0, 0, NAN, INFINITY, 0);
+  for (float v : out)
+    EXPECT_TRUE(std::isnan(v));
+}
+
+TEST(FusedConv, NaNValuesPropagateThroughTheClamp) {
+  // maximumf(NaN, 0) is NaN (ONNX Relu/Clip of NaN is NaN).
+  for (bool generic : {false, true}) {
+    if (!generic && !__builtin_cpu_supports("avx512f"))
+      continue;
+    GenericKernels env(generic);
+    std::vector<float> in(40 * 40, 1.f), out(40 * 40, 0.f);
+    in[5] = NAN;
+    float w[1] = {2};
+    dsrt_kernel_conv2d_fused_f32(1, 1, 1, 1, 40, 40, 1, 1, 1, 1, 1, 1, 40, 40,
+                                 0, 0, in.data(), 1600, 1600, 1600, 40, 1, w,
+                                 1, 1, 1, 1, 1, out.data(), 1600, 1600, 1600,
+                                 40, 1, nullptr, 0, 0, 0, 0, 0, nullptr, 0,
+                                 0, 0, 0, 0, 0.f, 6.f, 0);
+    EXPECT_TRUE(std::isnan(out[5])) << (generic ? "generic" : "avx512");
+    EXPECT_EQ(out[6], 2.f);
+  }
+}
+
+} // namespace
