@@ -98,6 +98,12 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   // returned buffer one the caller owns (cloning arguments and constants).
   pm.addNestedPass<func::FuncOp>(std::make_unique<CopyRepeatedResultsPass>());
   pm.addPass(ds::createResultsToOutParamsPass());
+  // Convolutions with their padding and elementwise epilogues become one
+  // fused kernel call each. Before buffer planning: fusion changes which
+  // buffers a convolution reads (the unpadded input instead of its padded
+  // copy), so liveness must be computed on the fused program, or the
+  // planner could hand the input's bytes to a later buffer.
+  pm.addPass(ds::createFuseConvKernelsPass());
   // Static intermediates become views of one arena per call, laid out by
   // liveness (docs/performance.md, "Memory planning"); deallocation then
   // frees the arena once.
@@ -111,11 +117,8 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   // Collectives (dsc, buffer form after bufferization) → dsrt_* calls; a
   // no-op for models that are not distributed.
   pm.addPass(ds::createConvertDSCToRuntime());
-  // Convolutions with their padding and elementwise epilogues become one
-  // fused kernel call each; other contractions and convolutions become
-  // calls of the runtime's packed, threaded kernels; what is left becomes
-  // loops below.
-  pm.addPass(ds::createFuseConvKernelsPass());
+  // Other contractions and convolutions become calls of the runtime's
+  // packed, threaded kernels; what is left becomes loops below.
   pm.addPass(ds::createUseMicrokernelsPass());
 
   // Must run before memref lowering decides between memcpy and memrefCopy.
