@@ -16,11 +16,13 @@
 //    summed by one all-reduce. A layer is row parallel exactly when its
 //    activation comes, through elementwise ops, from a column-parallel one —
 //    Megatron's pairing of consecutive linear layers.
-//  * A batched matmul over attention heads (linalg.batch_matmul, both
-//    operands activations) needs nothing here: its operands arrive split
-//    over heads when the projections are column parallel and the reshapes
-//    between them propagate; where they do not, propagation reshards
-//    (correct, with communication).
+//  * Attention over heads needs no annotation of its own: the Q/K/V
+//    projections are column parallel, and propagation carries their split
+//    through the head split (ReshapeSharding.cpp maps it onto H), the
+//    transposes, the batched products (unfolded over [B, H] here, see
+//    BatchDims.cpp) and the softmax. The output projection's activation
+//    comes from the heads through those ops, which makes it row parallel.
+//    A projection whose heads tp does not divide stays whole (remark).
 //  * Data parallel: activations entering a function are split over
 //    dimension 0 on the data-parallel grid axis.
 //
