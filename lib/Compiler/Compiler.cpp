@@ -6,6 +6,7 @@
 #include "ds/Target/CPU/ArtifactMetadata.h"
 #include "ds/Target/CPU/CPUTarget.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Distributed/LowerTopology/Passes.h"
 #include "passes/Distributed/Passes.h"
 #include "passes/Quantization/Passes.h"
 #include "passes/Transforms/FoldBatchNorm/Passes.h"
@@ -233,6 +234,20 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
       return CompileStatus::Failure;
     if (options.afterStage)
       options.afterStage("shard", module);
+  }
+  if (!options.topology.empty()) {
+    begin("topology");
+    LowerTopologyOptions lower;
+    lower.topology = options.topology;
+    lower.report = options.topologyReport;
+    // An unreadable or inconsistent file, or a rank count that differs from
+    // the grid's, is reported by the pass with the field or op named.
+    if (failed(runPasses(module, options, [&](OpPassManager &pm) {
+          pm.addPass(createLowerTopology(lower));
+        })))
+      return CompileStatus::Invalid;
+    if (options.afterStage)
+      options.afterStage("topology", module);
   }
   // The rank count the artifact needs: that of its largest grid (also for
   // hand-written shard/dsc IR).

@@ -37,9 +37,19 @@ struct DistributeOptions : public PassPipelineOptions<DistributeOptions> {
 /// in, an SPMD linalg + dsc program out.
 void buildDistributePipeline(OpPassManager &pm, const DistributeOptions &options);
 
-/// Attaches a replicated-only ShardingInterface to tensor.expand_shape and
-/// tensor.collapse_shape (upstream has none; propagation fails without it).
+/// Attaches a ShardingInterface to tensor.expand_shape and
+/// tensor.collapse_shape (upstream has none; propagation fails without it)
+/// that maps a split through the reassociation where it stays a block split
+/// (attention's head split) and replicates otherwise.
 void registerReshapeShardingModels(DialectRegistry &registry);
+
+/// Rewrites every `collapse_shape -> linalg.batch_matmul -> expand_shape`
+/// chain that folds several batch dimensions into one (dsg.matmul of 4-D
+/// attention operands) into a `linalg.generic` contraction over the
+/// unfolded batch dimensions, so that a split of an inner batch dimension
+/// (the heads of [B, H, S, D]) stays a block split; ds-fold-batch-dims folds
+/// them back after partitioning. Returns the number of rewrites.
+unsigned unfoldBatchMatmuls(func::FuncOp func);
 
 /// Registers the passes and the `ds-distribute` pipeline.
 void registerDistributedPasses();

@@ -18,8 +18,17 @@ def ShardModel : Pass<"ds-shard", "ModuleOp"> {
       column-parallel layer is *row parallel*: its weight is split over the
       input features, so its partial outputs are summed by one all-reduce;
     * attention in unfused form (Q·Kᵀ, softmax, ·V over a head axis) is
-      split over heads: batched matmuls whose batch dimensions include the
-      head axis are split on it (`tp` must divide the number of heads);
+      split over heads (Megatron): the Q/K/V projections are column
+      parallel, their outputs reach the head split `[B, S, H*D] ->
+      [B, S, H, D]` split on H (the reshape sharding model maps the split
+      through the reassociation), each rank computes attention over its
+      H/tp heads, and the output projection, whose activation comes from
+      the heads through reshapes, transposes and batched products, is row
+      parallel (one all-reduce). Batched matmuls that fold [B, H] into one
+      batch dimension are unfolded first (ds-fold-batch-dims folds them back
+      after partitioning). When `tp` does not divide the number of heads,
+      the projections feeding that head split stay replicated (with a
+      remark), and attention runs replicated without communication;
     * with `dp > 1`, function arguments of rank ≥ 2 (activations) are split
       along dimension 0 (the batch).
 
@@ -34,6 +43,25 @@ def ShardModel : Pass<"ds-shard", "ModuleOp"> {
     Option<"dp", "dp", "int64_t", "1", "data-parallel degree">,
   ];
   let dependentDialects = ["mlir::shard::ShardDialect"];
+}
+
+def FoldBatchDims : Pass<"ds-fold-batch-dims", "func::FuncOp"> {
+  let summary = "Fold the batch loops of multi-batch contractions into one";
+  let description = [{
+    ds-shard unfolds `linalg.batch_matmul`s whose batch is several collapsed
+    dimensions (the [B, H] of attention) into `linalg.generic` contractions
+    over all batch dimensions, so that sharding can split the heads. After
+    partitioning, this pass collapses the contiguous leading batch loops of
+    such a contraction back into one (upstream
+    `linalg::collapseOpIterationDims`) and specializes the result to
+    `linalg.batch_matmul`, which the CPU back end hands to its GEMM kernel.
+    Contractions whose batch loops are not leading and contiguous in every
+    operand, or that have dynamic shapes, are left alone.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
 }
 
 def ConvertShardToDSC : Pass<"ds-convert-shard-to-dsc", "ModuleOp"> {

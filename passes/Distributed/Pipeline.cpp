@@ -20,6 +20,7 @@ void ds::buildDistributePipeline(OpPassManager &pm,
   pm.addPass(createShardModel(shardOptions));
   pm.addNestedPass<func::FuncOp>(shard::createShardingPropagation());
   pm.addNestedPass<func::FuncOp>(shard::createPartition());
+  pm.addNestedPass<func::FuncOp>(createFoldBatchDims());
   pm.addPass(createConvertShardToDSC());
   pm.addNestedPass<func::FuncOp>(createDecomposeCollectives());
   pm.addPass(createCanonicalizerPass());

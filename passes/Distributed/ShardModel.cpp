@@ -16,11 +16,13 @@
 //    summed by one all-reduce. A layer is row parallel exactly when its
 //    activation comes, through elementwise ops, from a column-parallel one —
 //    Megatron's pairing of consecutive linear layers.
-//  * A batched matmul over attention heads (linalg.batch_matmul, both
-//    operands activations) needs nothing here: its operands arrive split
-//    over heads when the projections are column parallel and the reshapes
-//    between them propagate; where they do not, propagation reshards
-//    (correct, with communication).
+//  * Attention over heads needs no annotation of its own: the Q/K/V
+//    projections are column parallel, and propagation carries their split
+//    through the head split (ReshapeSharding.cpp maps it onto H), the
+//    transposes, the batched products (unfolded over [B, H] here, see
+//    BatchDims.cpp) and the softmax. The output projection's activation
+//    comes from the heads through those ops, which makes it row parallel.
+//    A projection whose heads tp does not divide stays whole (remark).
 //  * Data parallel: activations entering a function are split over
 //    dimension 0 on the data-parallel grid axis.
 //
@@ -113,8 +115,25 @@ bool isElementwise(Operation *op) {
   });
 }
 
-/// The column-parallel matmul that `activation` comes from through
-/// elementwise ops (following the operands shaped like the result), if any.
+/// True for a batched product of two activations (Q·Kᵀ, P·V): a
+/// contraction with batch loops whose operands are not weights.
+bool isActivationBatchProduct(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || linalgOp.getNumDpsInputs() != 2 ||
+      !linalg::isaContractionOpInterface(linalgOp))
+    return false;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(linalgOp);
+  return succeeded(dims) && !dims->batch.empty() &&
+         !isWeight(linalgOp.getDpsInputOperand(0)->get()) &&
+         !isWeight(linalgOp.getDpsInputOperand(1)->get());
+}
+
+/// True if `activation` comes from a column-parallel layer through ops that
+/// keep its feature split local: elementwise ops (following the operands
+/// shaped like the result), reshapes and transposes (attention's head split
+/// and merge), and batched products of activations (attention over the
+/// split heads). Megatron's row-parallel layers are exactly those.
 bool comesFromColumnParallel(Value activation,
                              const llvm::SmallPtrSetImpl<Operation *> &column) {
   llvm::SmallPtrSet<Value, 16> visited;
@@ -128,6 +147,20 @@ bool comesFromColumnParallel(Value activation,
       continue;
     if (column.contains(def))
       return true;
+    if (isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(def)) {
+      worklist.push_back(def->getOperand(0));
+      continue;
+    }
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(def)) {
+      worklist.push_back(transpose.getInput());
+      continue;
+    }
+    if (isActivationBatchProduct(def)) {
+      auto linalgOp = cast<linalg::LinalgOp>(def);
+      for (OpOperand *input : linalgOp.getDpsInputOperands())
+        worklist.push_back(input->get());
+      continue;
+    }
     if (!isElementwise(def))
       continue;
     auto linalgOp = cast<linalg::LinalgOp>(def);
@@ -136,6 +169,42 @@ bool comesFromColumnParallel(Value activation,
         worklist.push_back(input->get());
   }
   return false;
+}
+
+/// The number of heads a column-parallel output would be split into: the
+/// major size of the first reshape downstream of `layer` (through
+/// elementwise ops and reshapes that keep the feature dimension whole) that
+/// splits its output-feature dimension `featureDim`, as attention's
+/// [B, S, H*D] -> [B, S, H, D] does. Nothing if no reshape splits it.
+std::optional<int64_t> headsDownstream(linalg::LinalgOp layer,
+                                       int64_t featureDim) {
+  SmallVector<std::pair<Value, int64_t>> worklist = {
+      {layer->getResult(0), featureDim}};
+  llvm::SmallPtrSet<Value, 16> visited;
+  while (!worklist.empty()) {
+    auto [v, dim] = worklist.pop_back_val();
+    if (!visited.insert(v).second)
+      continue;
+    for (Operation *user : v.getUsers()) {
+      if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
+        ReassociationIndices group = expand.getReassociationIndices()[dim];
+        SmallVector<int64_t> nonUnit;
+        for (int64_t d : group)
+          if (expand.getResultType().getDimSize(d) != 1)
+            nonUnit.push_back(d);
+        if (nonUnit.size() > 1)
+          return expand.getResultType().getDimSize(nonUnit.front());
+        worklist.push_back(
+            {expand.getResult(),
+             nonUnit.empty() ? group.front() : nonUnit.front()});
+        continue;
+      }
+      if (isElementwise(user) && user->getNumResults() == 1 &&
+          user->getResult(0).getType() == v.getType())
+        worklist.push_back({user->getResult(0), dim});
+    }
+  }
+  return std::nullopt;
 }
 
 /// Rewrites the inputs of `generic` that broadcast through constant-0
@@ -263,6 +332,10 @@ void ShardModelPass::runOnOperation() {
 
     // One tensor.empty per use: a shared one would need one sharding for
     // all of its users, and propagation reshards (communicates) to get it.
+    // Attention's [B, H] batch, folded into one dimension by the matmul
+    // lowering, is unfolded so that a head split stays a block split.
+    if (tpAxis >= 0)
+      unfoldBatchMatmuls(func);
     SmallVector<linalg::GenericOp> generics;
     func.walk([&](linalg::GenericOp g) { generics.push_back(g); });
     for (linalg::GenericOp generic : generics)
@@ -381,6 +454,23 @@ void ShardModelPass::runOnOperation() {
             << dim << " is not divisible by tp=" << tp.getValue()
             << "; layer left replicated";
         continue;
+      }
+      // Heads that tp does not divide cannot be split: the projection's
+      // output would be gathered again before attention. Leaving the
+      // projection whole runs that attention replicated, without any
+      // communication.
+      if (!row) {
+        int64_t featureDim =
+            *layer.getMatchingIndexingMap(layer.getDpsInitOperand(0))
+                 .getResultPosition(getAffineDimExpr(loop, layer.getContext()));
+        std::optional<int64_t> heads = headsDownstream(layer, featureDim);
+        if (heads && (ShapedType::isDynamic(*heads) || *heads % tp)) {
+          layer.emitRemark("ds-shard: ")
+              << "the " << *heads << " attention heads this projection feeds "
+              << "are not divisible by tp=" << tp.getValue()
+              << "; projection left replicated (attention runs replicated)";
+          continue;
+        }
       }
       b.setInsertionPoint(layer);
       SmallVector<SmallVector<int16_t>> split(weightType.getRank());

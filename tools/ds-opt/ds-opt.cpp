@@ -1,6 +1,7 @@
 //===- ds-opt.cpp - mlir-opt with the ds dialects and passes --------------===//
 #include "ds/Compiler/Compiler.h"
 #include "ds/InitAll.h"
+#include "passes/Distributed/LowerTopology/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -12,6 +13,8 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::ds::registerAllPasses();
+  // --ds-topology-report: the report option of every ds-lower-topology run.
+  mlir::ds::registerLowerTopologyCLOptions();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -2,7 +2,8 @@
 //
 //   ds-run MODEL [--test-data DIR | --input NAME=FILE ...] [--output-dir DIR]
 //          [--rtol R] [--atol A] [--bench N] [--keep-artifact PATH] [--timing]
-//          [--num-threads T]
+//          [--num-threads T] [--shard tp=N dp=M [--topology FILE
+//          [--ds-topology-report]]]
 //
 // MODEL is an ONNX model (.onnx) or a dsg/linalg module (.mlir), compiled for
 // the host CPU into a temporary artifact, or an artifact already compiled
@@ -31,6 +32,7 @@
 
 #include "ds/Compiler/Compiler.h"
 #include "ds/IO/TensorIO.h"
+#include "ds/Topology/Topology.h"
 #include "dsrt/dsrt.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -54,6 +56,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <cstdlib>
 #include <optional>
 #include <unistd.h>
 
@@ -118,6 +121,19 @@ static llvm::cl::opt<std::string> shardOpt(
     llvm::cl::desc("Partition the model over ranks (run under mpirun with "
                    "tp*dp ranks): 'tp=N', 'dp=M' or both"),
     llvm::cl::value_desc("tp=N dp=M"), llvm::cl::cat(category));
+static llvm::cl::opt<std::string> topologyOpt(
+    "topology",
+    llvm::cl::desc("With --shard: a cluster description (docs/topology.md) "
+                   "whose ranks are the grid's; ds-lower-topology chooses "
+                   "every collective's algorithm for it, and the runtime "
+                   "groups ranks into its nodes (DS_COLL_RANKS_PER_NODE, "
+                   "unless set)"),
+    llvm::cl::value_desc("file"), llvm::cl::cat(category));
+static llvm::cl::opt<bool> topologyReportOpt(
+    "ds-topology-report",
+    llvm::cl::desc("With --topology: print, per collective, every candidate "
+                   "schedule with its predicted time and the choice"),
+    llvm::cl::cat(category));
 static llvm::cl::opt<std::string> quantizeOpt(
     "quantize",
     llvm::cl::desc("Quantize before compiling: int8, int4, or ds-quantize's "
@@ -665,6 +681,8 @@ static std::optional<int> compile(StringRef artifact) {
       return kExitFailure;
     }
   }
+  options.topology = topologyOpt;
+  options.topologyReport = topologyReportOpt;
   options.quantize = quantizeOpt;
   options.target.planBuffers = planBuffersOpt;
   options.target.parallelizeLoops = parallelLoopsOpt;
@@ -732,6 +750,24 @@ int main(int argc, char **argv) {
   }
   if (rtolOpt < 0 || atolOpt < 0)
     return fail(llvm::createStringError("--rtol and --atol must be >= 0"));
+  if (topologyReportOpt && topologyOpt.empty())
+    return fail(llvm::createStringError(
+        "--ds-topology-report explains --topology's choices: give a cluster "
+        "description with --topology FILE"));
+  if (!topologyOpt.empty()) {
+    // The compiled schedules assume the file's nodes; the runtime must group
+    // ranks the same way (on one host it would see a single node).
+    ::ds::topo::Diagnostic diag;
+    std::optional<::ds::topo::Topology> topology =
+        ::ds::topo::loadTopology(topologyOpt, diag);
+    if (!topology)
+      return fail(llvm::createStringError("--topology: %s",
+                                          diag.str().c_str()));
+    if (!std::getenv("DS_COLL_RANKS_PER_NODE"))
+      ::setenv("DS_COLL_RANKS_PER_NODE",
+               std::to_string(topology->devicesPerNode).c_str(),
+               /*overwrite=*/0);
+  }
 
   std::string artifact = modelPath;
   SmallString<128> tempDir;

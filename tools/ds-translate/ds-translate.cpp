@@ -67,6 +67,21 @@ static cl::opt<std::string>
                cl::desc("CUDA toolkit or ROCm path (default: the one found "
                         "when ds was configured)"),
                cl::init(""));
+static cl::opt<std::string> shardOpt(
+    "shard",
+    cl::desc("With --target=cpu: partition the model over tp*dp ranks "
+             "('tp=N', 'dp=M' or both; docs/distribution.md)"),
+    cl::value_desc("tp=N dp=M"), cl::init(""));
+static cl::opt<std::string> topologyOpt(
+    "topology",
+    cl::desc("With --shard: cluster description whose ranks are the grid's; "
+             "ds-lower-topology chooses every collective's algorithm for it"),
+    cl::value_desc("file"), cl::init(""));
+static cl::opt<bool> topologyReportOpt(
+    "ds-topology-report",
+    cl::desc("With --topology: print, per collective, every candidate "
+             "schedule with its predicted time and the choice"),
+    cl::init(false));
 static cl::opt<size_t> resourceThreshold(
     "onnx-resource-threshold",
     cl::desc("Initializers of at least this many bytes become dense_resource "
@@ -157,6 +172,20 @@ static int compile() {
     llvm::errs() << "error: --chip applies to --target=cuda or rocm\n";
     return kError;
   }
+  ds::ShardOptions shard;
+  if (!shardOpt.empty()) {
+    std::string why;
+    if (!ds::parseShardOptions(shardOpt, shard, why)) {
+      llvm::errs() << "error: --shard=" << shardOpt << ": " << why << "\n";
+      return kError;
+    }
+  }
+  if (topologyReportOpt && topologyOpt.empty()) {
+    llvm::errs() << "error: --ds-topology-report explains --topology's "
+                    "choices: give a cluster description with --topology "
+                    "FILE\n";
+    return kError;
+  }
   if (emit != Emit::Assembly && outputFilename == "-") {
     llvm::errs() << "error: --emit=" << e
                  << " writes a binary file: give one with -o\n";
@@ -185,6 +214,9 @@ static int compile() {
   options.targetKind = *kind;
   options.chip = chipOpt;
   options.toolkitPath = toolkitOpt;
+  options.shard = shard;
+  options.topology = topologyOpt;
+  options.topologyReport = topologyReportOpt;
   if (emit == Emit::Artifact)
     return exitCodeOf(ds::compileModel(*module, options, outputFilename));
 
@@ -219,6 +251,11 @@ int main(int argc, char **argv) {
       return kError;
     }
     return compile();
+  }
+  if (!shardOpt.empty() || !topologyOpt.empty() || topologyReportOpt) {
+    llvm::errs() << "error: --shard, --topology and --ds-topology-report "
+                    "apply when compiling (--target=cpu)\n";
+    return kError;
   }
   if (translation == Translation::None) {
     llvm::errs() << "error: no translation given (try --import-onnx or "

@@ -103,6 +103,16 @@ struct CompileOptions {
   /// Tensor/data parallelism; the artifact then runs under mpirun with
   /// `shard.ranks()` ranks.
   ShardOptions shard;
+  /// If non-empty, a cluster description (JSON or YAML, docs/topology.md)
+  /// for distributed builds: ds-lower-topology chooses the algorithm of
+  /// every collective for it (ring, tree, Rabenseifner, hierarchical). Its
+  /// rank count must equal `shard.ranks()` (or the grid's size for
+  /// hand-written shard/dsc IR). Empty: collectives keep `algorithm = auto`
+  /// and the runtime chooses at run time.
+  std::string topology;
+  /// With `topology`: report every candidate schedule and its predicted time
+  /// per collective (remarks, as `--ds-topology-report` prints them).
+  bool topologyReport = false;
   /// If non-empty, the options of `ds-quantize` (e.g. "weights=int8" or
   /// "weights=int4 group=128 activations=none"), run before lowering; see
   /// docs/quantization.md. "int8"/"int4" are short for "weights=int8"/

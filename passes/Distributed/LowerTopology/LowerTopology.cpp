@@ -13,6 +13,8 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ManagedStatic.h"
 
 namespace mlir::ds {
 #define GEN_PASS_DEF_LOWERTOPOLOGY
@@ -25,6 +27,18 @@ namespace sched = ::ds::sched;
 namespace topo = ::ds::topo;
 
 namespace {
+
+/// The command-line flag, constructed only by registerLowerTopologyCLOptions
+/// so that libraries linking the pass do not grow a global option.
+struct TopologyCLOptions {
+  llvm::cl::opt<bool> report{
+      "ds-topology-report",
+      llvm::cl::desc("Explain ds-lower-topology's choices: per collective, "
+                     "every candidate schedule with its predicted time and "
+                     "the one chosen (remarks on stderr)"),
+      llvm::cl::init(false)};
+};
+llvm::ManagedStatic<TopologyCLOptions> clOptions;
 
 /// Bytes of a ranked tensor or memref with a static shape, or -1.
 int64_t staticBytes(Type type) {
@@ -94,6 +108,9 @@ struct LowerTopologyPass
     : mlir::ds::impl::LowerTopologyBase<LowerTopologyPass> {
   using LowerTopologyBase::LowerTopologyBase;
 
+  /// `report`, or --ds-topology-report.
+  bool explain = false;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (topology.empty()) {
@@ -107,6 +124,7 @@ struct LowerTopologyPass
       module.emitError("invalid topology: ") << diag.str();
       return signalPassFailure();
     }
+    explain = report || isTopologyReportRequested();
     SymbolTableCollection symbols;
     WalkResult result = module.walk([&](Operation *op) {
       std::optional<Collective> c = describe(op);
@@ -177,12 +195,12 @@ struct LowerTopologyPass
                                IntegerType::get(op->getContext(), 64), level));
 
     if (group.ranks.size() < 2 || size == 0) {
-      if (report)
+      if (explain)
         op->emitRemark("a group of one rank: the collective is a local copy");
       return WalkResult::advance();
     }
     bool choose = hasAutoAlgorithm(op);
-    if (!choose && !report)
+    if (!choose && !explain)
       return WalkResult::advance();
     sched::Schedule s = sched::chooseSchedule(t, c.kind, size, group);
     if (s.algorithm == sched::Algorithm::Auto) {
@@ -191,10 +209,16 @@ struct LowerTopologyPass
     }
     if (choose)
       setAlgorithm(op, s.algorithm);
-    if (report)
+    if (explain)
       op->emitRemark(sched::report(s));
     return WalkResult::advance();
   }
 };
 
 } // namespace
+
+void mlir::ds::registerLowerTopologyCLOptions() { *clOptions; }
+
+bool mlir::ds::isTopologyReportRequested() {
+  return clOptions.isConstructed() && clOptions->report;
+}

@@ -1,11 +1,14 @@
 // RUN: ds-opt %s -ds-shard="tp=2" | FileCheck %s --check-prefix=ANNOT
 // RUN: ds-opt %s -ds-distribute="tp=2" | FileCheck %s
 
-// A column-parallel layer whose output is reshaped (as attention splits
-// heads): tensor reshapes are sharded replicated, so the split output is
-// gathered before the reshape. A broadcast through a constant-0 indexing
-// map (a [2, 1] mean read as (d0, 0)) is rewritten to a collapsed operand so
-// that propagation can shard the op.
+// A column-parallel layer whose output meets a broadcast through a
+// constant-0 indexing map (a [2, 1] mean read as (d0, 0)): ds-shard rewrites
+// that operand to a collapsed one so that propagation can shard the op.
+// Here propagation runs the subtraction replicated (it has no reason to keep
+// the split: the result is returned whole), so the split output is gathered
+// first (ds-decompose-collectives moves the inner-axis gather to the leading
+// axis) and the final reshape is replicated. ds-shard-heads.mlir covers
+// splits kept through reshapes.
 
 // ANNOT-LABEL: func.func @reshape
 // ANNOT: %[[M:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0, 1]] : tensor<2x1xf32> into tensor<2xf32>

@@ -1,5 +1,10 @@
 // RUN: ds-opt %s --ds-lower-topology="topology=%S/Inputs/cluster-4x4.yaml" | FileCheck %s
 // RUN: ds-opt %s --ds-lower-topology="topology=%S/Inputs/cluster-4x4.yaml report=true" 2>&1 >/dev/null | FileCheck %s --check-prefix=REPORT
+// The tool-wide flag is the same report.
+// RUN: ds-opt %s --ds-lower-topology="topology=%S/Inputs/cluster-4x4.yaml" --ds-topology-report 2>&1 >/dev/null | FileCheck %s --check-prefix=REPORT
+// Without it, no remarks.
+// RUN: ds-opt %s --ds-lower-topology="topology=%S/Inputs/cluster-4x4.yaml" 2>&1 >/dev/null | FileCheck %s --check-prefix=QUIET --allow-empty
+// QUIET-NOT: remark
 
 // 4 nodes x 4 devices (alpha 1 us / 400 GB/s inside a node, 10 us / 50 GB/s
 // across). Grid axis 0 runs across nodes, axis 1 inside a node.
