@@ -24,6 +24,9 @@ trap 'rm -rf "$results"' EXIT
 # malloc to fail as it does without ASan, not abort the process.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Leaks inside third-party libraries (Open MPI, hwloc, ...) are suppressed by
+# library name; leaks in ds code still fail (test/sanitizers/lsan.supp).
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/test/sanitizers/lsan.supp:print_suppressions=0}
 
 # Sanitized code runs 2-5x slower; lit's per-test timeout stays the default.
 /usr/lib/llvm-22/bin/lit -sv --time-tests --xunit-xml-output "$results/lit.xml" \

@@ -60,6 +60,13 @@ if config.ds_asan_runtime:
         if var in os.environ:
             config.environment[var] = os.environ[var]
     config.environment.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+    # Leaks inside third-party libraries (Open MPI) are suppressed by name;
+    # leaks in ds code are still reported (test/sanitizers/lsan.supp).
+    lsan = config.environment.get("LSAN_OPTIONS", "")
+    if "suppressions=" not in lsan:
+        supp = os.path.join(config.ds_src_root, "test", "sanitizers", "lsan.supp")
+        lsan = ":".join(o for o in (lsan, "suppressions=" + supp, "print_suppressions=0") if o)
+        config.environment["LSAN_OPTIONS"] = lsan
     config.environment["DS_ASAN_RUNTIME"] = config.ds_asan_runtime
     config.substitutions.append(("%asan_preload", "env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0" % config.ds_asan_runtime))
 else:
