@@ -49,4 +49,8 @@ void clearQuantizedPackedWeights();
 
 } // namespace dsrt
 
+/// The allocator that compiled code uses (runtime/lib/Memory.cpp): MLIR's
+/// generic memref allocation functions, which the CPU pipeline selects.
+DSRT_EXPORT void _mlir_memref_to_llvm_free(void *ptr);
+
 #endif // DSRT_LIB_INTERNAL_H

@@ -368,12 +368,22 @@ dsrt_status checkCalleeOutput(const CalleeOutput &out,
   return DSRT_OK;
 }
 
+/// Releases a buffer that compiled code allocated: artifacts allocate through
+/// libdsrt's counting allocator (runtime/lib/Memory.cpp; the CPU pipeline
+/// lowers memref.alloc with MLIR's generic `_mlir_memref_to_llvm_*`
+/// functions), whose blocks carry a header, so plain free() would corrupt
+/// the heap.
+void freeCalleeBuffer(void *allocated) { _mlir_memref_to_llvm_free(allocated); }
+
 /// A runtime-allocated output: the header in front of its shape array.
 /// dsrt_tensor_free finds it from `tensor.shape`.
 struct OwnedHeader {
   static constexpr uint64_t kMagic = 0x647372746f776e64; // "dsrtownd"
   uint64_t magic;
-  void *allocated; ///< released with free()
+  void *allocated; ///< released with `release`
+  /// std::free for buffers the runtime allocated; the compiled code's
+  /// deallocation function for buffers a version 3 artifact allocated.
+  void (*release)(void *);
 };
 
 /// Lays out the input descriptors (and, for caller-allocated outputs, the
@@ -452,9 +462,9 @@ DSRT_EXPORT dsrt_status dsrt_module_run(dsrt_module *module,
       std::memcpy(outputs[i].data,
                   out.aligned() + out.offset() * dsrt_dtype_size(outputs[i].dtype),
                   static_cast<size_t>(count) * dsrt_dtype_size(outputs[i].dtype));
-    // On a failed run the descriptors may be unwritten (all zero): free(NULL)
-    // is a no-op.
-    std::free(out.allocated());
+    // On a failed run the descriptors may be unwritten (all zero): freeing
+    // NULL is a no-op.
+    freeCalleeBuffer(out.allocated());
   }
   return status;
 }
@@ -488,7 +498,7 @@ DSRT_EXPORT dsrt_status dsrt_module_run_alloc(dsrt_module *module,
       releaseHeaders();
       return setError(DSRT_INTERNAL, "out of memory");
     }
-    *headers[i] = OwnedHeader{OwnedHeader::kMagic, nullptr};
+    *headers[i] = OwnedHeader{OwnedHeader::kMagic, nullptr, std::free};
   }
   auto shapeOf = [&](int32_t i) {
     return reinterpret_cast<int64_t *>(headers[i] + 1);
@@ -543,10 +553,11 @@ DSRT_EXPORT dsrt_status dsrt_module_run_alloc(dsrt_module *module,
     CalleeOutput out{static_cast<const uint64_t *>(args[numInputs + i]),
                      static_cast<int32_t>(spec.outputs[i].shape.size())};
     if (status != DSRT_OK) {
-      std::free(out.allocated());
+      freeCalleeBuffer(out.allocated());
       continue;
     }
     headers[i]->allocated = out.allocated();
+    headers[i]->release = freeCalleeBuffer;
     for (int32_t d = 0; d < out.rank; ++d)
       shapeOf(i)[d] = out.size(d);
     outputs[i].data =
@@ -567,7 +578,7 @@ DSRT_EXPORT void dsrt_tensor_free(dsrt_tensor *tensor) {
   if (header->magic != OwnedHeader::kMagic)
     return; // a guard only: other tensors are undefined behavior (dsrt.h)
   header->magic = 0;
-  std::free(header->allocated);
+  header->release(header->allocated);
   std::free(header);
   tensor->data = nullptr;
   tensor->shape = nullptr;

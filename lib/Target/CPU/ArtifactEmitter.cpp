@@ -213,13 +213,17 @@ LogicalResult ds::addArtifactEntryPoints(ModuleOp module,
 
   if (calleeAllocates) {
     // void ds_free(void *allocated): releases an output buffer, with the
-    // allocator the artifact's memref.alloc lowering used (malloc).
+    // deallocation function of the artifact's memref.alloc lowering (MLIR's
+    // generic `_mlir_memref_to_llvm_free`, which libdsrt provides: its
+    // blocks carry a header, so plain free() would be wrong).
     builder.setInsertionPointToEnd(module.getBody());
     auto voidType = LLVM::LLVMVoidType::get(ctx);
-    auto freeFn = module.lookupSymbol<LLVM::LLVMFuncOp>("free");
+    auto freeFn =
+        module.lookupSymbol<LLVM::LLVMFuncOp>("_mlir_memref_to_llvm_free");
     if (!freeFn)
       freeFn = LLVM::LLVMFuncOp::create(
-          builder, loc, "free", LLVM::LLVMFunctionType::get(voidType, {ptr}));
+          builder, loc, "_mlir_memref_to_llvm_free",
+          LLVM::LLVMFunctionType::get(voidType, {ptr}));
     auto dsFree = LLVM::LLVMFuncOp::create(
         builder, loc, "ds_free", LLVM::LLVMFunctionType::get(voidType, {ptr}));
     Block *freeBody = dsFree.addEntryBlock(builder);
