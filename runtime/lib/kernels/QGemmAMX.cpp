@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "QGemm.h"
+#include "QGemmStoreAVX512.h"
 
 #include <immintrin.h>
 
@@ -31,28 +32,6 @@ struct alignas(64) TileConfig {
   uint8_t rows[16];
 };
 
-inline __mmask16 columnMask(int64_t valid) {
-  if (valid >= 16)
-    return 0xFFFF;
-  if (valid <= 0)
-    return 0;
-  return static_cast<__mmask16>((1u << valid) - 1);
-}
-
-inline void storeVector(const Tile &t, int64_t r, int64_t j, __m512 out) {
-  int64_t valid = t.nc - j * 16;
-  if (valid <= 0)
-    return;
-  float *dst = t.c + r * t.sC0 + j * 16 * t.sC1;
-  if (t.sC1 == 1) {
-    _mm512_mask_storeu_ps(dst, columnMask(valid), out);
-    return;
-  }
-  alignas(64) float tmp[16];
-  _mm512_store_ps(tmp, out);
-  for (int64_t i = 0; i < valid && i < 16; ++i)
-    dst[i * t.sC1] = tmp[i];
-}
 
 } // namespace
 
