@@ -73,7 +73,7 @@ VNNIPackedWeights mlir::ds::packForVNNI(const QuantizedWeights &q, int64_t n,
             byte = static_cast<int8_t>(at(row, 4 * c + t));
           } else {
             int32_t lo = at(row, 8 * c + t), hi = at(row, 8 * c + 4 + t);
-            byte = static_cast<int8_t>((lo & 0x0F) | (hi << 4));
+            byte = static_cast<int8_t>((lo & 0x0F) | ((hi & 0x0F) << 4));
           }
         }
       }

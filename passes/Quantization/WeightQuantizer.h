@@ -30,8 +30,12 @@ QuantizedWeights quantizeWeights(const std::vector<float> &w, int64_t n,
 
 /// Element `i` of a row of packed 4-bit values (low nibble first).
 inline int8_t unpackInt4(const int8_t *row, int64_t i) {
-  int8_t byte = row[i / 2];
-  int8_t v = (i % 2 == 0) ? static_cast<int8_t>(byte << 4) : byte;
+  // Shift as an unsigned byte: a left shift of a negative int is undefined
+  // before C++20 (UBSan flags it). The arithmetic right shift of the
+  // signed result sign-extends the nibble.
+  auto byte = static_cast<uint8_t>(row[i / 2]);
+  auto v = static_cast<int8_t>(i % 2 == 0 ? static_cast<uint8_t>(byte << 4)
+                                           : byte);
   return static_cast<int8_t>(v >> 4);
 }
 
