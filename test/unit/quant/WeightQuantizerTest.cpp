@@ -96,7 +96,8 @@ void checkVNNILayout(int64_t bits, int64_t n, int64_t k, int64_t group) {
             if (bits == 8) {
               acc += (x[4 * c + t] + 128) * int32_t(byte);
             } else {
-              int8_t lo = static_cast<int8_t>(static_cast<int8_t>(byte << 4) >> 4);
+              int8_t lo = static_cast<int8_t>(
+                  static_cast<int8_t>(static_cast<uint8_t>(byte) << 4) >> 4);
               int8_t hi = static_cast<int8_t>(byte >> 4);
               acc += (x[8 * c + t] + 128) * int32_t(lo);
               acc += (x[8 * c + 4 + t] + 128) * int32_t(hi);
