@@ -830,41 +830,14 @@ Plan buildPlan(Kind kind, const Group &g, int64_t count, int32_t algorithm,
     describe(DSRT_ALGO_RING, why);
     return plan;
   }
-  case Kind::ReduceScatter: {
-    plan.workElems = count * n;
-    if (n == 1) {
-      describe(DSRT_ALGO_RING, " (group of 1)");
-      return plan;
-    }
-    std::string hierWhy;
-    if (algorithm == DSRT_ALGO_HIER2 || algorithm == DSRT_ALGO_HIER3) {
-      // Inner levels first: each level's reduce-scatter works on the chunks
-      // of the ranks that match this one on the levels already done.
-      Hierarchy h = buildHierarchy(g, topo, algorithm == DSRT_ALGO_HIER2 ? 1 : 2);
-      if (h.why.empty()) {
-        Phase p;
-        for (size_t d = 0; d < h.dimSize.size(); ++d)
-          append(p, ringOfSets(g, h, static_cast<int>(d), count, true));
-        plan.rounds = finish(std::move(p));
-        describe(algorithm, "(reduce_scatter by level)");
-        return plan;
-      }
-      hierWhy = std::string(" (") + algorithmName(algorithm) + " unusable: " + h.why + ")";
-    }
-    if ((algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE) && isPow2(n)) {
-      plan.rounds = finish(halvingReduceScatter(m, me, 0, count));
-      describe(DSRT_ALGO_RABENSEIFNER, "(recursive halving)");
-      return plan;
-    }
-    plan.rounds = finish(ringReduceScatter(m, me, 0, count * n));
-    std::string why = hierWhy;
-    if (algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE)
-      why = std::string(" (") + algorithmName(algorithm) +
-            " reduce_scatter: group size not a power of two)";
-    describe(DSRT_ALGO_RING, why);
-    return plan;
-  }
+  case Kind::ReduceScatter:
   case Kind::AllGather: {
+    // Mirror images: a reduce-scatter walks the levels inner first (each
+    // level works on the chunks of the ranks matching this one on the levels
+    // already done); an all-gather walks them outer first, so each chunk
+    // crosses a slow link once and then fans out over the fast ones.
+    const bool scatter = kind == Kind::ReduceScatter;
+    const char *op = scatter ? "reduce_scatter" : "all_gather";
     plan.workElems = count * n;
     if (n == 1) {
       describe(DSRT_ALGO_RING, " (group of 1)");
@@ -872,29 +845,32 @@ Plan buildPlan(Kind kind, const Group &g, int64_t count, int32_t algorithm,
     }
     std::string hierWhy;
     if (algorithm == DSRT_ALGO_HIER2 || algorithm == DSRT_ALGO_HIER3) {
-      // Outer levels first, so that each chunk crosses a slow link once and
-      // then fans out over the fast ones.
       Hierarchy h = buildHierarchy(g, topo, algorithm == DSRT_ALGO_HIER2 ? 1 : 2);
       if (h.why.empty()) {
         Phase p;
-        for (int d = static_cast<int>(h.dimSize.size()) - 1; d >= 0; --d)
-          append(p, ringOfSets(g, h, d, count, false));
+        int levels = static_cast<int>(h.dimSize.size());
+        for (int i = 0; i < levels; ++i)
+          append(p, ringOfSets(g, h, scatter ? i : levels - 1 - i, count,
+                               scatter));
         plan.rounds = finish(std::move(p));
-        describe(algorithm, "(all_gather by level)");
+        describe(algorithm, std::string("(") + op + " by level)");
         return plan;
       }
       hierWhy = std::string(" (") + algorithmName(algorithm) + " unusable: " + h.why + ")";
     }
     if ((algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE) && isPow2(n)) {
-      plan.rounds = finish(doublingAllGather(m, me, 0, count));
-      describe(DSRT_ALGO_RABENSEIFNER, "(recursive doubling)");
+      plan.rounds = finish(scatter ? halvingReduceScatter(m, me, 0, count)
+                                   : doublingAllGather(m, me, 0, count));
+      describe(DSRT_ALGO_RABENSEIFNER,
+               scatter ? "(recursive halving)" : "(recursive doubling)");
       return plan;
     }
-    plan.rounds = finish(ringAllGather(m, me, 0, count * n));
+    plan.rounds = finish(scatter ? ringReduceScatter(m, me, 0, count * n)
+                                 : ringAllGather(m, me, 0, count * n));
     std::string why = hierWhy;
     if (algorithm == DSRT_ALGO_RABENSEIFNER || algorithm == DSRT_ALGO_TREE)
-      why = std::string(" (") + algorithmName(algorithm) +
-            " all_gather: group size not a power of two)";
+      why = std::string(" (") + algorithmName(algorithm) + " " + op +
+            ": group size not a power of two)";
     describe(DSRT_ALGO_RING, why);
     return plan;
   }
