@@ -4,8 +4,9 @@
 // accumulated, bias/residual addends and a clamp applied in the kernel)
 // against a naive reference in double precision. Every case runs with the
 // AVX-512 kernels (where the CPU has them) and with the scalar ones
-// (DSRT_GENERIC_KERNELS set), on the grouped-GEMM path and the depthwise
-// one, with dense and strided views.
+// (DSRT_GENERIC_KERNELS set), on the grouped-GEMM (im2col) path, the direct
+// output-channel-vectorized path (runtime/lib/kernels/ConvDirect.h) and the
+// depthwise one, with dense and strided views.
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/dsrt.h"
@@ -51,6 +52,8 @@ struct FusedCase {
   /// depthwise path).
   bool strided;
   int threads;
+  /// DSRT_KERNEL_CONSTANT_A, or 0: weights re-laid out per call.
+  int64_t flags = DSRT_KERNEL_CONSTANT_A;
 };
 
 void PrintTo(const FusedCase &c, std::ostream *os) {
@@ -62,7 +65,8 @@ void PrintTo(const FusedCase &c, std::ostream *os) {
       << (c.act == Act::Relu    ? " relu"
           : c.act == Act::Relu6 ? " relu6"
                                 : "")
-      << (c.strided ? " strided" : "") << " threads=" << c.threads;
+      << (c.strided ? " strided" : "") << " threads=" << c.threads
+      << (c.flags ? "" : " non-constant weights");
 }
 
 class FusedConvTest
@@ -107,7 +111,7 @@ TEST_P(FusedConvTest, MatchesNaiveLoops) {
       w.data(), sW[0], sW[1], sW[2], sW[3], sW[4], out.data(), sO[0], sO[1],
       sO[2], sO[3], sO[4], c.bias ? bias.data() : nullptr, 0, c.F, 1, 0, 0,
       c.residual ? res.data() : nullptr, sO[0], sO[1], sO[2], sO[3], sO[4],
-      lo, hi, DSRT_KERNEL_CONSTANT_A);
+      lo, hi, c.flags);
   dsrt_set_num_threads(0);
 
   int clamped = 0;
@@ -179,6 +183,41 @@ INSTANTIATE_TEST_SUITE_P(
             // Strided views: the fallback path.
             FusedCase{1, 1, 8, 5, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
                       Act::Relu6, true, 2},
+            // Direct path (F >= 32, K >= 27): ResNet's basic block, K = 288
+            // (two K slices: written, then accumulated).
+            FusedCase{1, 1, 64, 32, 10, 11, 3, 3, 1, 1, 1, 1, 1, 1, true,
+                      true, Act::Relu, false, 2},
+            // Direct, stride 2 on odd sizes (phase planes of unequal
+            // extents), 48 channels (a second panel of 16: one vector).
+            FusedCase{1, 1, 48, 16, 15, 13, 3, 3, 2, 2, 1, 1, 1, 1, true,
+                      false, Act::Relu6, false, 2},
+            // Direct, ResNet's stem: 7x7 stride 2 pad 3 on 3 channels, 33
+            // output channels (a panel with one valid channel).
+            FusedCase{1, 1, 33, 3, 23, 21, 7, 7, 2, 2, 1, 1, 3, 3, true,
+                      false, Act::Relu, false, 1},
+            // Direct 1x1, unpadded, read in place, two images, residual.
+            FusedCase{2, 1, 96, 64, 9, 9, 1, 1, 1, 1, 1, 1, 0, 0, true, true,
+                      Act::None, false, 2},
+            // Direct 1x1 stride 2 (ResNet's downsample: one phase used).
+            FusedCase{1, 1, 40, 32, 14, 14, 1, 1, 2, 2, 1, 1, 0, 0, true,
+                      false, Act::None, false, 2},
+            // Direct, groups and dilation 2, weights not constant.
+            FusedCase{1, 2, 32, 16, 12, 12, 3, 3, 1, 1, 2, 2, 2, 2, true,
+                      false, Act::Relu, false, 2, 0},
+            // Direct, K = 864 (four slices), few pixels and many weights:
+            // the work is split along channels.
+            FusedCase{1, 1, 64, 96, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu6, false, 2},
+            // Direct, more pixels than one tile block (1086 virtual pixels
+            // on one thread), unpadded 3x3 read in place.
+            FusedCase{1, 1, 64, 8, 34, 34, 3, 3, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::Relu, false, 1},
+            // Direct, asymmetric stride and dilation, stride 3 rows.
+            FusedCase{1, 1, 32, 4, 17, 16, 3, 3, 3, 1, 1, 2, 1, 2, false,
+                      true, Act::None, false, 2},
+            // Output with strided columns: not the direct path (fallback).
+            FusedCase{1, 1, 32, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu, true, 2},
             // Depthwise path: pad 1, stride 1 and 2, ReLU6.
             FusedCase{1, 32, 1, 1, 20, 21, 3, 3, 1, 1, 1, 1, 1, 1, true,
                       false, Act::Relu6, false, 2},
@@ -220,6 +259,54 @@ TEST(FusedConv, NaNValuesPropagateThroughTheClamp) {
     EXPECT_TRUE(std::isnan(out[5])) << (generic ? "generic" : "avx512");
     EXPECT_EQ(out[6], 2.f);
   }
+}
+
+TEST(FusedConv, DirectPathNaNValuesPropagateThroughTheClamp) {
+  // 32 channels of a 1x1 convolution: the direct path.
+  for (bool generic : {false, true}) {
+    if (!generic && !__builtin_cpu_supports("avx512f"))
+      continue;
+    GenericKernels env(generic);
+    const int64_t C = 32, F = 32, H = 5, W = 7, P = H * W;
+    std::vector<float> in(size_t(C * P), 1.f), w(size_t(F * C), 0.25f);
+    std::vector<float> out(size_t(F * P), 0.f);
+    in[3] = NAN; // channel 0, pixel 3
+    dsrt_kernel_conv2d_fused_f32(
+        1, 1, F, C, H, W, 1, 1, 1, 1, 1, 1, H, W, 0, 0, in.data(), C * P,
+        C * P, P, W, 1, w.data(), F * C, C, 1, 1, 1, out.data(), F * P,
+        F * P, P, W, 1, nullptr, 0, 0, 0, 0, 0, nullptr, 0, 0, 0, 0, 0, 0.f,
+        6.f, DSRT_KERNEL_CONSTANT_A);
+    for (int64_t f = 0; f < F; ++f) {
+      EXPECT_TRUE(std::isnan(out[size_t(f * P + 3)]))
+          << (generic ? "generic" : "avx512") << " f=" << f;
+      EXPECT_EQ(out[size_t(f * P + 4)], 6.f) << "clamped to hi";
+    }
+  }
+}
+
+TEST(FusedConv, DirectPathIsDeterministicAcrossThreadCounts) {
+  // Every output element is reduced in the same order whatever the split:
+  // bitwise equal results on 1, 2 and 3 threads.
+  const int64_t C = 40, F = 72, H = 20, W = 19, KH = 3, KW = 3;
+  std::vector<float> in = randomFloats(size_t(C * H * W), 31);
+  std::vector<float> w = randomFloats(size_t(F * C * KH * KW), 32);
+  std::vector<float> bias = randomFloats(size_t(F), 33);
+  std::vector<std::vector<float>> outs;
+  for (int threads : {1, 2, 3}) {
+    dsrt_set_num_threads(threads);
+    std::vector<float> out(size_t(F * H * W), 0.f);
+    dsrt_kernel_conv2d_fused_f32(
+        1, 1, F, C, H, W, KH, KW, 1, 1, 1, 1, H, W, 1, 1, in.data(),
+        C * H * W, C * H * W, H * W, W, 1, w.data(), F * C * KH * KW,
+        C * KH * KW, KH * KW, KW, 1, out.data(), F * H * W,
+        F * H * W, H * W, W, 1, bias.data(), 0, F, 1, 0, 0, nullptr, 0, 0, 0,
+        0, 0, -INFINITY, INFINITY, DSRT_KERNEL_CONSTANT_A);
+    outs.push_back(std::move(out));
+  }
+  dsrt_set_num_threads(0);
+  for (size_t t = 1; t < outs.size(); ++t)
+    for (size_t i = 0; i < outs[0].size(); ++i)
+      ASSERT_EQ(outs[0][i], outs[t][i]) << "threads run " << t << " at " << i;
 }
 
 } // namespace

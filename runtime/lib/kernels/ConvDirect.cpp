@@ -1,0 +1,377 @@
+//===- ConvDirect.cpp - output-channel-vectorized direct convolution -----===//
+//
+// See ConvDirect.h. The driver: the padded input copy, the cached weight
+// panels, the split into tasks, the K-sliced tile loop and the transposing
+// epilogue; and the portable tile.
+//
+//===----------------------------------------------------------------------===//
+#include "ConvDirect.h"
+
+#include "../ThreadPool.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+using namespace dsrt;
+using namespace dsrt::kernels;
+
+void dsrt::kernels::convTileGeneric(int rows, int vecs, int64_t kc,
+                                    const float *in, const int64_t *off,
+                                    const float *W, float *C, int64_t ldc,
+                                    bool accumulate) {
+  float acc[kConvRows][kConvCols] = {};
+  int cols = 16 * vecs;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float *x = in + off[k];
+    const float *w = W + k * kConvCols;
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < cols; ++j)
+        acc[i][j] += x[i] * w[j];
+  }
+  for (int i = 0; i < rows; ++i)
+    for (int j = 0; j < cols; ++j)
+      C[i * ldc + j] = accumulate ? C[i * ldc + j] + acc[i][j] : acc[i][j];
+}
+
+void dsrt::kernels::convStoreGeneric(const float *T, int64_t ldT,
+                                     int64_t count, int64_t nf, float *out,
+                                     int64_t ldo, const ConvAddend *add,
+                                     float lo, float hi, bool clamp) {
+  for (int64_t f = 0; f < nf; ++f)
+    for (int64_t i = 0; i < count; ++i) {
+      float v = T[i * ldT + f];
+      for (int a = 0; a < 2; ++a)
+        if (add[a].p)
+          v += add[a].p[f * add[a].sf + i * add[a].si];
+      if (clamp) {
+        // A NaN value stays NaN (comparisons with it are false).
+        v = v < lo ? lo : v;
+        v = v > hi ? hi : v;
+      }
+      out[f * ldo + i] = v;
+    }
+}
+
+namespace {
+
+ConvStore selectConvStore() {
+#if defined(__x86_64__) && defined(DSRT_HAVE_AVX512_KERNELS)
+  static const bool hasAVX512 = __builtin_cpu_supports("avx512f");
+  if (hasAVX512 && !std::getenv("DSRT_GENERIC_KERNELS"))
+    return convStoreAVX512;
+#endif
+  return convStoreGeneric;
+}
+
+ConvTile selectConvTile() {
+#if defined(__x86_64__) && defined(DSRT_HAVE_AVX512_KERNELS)
+  static const bool hasAVX512 = __builtin_cpu_supports("avx512f");
+  if (hasAVX512 && !std::getenv("DSRT_GENERIC_KERNELS"))
+    return convTileAVX512;
+#endif
+  return convTileGeneric;
+}
+
+/// Reduction steps per K slice: a 32-channel weight slice of kKC steps is
+/// 32 KiB, so it stays in a 48 KiB L1 while the pixel tiles sweep it.
+constexpr int64_t kKC = 256;
+/// Floats of a task's output tile between stores (256 KiB, in L2).
+constexpr int64_t kTileFloats = int64_t(64) << 10;
+/// Below this many multiply-adds per task, splitting costs more than it saves.
+constexpr int64_t kMinTaskWork = int64_t(1) << 20;
+
+struct AlignedFree {
+  void operator()(float *p) const { std::free(p); }
+};
+using AlignedBuffer = std::unique_ptr<float, AlignedFree>;
+
+AlignedBuffer alignedFloats(size_t n) {
+  size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+  return AlignedBuffer(static_cast<float *>(std::aligned_alloc(64, bytes)));
+}
+
+/// A buffer grown on demand and kept for the next call of this thread.
+struct Growable {
+  AlignedBuffer data;
+  size_t size = 0;
+  float *get(size_t want) {
+    if (size < want) {
+      data = alignedFloats(want);
+      size = want;
+    }
+    return data.get();
+  }
+};
+
+/// Weight panels of one convolution, all groups:
+/// group g, panel jp at data + (g * panels + jp) * K * kConvCols, element
+/// (k, j) at k * kConvCols + j; channels past F are zeros.
+struct PackedWeights {
+  AlignedBuffer data;
+};
+
+struct WeightKey {
+  const float *p;
+  int64_t G, F, C, KH, KW, s[5];
+  bool operator==(const WeightKey &o) const {
+    return p == o.p && G == o.G && F == o.F && C == o.C && KH == o.KH &&
+           KW == o.KW && std::equal(s, s + 5, o.s);
+  }
+};
+
+struct WeightKeyHash {
+  size_t operator()(const WeightKey &k) const {
+    size_t h = std::hash<const void *>()(k.p);
+    for (int64_t v : {k.G, k.F, k.C, k.KH, k.KW, k.s[0], k.s[1], k.s[2],
+                      k.s[3], k.s[4]})
+      h = h * 1000003u ^ std::hash<int64_t>()(v);
+    return h;
+  }
+};
+
+std::mutex packedMutex;
+std::unordered_map<WeightKey, std::shared_ptr<PackedWeights>, WeightKeyHash>
+    packedWeights;
+
+void packWeights(const DirectConv &p, float *dst) {
+  int64_t K = p.C * p.KH * p.KW;
+  int64_t panels = (p.F + kConvCols - 1) / kConvCols;
+  const int64_t *s = p.sW;
+  for (int64_t g = 0; g < p.G; ++g)
+    for (int64_t jp = 0; jp < panels; ++jp) {
+      float *panel = dst + (g * panels + jp) * K * kConvCols;
+      for (int64_t j = 0; j < kConvCols; ++j) {
+        int64_t f = jp * kConvCols + j;
+        int64_t k = 0;
+        for (int64_t c = 0; c < p.C; ++c)
+          for (int64_t kh = 0; kh < p.KH; ++kh)
+            for (int64_t kw = 0; kw < p.KW; ++kw, ++k)
+              panel[k * kConvCols + j] =
+                  f < p.F ? p.weight[g * s[0] + f * s[1] + c * s[2] +
+                                     kh * s[3] + kw * s[4]]
+                          : 0.0f;
+      }
+    }
+}
+
+size_t packedWeightFloats(const DirectConv &p) {
+  int64_t panels = (p.F + kConvCols - 1) / kConvCols;
+  return size_t(p.G * panels * p.C * p.KH * p.KW * kConvCols);
+}
+
+std::shared_ptr<PackedWeights> cachedWeights(const DirectConv &p) {
+  WeightKey key{p.weight, p.G, p.F, p.C, p.KH, p.KW,
+                {p.sW[0], p.sW[1], p.sW[2], p.sW[3], p.sW[4]}};
+  std::lock_guard<std::mutex> lock(packedMutex);
+  auto it = packedWeights.find(key);
+  if (it != packedWeights.end())
+    return it->second;
+  auto packed = std::make_shared<PackedWeights>();
+  packed->data = alignedFloats(packedWeightFloats(p));
+  packWeights(p, packed->data.get());
+  packedWeights.emplace(key, packed);
+  return packed;
+}
+
+} // namespace
+
+bool dsrt::kernels::convDirectApplies(const DirectConv &p) {
+  if (p.sO[4] != 1 || p.sO[3] != p.OW)
+    return false;
+  for (int t = 0; t < 2; ++t)
+    if (p.add[t] && p.sAdd[t][3] != p.OW * p.sAdd[t][4])
+      return false;
+  // Depthwise has its own kernel; a handful of output channels would waste
+  // most of the 32-channel tile.
+  return p.F >= 32 && p.C * p.KH * p.KW >= 27;
+}
+
+void dsrt::kernels::convDirect(const DirectConv &p) {
+  ConvTile tileFn = selectConvTile();
+  ConvStore storeFn = selectConvStore();
+  int64_t N = p.N, G = p.G, F = p.F, C = p.C, OH = p.OH, OW = p.OW;
+  int64_t KH = p.KH, KW = p.KW, K = C * KH * KW;
+
+  // The input of one (image, group), per channel, as sh * sw phase planes
+  // of Hh x Wh (phase (py, px) holds padded rows py, py + sh, ... and
+  // columns px, px + sw, ...) with unit column stride and rows Wh apart: in
+  // place when stride 1, unpadded and dense, else a zero-padded copy. Tap
+  // (kh, kw) of the window at (oh, ow) is then at
+  //   phase(kh*dh % sh, kw*dw % sw) + (oh + kh*dh / sh) * Wh + ow + kw*dw / sw,
+  // linear in the virtual pixel q = oh * Wh + ow.
+  int64_t sh = p.sh, sw = p.sw;
+  int64_t Hv = (OH - 1) * sh + (KH - 1) * p.dh + 1;
+  int64_t Wv = (OW - 1) * sw + (KW - 1) * p.dw + 1;
+  int64_t Hh = (Hv + sh - 1) / sh, Wh = (Wv + sw - 1) / sw;
+  const float *in = p.in;
+  int64_t sN = p.sI[0], sG = p.sI[1], sC = p.sI[2], sPhase = Hh * Wh;
+  bool inPlace = sh == 1 && sw == 1 && p.padH == 0 && p.padW == 0 &&
+                 p.sI[4] == 1 && p.sI[3] == p.IW && Hv <= p.IH &&
+                 Wv <= p.IW;
+  thread_local Growable paddedInput;
+  if (inPlace) {
+    Wh = p.IW;
+  } else {
+    // Only the phases some tap reads are filled.
+    std::vector<char> used(size_t(sh * sw), 0);
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw)
+        used[size_t((kh * p.dh % sh) * sw + kw * p.dw % sw)] = 1;
+    float *padded = paddedInput.get(size_t(N * G * C * sh * sw * sPhase));
+    sC = sh * sw * sPhase;
+    sG = C * sC;
+    sN = G * sG;
+    parallelFor(N * G * C, [&](int64_t plane) {
+      int64_t n = plane / (G * C), g = plane / C % G, c = plane % C;
+      const float *src = p.in + n * p.sI[0] + g * p.sI[1] + c * p.sI[2];
+      for (int64_t py = 0; py < sh; ++py)
+        for (int64_t px = 0; px < sw; ++px) {
+          if (!used[size_t(py * sw + px)])
+            continue;
+          float *dst = padded + plane * sC + (py * sw + px) * sPhase;
+          // Columns xx with 0 <= xx*sw + px - padW < IW: [lo, hi).
+          int64_t first = p.padW - px; // ix of xx = 0 is -first
+          int64_t lo = first <= 0 ? 0 : (first + sw - 1) / sw;
+          int64_t hi = (p.IW - 1 + first) / sw + 1; // last valid xx + 1
+          if (p.IW - 1 + first < 0)
+            hi = 0;
+          lo = std::min(lo, Wh);
+          hi = std::max(lo, std::min(hi, Wh));
+          for (int64_t yy = 0; yy < Hh; ++yy) {
+            float *row = dst + yy * Wh;
+            int64_t iy = yy * sh + py - p.padH;
+            if (iy < 0 || iy >= p.IH) {
+              std::fill(row, row + Wh, 0.0f);
+              continue;
+            }
+            std::fill(row, row + lo, 0.0f);
+            const float *s = src + iy * p.sI[3] + (lo * sw - first) * p.sI[4];
+            int64_t step = sw * p.sI[4];
+            if (step == 1)
+              std::memcpy(row + lo, s, size_t(hi - lo) * sizeof(float));
+            else
+              for (int64_t xx = lo; xx < hi; ++xx)
+                row[xx] = s[(xx - lo) * step];
+            std::fill(row + hi, row + Wh, 0.0f);
+          }
+        }
+    });
+    in = padded;
+  }
+
+  // off[k] for k = (c, kh, kw): where the window's element k is, relative to
+  // the window's first element.
+  std::vector<int64_t> off(static_cast<size_t>(K));
+  for (int64_t c = 0, k = 0; c < C; ++c)
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw, ++k) {
+        int64_t y = kh * p.dh, x = kw * p.dw;
+        off[size_t(k)] = c * sC + ((y % sh) * sw + x % sw) * sPhase +
+                         y / sh * Wh + x / sw;
+      }
+
+  // Weight panels: cached for constant weights, else packed per call.
+  std::shared_ptr<PackedWeights> cached;
+  AlignedBuffer perCall;
+  const float *weights;
+  if (p.constantWeight) {
+    cached = cachedWeights(p);
+    weights = cached->data.get();
+  } else {
+    perCall = alignedFloats(packedWeightFloats(p));
+    packWeights(p, perCall.get());
+    weights = perCall.get();
+  }
+
+  // Virtual pixels q < Q (the last row needs only OW of them), in groups of
+  // kConvRows; channel panels of kConvCols.
+  int64_t Q = (OH - 1) * Wh + OW;
+  int64_t groups = (Q + kConvRows - 1) / kConvRows;
+  int64_t panels = (F + kConvCols - 1) / kConvCols;
+  // Split along channels when the weights outweigh the input (late layers:
+  // each task then reads only its own weights), else along pixels.
+  bool alongChannels = F * K > C * Hv * Wv && panels > 1;
+  int64_t units = alongChannels ? panels : groups;
+  int64_t work = Q * F * K;
+  int threads = numThreads();
+  int64_t parts = 1;
+  if (threads > 1 && N * G < 2 * threads)
+    parts = std::max<int64_t>(
+        1, std::min<int64_t>({units, 4 * int64_t(threads),
+                              work / kMinTaskWork}));
+  int64_t chunk = (units + parts - 1) / parts;
+  parts = (units + chunk - 1) / chunk;
+
+  thread_local Growable tileBuffer;
+  parallelFor(N * G * parts, [&](int64_t t) {
+    int64_t ng = t / parts, part = t % parts;
+    int64_t n = ng / G, g = ng % G;
+    int64_t g0 = 0, g1 = groups, p0 = 0, p1 = panels;
+    if (alongChannels) {
+      p0 = part * chunk;
+      p1 = std::min(panels, p0 + chunk);
+    } else {
+      g0 = part * chunk;
+      g1 = std::min(groups, g0 + chunk);
+    }
+    // The task's tile, pixel-major: rows q - qb, columns (jp - p0) * 32 + j;
+    // rows padded by 16 floats against cache-set conflicts between rows.
+    // Pixels go in blocks whose tile stays in L2 (about 256 KiB) until it
+    // is stored.
+    int64_t ldT = (p1 - p0) * kConvCols + 16;
+    int64_t blockGroups = std::max<int64_t>(1, kTileFloats / (kConvRows * ldT));
+    float *T = tileBuffer.get(
+        size_t(std::min(blockGroups, g1 - g0) * kConvRows * ldT));
+    const float *x = in + n * sN + g * sG;
+    int64_t f0 = p0 * kConvCols, f1 = std::min(F, p1 * kConvCols);
+    float *o = p.out + n * p.sO[0] + g * p.sO[1] + f0 * p.sO[2];
+    ConvAddend add[2];
+    for (int a = 0; a < 2; ++a)
+      if (p.add[a])
+        add[a] = {p.add[a] + n * p.sAdd[a][0] + g * p.sAdd[a][1] +
+                      f0 * p.sAdd[a][2],
+                  p.sAdd[a][2], p.sAdd[a][4]};
+    for (int64_t gb = g0; gb < g1; gb += blockGroups) {
+      int64_t qb = gb * kConvRows;
+      int64_t qe = std::min(Q, std::min(g1, gb + blockGroups) * kConvRows);
+      for (int64_t jp = p0; jp < p1; ++jp) {
+        const float *w = weights + (g * panels + jp) * K * kConvCols;
+        int vecs = F - jp * kConvCols > 16 ? 2 : 1;
+        float *Tp = T + (jp - p0) * kConvCols;
+        for (int64_t pc = 0; pc < K; pc += kKC) {
+          int64_t kc = std::min(kKC, K - pc);
+          for (int64_t q = qb; q < qe; q += kConvRows)
+            tileFn(int(std::min<int64_t>(kConvRows, qe - q)), vecs, kc, x + q,
+                   off.data() + pc, w + pc * kConvCols, Tp + (q - qb) * ldT,
+                   ldT, /*accumulate=*/pc > 0);
+        }
+      }
+      // Transpose into the output with the epilogue, up to 16 pixels of one
+      // output row at a time.
+      for (int64_t oh = qb / Wh; oh * Wh < qe; ++oh) {
+        int64_t ow0 = std::max<int64_t>(0, qb - oh * Wh);
+        int64_t ow1 = std::min(OW, qe - oh * Wh);
+        for (int64_t ow = ow0; ow < ow1; ow += 16) {
+          int64_t count = std::min<int64_t>(16, ow1 - ow);
+          int64_t pix = oh * OW + ow;
+          ConvAddend at[2] = {add[0], add[1]};
+          for (int a = 0; a < 2; ++a)
+            if (at[a].p)
+              at[a].p += pix * at[a].si;
+          storeFn(T + (oh * Wh + ow - qb) * ldT, ldT, count, f1 - f0, o + pix,
+                  p.sO[2], at, p.lo, p.hi, p.clamp);
+        }
+      }
+    }
+  });
+}
+
+void dsrt::kernels::clearConvDirectPacked() {
+  std::lock_guard<std::mutex> lock(packedMutex);
+  packedWeights.clear();
+}
