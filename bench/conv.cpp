@@ -1,6 +1,7 @@
 //===- conv.cpp - dsrt's dense conv2d on ResNet-18 and MobileNetV2 layers -===//
 //
 // Usage: ds-bench-conv [--threads T] [--reps R] [--only resnet18|mobilenet_v2]
+//                      [--cpu-time]
 //
 // Runs dsrt_kernel_conv2d_fused_f32 (the entry point compiled models call
 // for a convolution with its bias and ReLU fused, constant weights, implicit
@@ -9,7 +10,11 @@
 // batch 1, and prints the best-of-R wall time and GFLOP/s per layer and the
 // FLOP-weighted sum over each model's layers (each shape counted as often
 // as the model has it). Set DSRT_GENERIC_KERNELS=1 to time the scalar
-// kernels. Wall timings are noisy when other processes share the cores.
+// kernels, DSRT_CONV_IM2COL=1 to time the im2col GEMM instead of the
+// direct convolution. Wall timings are noisy when other processes share
+// the cores; --cpu-time times the process's CPU time instead (all threads
+// together: GFLOP/s per core-second; with --threads 1, what the call would
+// take on an idle core, less the cache effects of the other processes).
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/dsrt.h"
@@ -17,6 +22,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -72,25 +78,39 @@ const Layer kLayers[] = {
 int main(int argc, char **argv) {
   int threads = 0, reps = 20;
   std::string only;
+  bool cpuTime = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
       threads = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--reps") && i + 1 < argc)
       reps = std::max(1, std::atoi(argv[++i]));
+    else if (!std::strcmp(argv[i], "--cpu-time"))
+      cpuTime = true;
     else if (!std::strcmp(argv[i], "--only") && i + 1 < argc)
       only = argv[++i];
     else {
       std::fprintf(stderr,
-                   "usage: %s [--threads T] [--reps R] [--only MODEL]\n",
+                   "usage: %s [--threads T] [--reps R] [--only MODEL] "
+                   "[--cpu-time]\n",
                    argv[0]);
       return 2;
     }
   }
   if (threads > 0)
     dsrt_set_num_threads(threads);
-  std::printf("dense conv2d + bias + ReLU, %d threads, best of %d%s\n",
-              dsrt_get_num_threads(), reps,
-              std::getenv("DSRT_GENERIC_KERNELS") ? " (scalar kernels)" : "");
+  std::printf("dense conv2d + bias + ReLU, %d threads, best of %d, %s%s%s\n",
+              dsrt_get_num_threads(), reps, cpuTime ? "CPU time" : "wall time",
+              std::getenv("DSRT_GENERIC_KERNELS") ? " (scalar kernels)" : "",
+              std::getenv("DSRT_CONV_IM2COL") ? " (im2col GEMM)" : "");
+  auto now = [&] {
+    if (!cpuTime)
+      return std::chrono::duration<double, std::micro>(
+                 std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e6 + ts.tv_nsec * 1e-3;
+  };
   std::printf("%-14s %-28s %10s %10s\n", "model", "layer", "us", "GFLOP/s");
   std::string model;
   double total = 0, flops = 0;
@@ -120,7 +140,7 @@ int main(int argc, char **argv) {
     double best = 1e30;
     int64_t KK = l.K * l.K;
     for (int r = 0; r < reps + 2; ++r) {
-      auto t0 = std::chrono::steady_clock::now();
+      double t0 = now();
       dsrt_kernel_conv2d_fused_f32(
           1, 1, l.Cout, l.Cin, O, O, l.K, l.K, l.stride, l.stride, 1, 1, H, H,
           l.pad, l.pad, in.data(), l.Cin * H * H, l.Cin * H * H, H * H, H, 1,
@@ -128,9 +148,7 @@ int main(int argc, char **argv) {
           out.data(), l.Cout * O * O, l.Cout * O * O, O * O, O, 1,
           bias.data(), 0, l.Cout, 1, 0, 0, nullptr, 0, 0, 0, 0, 0, 0.0f,
           INFINITY, DSRT_KERNEL_CONSTANT_A);
-      double us = std::chrono::duration<double, std::micro>(
-                      std::chrono::steady_clock::now() - t0)
-                      .count();
+      double us = now() - t0;
       if (r >= 2)
         best = std::min(best, us);
     }

@@ -288,16 +288,35 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
     weights = perCall.get();
   }
 
-  // Virtual pixels q < Q (the last row needs only OW of them), in groups of
-  // kConvRows; channel panels of kConvCols.
-  int64_t Q = (OH - 1) * Wh + OW;
-  int64_t groups = (Q + kConvRows - 1) / kConvRows;
+  // Tiles of at most kConvRows consecutive output pixels, in pixel order.
+  // When an input row is as wide as an output row (1x1, unpadded, stride 1)
+  // pixel p reads from p and tiles run across rows; otherwise each output
+  // row is cut as evenly as possible (7 -> 7, 14 -> 7 + 7, 56 -> 12 + 4 x
+  // 11), so that no tile computes a pixel outside the output.
+  struct PixelTile {
+    int64_t pix, in; // first pixel: output index oh * OW + ow, input offset
+    int rows;
+  };
+  std::vector<PixelTile> tiles;
+  int64_t P = OH * OW;
+  if (Wh == OW) {
+    for (int64_t pix = 0; pix < P; pix += kConvRows)
+      tiles.push_back({pix, pix, int(std::min<int64_t>(kConvRows, P - pix))});
+  } else {
+    int64_t perRow = (OW + kConvRows - 1) / kConvRows;
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t i = 0; i < perRow; ++i) {
+        int64_t ow = OW * i / perRow, end = OW * (i + 1) / perRow;
+        tiles.push_back({oh * OW + ow, oh * Wh + ow, int(end - ow)});
+      }
+  }
+  int64_t numTiles = int64_t(tiles.size());
   int64_t panels = (F + kConvCols - 1) / kConvCols;
   // Split along channels when the weights outweigh the input (late layers:
   // each task then reads only its own weights), else along pixels.
   bool alongChannels = F * K > C * Hv * Wv && panels > 1;
-  int64_t units = alongChannels ? panels : groups;
-  int64_t work = Q * F * K;
+  int64_t units = alongChannels ? panels : numTiles;
+  int64_t work = P * F * K;
   int threads = numThreads();
   int64_t parts = 1;
   if (threads > 1 && N * G < 2 * threads)
@@ -311,22 +330,22 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
   parallelFor(N * G * parts, [&](int64_t t) {
     int64_t ng = t / parts, part = t % parts;
     int64_t n = ng / G, g = ng % G;
-    int64_t g0 = 0, g1 = groups, p0 = 0, p1 = panels;
+    int64_t t0 = 0, t1 = numTiles, p0 = 0, p1 = panels;
     if (alongChannels) {
       p0 = part * chunk;
       p1 = std::min(panels, p0 + chunk);
     } else {
-      g0 = part * chunk;
-      g1 = std::min(groups, g0 + chunk);
+      t0 = part * chunk;
+      t1 = std::min(numTiles, t0 + chunk);
     }
-    // The task's tile, pixel-major: rows q - qb, columns (jp - p0) * 32 + j;
-    // rows padded by 16 floats against cache-set conflicts between rows.
-    // Pixels go in blocks whose tile stays in L2 (about 256 KiB) until it
-    // is stored.
+    // The task's tile buffer, pixel-major: row pix - (block's first pixel),
+    // column (jp - p0) * 32 + j; rows padded by 16 floats against cache-set
+    // conflicts. Pixel tiles go in blocks whose rows stay in L2 (about
+    // 256 KiB) until they are stored.
     int64_t ldT = (p1 - p0) * kConvCols + 16;
-    int64_t blockGroups = std::max<int64_t>(1, kTileFloats / (kConvRows * ldT));
+    int64_t blockTiles = std::max<int64_t>(1, kTileFloats / (kConvRows * ldT));
     float *T = tileBuffer.get(
-        size_t(std::min(blockGroups, g1 - g0) * kConvRows * ldT));
+        size_t(std::min(blockTiles, t1 - t0) * kConvRows * ldT));
     const float *x = in + n * sN + g * sG;
     int64_t f0 = p0 * kConvCols, f1 = std::min(F, p1 * kConvCols);
     float *o = p.out + n * p.sO[0] + g * p.sO[1] + f0 * p.sO[2];
@@ -336,36 +355,33 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
         add[a] = {p.add[a] + n * p.sAdd[a][0] + g * p.sAdd[a][1] +
                       f0 * p.sAdd[a][2],
                   p.sAdd[a][2], p.sAdd[a][4]};
-    for (int64_t gb = g0; gb < g1; gb += blockGroups) {
-      int64_t qb = gb * kConvRows;
-      int64_t qe = std::min(Q, std::min(g1, gb + blockGroups) * kConvRows);
+    for (int64_t tb = t0; tb < t1; tb += blockTiles) {
+      int64_t te = std::min(t1, tb + blockTiles);
+      int64_t pb = tiles[size_t(tb)].pix;
+      int64_t pe = tiles[size_t(te - 1)].pix + tiles[size_t(te - 1)].rows;
       for (int64_t jp = p0; jp < p1; ++jp) {
         const float *w = weights + (g * panels + jp) * K * kConvCols;
         int vecs = F - jp * kConvCols > 16 ? 2 : 1;
         float *Tp = T + (jp - p0) * kConvCols;
         for (int64_t pc = 0; pc < K; pc += kKC) {
           int64_t kc = std::min(kKC, K - pc);
-          for (int64_t q = qb; q < qe; q += kConvRows)
-            tileFn(int(std::min<int64_t>(kConvRows, qe - q)), vecs, kc, x + q,
-                   off.data() + pc, w + pc * kConvCols, Tp + (q - qb) * ldT,
-                   ldT, /*accumulate=*/pc > 0);
+          for (int64_t i = tb; i < te; ++i) {
+            const PixelTile &tile = tiles[size_t(i)];
+            tileFn(tile.rows, vecs, kc, x + tile.in, off.data() + pc,
+                   w + pc * kConvCols, Tp + (tile.pix - pb) * ldT, ldT,
+                   /*accumulate=*/pc > 0);
+          }
         }
       }
-      // Transpose into the output with the epilogue, up to 16 pixels of one
-      // output row at a time.
-      for (int64_t oh = qb / Wh; oh * Wh < qe; ++oh) {
-        int64_t ow0 = std::max<int64_t>(0, qb - oh * Wh);
-        int64_t ow1 = std::min(OW, qe - oh * Wh);
-        for (int64_t ow = ow0; ow < ow1; ow += 16) {
-          int64_t count = std::min<int64_t>(16, ow1 - ow);
-          int64_t pix = oh * OW + ow;
-          ConvAddend at[2] = {add[0], add[1]};
-          for (int a = 0; a < 2; ++a)
-            if (at[a].p)
-              at[a].p += pix * at[a].si;
-          storeFn(T + (oh * Wh + ow - qb) * ldT, ldT, count, f1 - f0, o + pix,
-                  p.sO[2], at, p.lo, p.hi, p.clamp);
-        }
+      // Transpose into the output with the epilogue, 16 pixels at a time.
+      for (int64_t pix = pb; pix < pe; pix += 16) {
+        int64_t count = std::min<int64_t>(16, pe - pix);
+        ConvAddend at[2] = {add[0], add[1]};
+        for (int a = 0; a < 2; ++a)
+          if (at[a].p)
+            at[a].p += pix * at[a].si;
+        storeFn(T + (pix - pb) * ldT, ldT, count, f1 - f0, o + pix, p.sO[2],
+                at, p.lo, p.hi, p.clamp);
       }
     }
   });
