@@ -373,9 +373,11 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
           }
         }
       }
-      // Transpose into the output with the epilogue, 16 pixels at a time.
-      for (int64_t pix = pb; pix < pe; pix += 16) {
-        int64_t count = std::min<int64_t>(16, pe - pix);
+      // Transpose into the output with the epilogue, up to 16 pixels at a
+      // time, cut at multiples of 16 pixels (whole cache lines of the
+      // output planes whose size is a multiple of 16).
+      for (int64_t pix = pb, count; pix < pe; pix += count) {
+        count = std::min<int64_t>(16 - pix % 16, pe - pix);
         ConvAddend at[2] = {add[0], add[1]};
         for (int a = 0; a < 2; ++a)
           if (at[a].p)
