@@ -312,32 +312,35 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
   }
   int64_t numTiles = int64_t(tiles.size());
   int64_t panels = (F + kConvCols - 1) / kConvCols;
-  // Split along channels when the weights outweigh the input (late layers:
-  // each task then reads only its own weights), else along pixels.
+  // Tasks: up to 4 per thread (a thread another process delays then holds
+  // up a small part). Split along channels first when the weights outweigh
+  // the input (late layers: each task then reads only its own weights),
+  // then along pixel tiles for the rest (5 panels on 2 threads would
+  // otherwise leave one thread 3 of them), else along pixel tiles only.
   bool alongChannels = F * K > C * Hv * Wv && panels > 1;
-  int64_t units = alongChannels ? panels : numTiles;
   int64_t work = P * F * K;
   int threads = numThreads();
-  int64_t parts = 1;
+  int64_t wanted = 1;
   if (threads > 1 && N * G < 2 * threads)
-    parts = std::max<int64_t>(
-        1, std::min<int64_t>({units, 4 * int64_t(threads),
-                              work / kMinTaskWork}));
-  int64_t chunk = (units + parts - 1) / parts;
-  parts = (units + chunk - 1) / chunk;
+    wanted = std::max<int64_t>(
+        1, std::min<int64_t>(4 * int64_t(threads), work / kMinTaskWork));
+  int64_t channelParts = alongChannels ? std::min(panels, wanted) : 1;
+  int64_t panelChunk = (panels + channelParts - 1) / channelParts;
+  channelParts = (panels + panelChunk - 1) / panelChunk;
+  int64_t tileParts =
+      std::min(numTiles, (wanted + channelParts - 1) / channelParts);
+  int64_t tileChunk = (numTiles + tileParts - 1) / tileParts;
+  tileParts = (numTiles + tileChunk - 1) / tileChunk;
+  int64_t parts = channelParts * tileParts;
 
   thread_local Growable tileBuffer;
   parallelFor(N * G * parts, [&](int64_t t) {
     int64_t ng = t / parts, part = t % parts;
     int64_t n = ng / G, g = ng % G;
-    int64_t t0 = 0, t1 = numTiles, p0 = 0, p1 = panels;
-    if (alongChannels) {
-      p0 = part * chunk;
-      p1 = std::min(panels, p0 + chunk);
-    } else {
-      t0 = part * chunk;
-      t1 = std::min(numTiles, t0 + chunk);
-    }
+    int64_t p0 = part / tileParts * panelChunk;
+    int64_t p1 = std::min(panels, p0 + panelChunk);
+    int64_t t0 = part % tileParts * tileChunk;
+    int64_t t1 = std::min(numTiles, t0 + tileChunk);
     // The task's tile buffer, pixel-major: row pix - (block's first pixel),
     // column (jp - p0) * 32 + j; rows padded by 16 floats against cache-set
     // conflicts. Pixel tiles go in blocks whose rows stay in L2 (about
