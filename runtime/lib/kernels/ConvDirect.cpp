@@ -333,6 +333,12 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
   tileParts = (numTiles + tileChunk - 1) / tileChunk;
   int64_t parts = channelParts * tileParts;
 
+  // K slices of at most kKC steps, as even as possible (576 = 3 x 192
+  // rather than 256 + 256 + 64: a short last slice costs a pass over the
+  // partial sums for little work).
+  int64_t slices = (K + kKC - 1) / kKC;
+  int64_t kSlice = (K + slices - 1) / slices;
+
   thread_local Growable tileBuffer;
   parallelFor(N * G * parts, [&](int64_t t) {
     int64_t ng = t / parts, part = t % parts;
@@ -366,8 +372,8 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
         const float *w = weights + (g * panels + jp) * K * kConvCols;
         int vecs = F - jp * kConvCols > 16 ? 2 : 1;
         float *Tp = T + (jp - p0) * kConvCols;
-        for (int64_t pc = 0; pc < K; pc += kKC) {
-          int64_t kc = std::min(kKC, K - pc);
+        for (int64_t pc = 0, kc; pc < K; pc += kc) {
+          kc = std::min(kSlice, K - pc);
           for (int64_t i = tb; i < te; ++i) {
             const PixelTile &tile = tiles[size_t(i)];
             tileFn(tile.rows, vecs, kc, x + tile.in, off.data() + pc,
