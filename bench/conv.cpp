@@ -11,7 +11,8 @@
 // FLOP-weighted sum over each model's layers (each shape counted as often
 // as the model has it). Set DSRT_GENERIC_KERNELS=1 to time the scalar
 // kernels, DSRT_CONV_IM2COL=1 to time the im2col GEMM instead of the
-// direct convolution. Wall timings are noisy when other processes share
+// direct convolution, DSRT_CONV_TILE=panel (or pixel16) to force the direct
+// path's 12 x 32 tile (or its pointwise 16 x 16 tile) where both apply. Wall timings are noisy when other processes share
 // the cores; --cpu-time times the process's CPU time instead (all threads
 // together: GFLOP/s per core-second; with --threads 1, what the call would
 // take on an idle core, less the cache effects of the other processes).
@@ -98,10 +99,12 @@ int main(int argc, char **argv) {
   }
   if (threads > 0)
     dsrt_set_num_threads(threads);
-  std::printf("dense conv2d + bias + ReLU, %d threads, best of %d, %s%s%s\n",
+  const char *tile = std::getenv("DSRT_CONV_TILE");
+  std::printf("dense conv2d + bias + ReLU, %d threads, best of %d, %s%s%s%s%s\n",
               dsrt_get_num_threads(), reps, cpuTime ? "CPU time" : "wall time",
               std::getenv("DSRT_GENERIC_KERNELS") ? " (scalar kernels)" : "",
-              std::getenv("DSRT_CONV_IM2COL") ? " (im2col GEMM)" : "");
+              std::getenv("DSRT_CONV_IM2COL") ? " (im2col GEMM)" : "",
+              tile ? " DSRT_CONV_TILE=" : "", tile ? tile : "");
   auto now = [&] {
     if (!cpuTime)
       return std::chrono::duration<double, std::micro>(

@@ -57,7 +57,33 @@ void dsrt::kernels::convStoreGeneric(const float *T, int64_t ldT,
     }
 }
 
+void dsrt::kernels::convTileStoreGeneric(int rows, int64_t nf, int64_t K,
+                                         const float *in, const int64_t *off,
+                                         const float *W, int64_t ldW,
+                                         float *out, int64_t ldo,
+                                         const ConvAddend *add, float lo,
+                                         float hi, bool clamp) {
+  float acc[kConvStoreRows][16] = {};
+  for (int64_t k = 0; k < K; ++k) {
+    const float *x = in + off[k];
+    const float *w = W + k * ldW;
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < 16; ++j)
+        acc[i][j] += x[i] * w[j];
+  }
+  convStoreGeneric(&acc[0][0], 16, rows, nf, out, ldo, add, lo, hi, clamp);
+}
+
 namespace {
+
+ConvTileStore selectConvTileStore() {
+#if defined(__x86_64__) && defined(DSRT_HAVE_AVX512_KERNELS)
+  static const bool hasAVX512 = __builtin_cpu_supports("avx512f");
+  if (hasAVX512 && !std::getenv("DSRT_GENERIC_KERNELS"))
+    return convTileStoreAVX512;
+#endif
+  return convTileStoreGeneric;
+}
 
 ConvStore selectConvStore() {
 #if defined(__x86_64__) && defined(DSRT_HAVE_AVX512_KERNELS)
@@ -178,6 +204,39 @@ std::shared_ptr<PackedWeights> cachedWeights(const DirectConv &p) {
   return packed;
 }
 
+/// Width of the rows the tiles read (see convDirect): the input's own rows
+/// when read in place, else the phase planes' rows.
+int64_t readRowWidth(const DirectConv &p) {
+  int64_t Hv = (p.OH - 1) * p.sh + (p.KH - 1) * p.dh + 1;
+  int64_t Wv = (p.OW - 1) * p.sw + (p.KW - 1) * p.dw + 1;
+  bool inPlace = p.sh == 1 && p.sw == 1 && p.padH == 0 && p.padW == 0 &&
+                 p.sI[4] == 1 && p.sI[3] == p.IW && Hv <= p.IH && Wv <= p.IW;
+  return inPlace ? p.IW : (Wv + p.sw - 1) / p.sw;
+}
+
+/// Largest reduction the pointwise variant is picked for by default. Its
+/// tile issues one load per FMA (16 broadcasts + a weight vector per 16
+/// FMAs, against 15 per 24 for the 12 x 32 tile), so it wins only where the
+/// store dominates: measured (bench/conv.cpp, docs/direct-conv.md) faster
+/// than both the 12 x 32 tile and the im2col GEMM for K = 16, 24, 32 at
+/// 56^2-112^2, slower from K = 96 (96->24, 144->24, 144->32).
+constexpr int64_t kStoreTileMaxK = 32;
+
+/// Whether convDirect runs the pointwise variant (16 pixels x 16 channels,
+/// stored from registers) rather than the 12 x 32 tile with its buffer.
+/// DSRT_CONV_TILE=panel|pixel16 forces one where both apply (comparisons).
+bool usesStoreTile(const DirectConv &p) {
+  if (readRowWidth(p) != p.OW)
+    return false;
+  if (const char *e = std::getenv("DSRT_CONV_TILE")) {
+    if (!std::strcmp(e, "panel"))
+      return false;
+    if (!std::strcmp(e, "pixel16"))
+      return true;
+  }
+  return p.C * p.KH * p.KW <= kStoreTileMaxK;
+}
+
 } // namespace
 
 bool dsrt::kernels::convDirectApplies(const DirectConv &p) {
@@ -187,8 +246,12 @@ bool dsrt::kernels::convDirectApplies(const DirectConv &p) {
     if (p.add[t] && p.sAdd[t][3] != p.OW * p.sAdd[t][4])
       return false;
   // Depthwise has its own kernel; a handful of output channels would waste
-  // most of the 32-channel tile.
-  return p.F >= 32 && p.C * p.KH * p.KW >= 27;
+  // most of the 32-channel tile (or the 16-channel one of the pointwise
+  // variant).
+  int64_t K = p.C * p.KH * p.KW;
+  if (p.F >= 32 && K >= 27)
+    return true;
+  return p.F >= 12 && K >= 8 && usesStoreTile(p);
 }
 
 void dsrt::kernels::convDirect(const DirectConv &p) {
@@ -288,6 +351,66 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
     weights = perCall.get();
   }
 
+  int64_t P = OH * OW;
+  int64_t panels = (F + kConvCols - 1) / kConvCols;
+  int threads = numThreads();
+  // Tasks: up to 4 per thread (a thread another process delays then holds
+  // up a small part), none below kMinTaskWork multiply-adds.
+  auto tasksWanted = [&](int64_t work) -> int64_t {
+    if (threads <= 1 || N * G >= 2 * threads)
+      return 1;
+    return std::max<int64_t>(
+        1, std::min<int64_t>(4 * int64_t(threads), work / kMinTaskWork));
+  };
+
+  if (Wh == OW && usesStoreTile(p)) {
+    // The pointwise variant: tiles of 16 consecutive pixels (across output
+    // rows), each computed for every 16-channel group over the whole
+    // reduction and stored from registers. A block of tiles whose input
+    // (C channels x 16 pixels each) fits in about 128 KiB of L2 is swept
+    // once per channel group, so a group's weights stay in L1 meanwhile.
+    // Tasks split the tiles; each output element is one call's sum in k
+    // order whatever the split (deterministic).
+    ConvTileStore tileStoreFn = selectConvTileStore();
+    int64_t numTiles = (P + kConvStoreRows - 1) / kConvStoreRows;
+    int64_t groups16 = (F + 15) / 16;
+    int64_t tileParts = std::min(numTiles, tasksWanted(P * F * K));
+    int64_t tileChunk = (numTiles + tileParts - 1) / tileParts;
+    tileParts = (numTiles + tileChunk - 1) / tileChunk;
+    int64_t blockTiles = std::max<int64_t>(
+        1, (int64_t(32) << 10) / (C * KH * kConvStoreRows));
+    parallelFor(N * G * tileParts, [&](int64_t t) {
+      int64_t ng = t / tileParts, part = t % tileParts;
+      int64_t n = ng / G, g = ng % G;
+      int64_t t0 = part * tileChunk, t1 = std::min(numTiles, t0 + tileChunk);
+      const float *x = in + n * sN + g * sG;
+      float *o = p.out + n * p.sO[0] + g * p.sO[1];
+      for (int64_t tb = t0; tb < t1; tb += blockTiles) {
+        int64_t te = std::min(t1, tb + blockTiles);
+        for (int64_t fg = 0; fg < groups16; ++fg) {
+          int64_t f0 = fg * 16, nf = std::min<int64_t>(16, F - f0);
+          const float *w = weights +
+                           (g * panels + f0 / kConvCols) * K * kConvCols +
+                           f0 % kConvCols;
+          for (int64_t i = tb; i < te; ++i) {
+            int64_t pix = i * kConvStoreRows;
+            int rows = int(std::min<int64_t>(kConvStoreRows, P - pix));
+            ConvAddend add[2];
+            for (int a = 0; a < 2; ++a)
+              if (p.add[a])
+                add[a] = {p.add[a] + n * p.sAdd[a][0] + g * p.sAdd[a][1] +
+                              f0 * p.sAdd[a][2] + pix * p.sAdd[a][4],
+                          p.sAdd[a][2], p.sAdd[a][4]};
+            tileStoreFn(rows, nf, K, x + pix, off.data(), w, kConvCols,
+                        o + f0 * p.sO[2] + pix, p.sO[2], add, p.lo, p.hi,
+                        p.clamp);
+          }
+        }
+      }
+    });
+    return;
+  }
+
   // Tiles of at most kConvRows consecutive output pixels, in pixel order.
   // When an input row is as wide as an output row (1x1, unpadded, stride 1)
   // pixel p reads from p and tiles run across rows; otherwise each output
@@ -298,7 +421,6 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
     int rows;
   };
   std::vector<PixelTile> tiles;
-  int64_t P = OH * OW;
   if (Wh == OW) {
     for (int64_t pix = 0; pix < P; pix += kConvRows)
       tiles.push_back({pix, pix, int(std::min<int64_t>(kConvRows, P - pix))});
@@ -311,19 +433,12 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
       }
   }
   int64_t numTiles = int64_t(tiles.size());
-  int64_t panels = (F + kConvCols - 1) / kConvCols;
-  // Tasks: up to 4 per thread (a thread another process delays then holds
-  // up a small part). Split along channels first when the weights outweigh
-  // the input (late layers: each task then reads only its own weights),
-  // then along pixel tiles for the rest (5 panels on 2 threads would
-  // otherwise leave one thread 3 of them), else along pixel tiles only.
+  // Split along channels first when the weights outweigh the input (late
+  // layers: each task then reads only its own weights), then along pixel
+  // tiles for the rest (5 panels on 2 threads would otherwise leave one
+  // thread 3 of them), else along pixel tiles only.
   bool alongChannels = F * K > C * Hv * Wv && panels > 1;
-  int64_t work = P * F * K;
-  int threads = numThreads();
-  int64_t wanted = 1;
-  if (threads > 1 && N * G < 2 * threads)
-    wanted = std::max<int64_t>(
-        1, std::min<int64_t>(4 * int64_t(threads), work / kMinTaskWork));
+  int64_t wanted = tasksWanted(P * F * K);
   int64_t channelParts = alongChannels ? std::min(panels, wanted) : 1;
   int64_t panelChunk = (panels + channelParts - 1) / channelParts;
   channelParts = (panels + panelChunk - 1) / panelChunk;

@@ -72,6 +72,30 @@ void convStoreGeneric(const float *T, int64_t ldT, int64_t count, int64_t nf,
                       float *out, int64_t ldo, const ConvAddend *add,
                       float lo, float hi, bool clamp);
 
+/// Pixels per tile of the pointwise variant (a 16x16 in-register transpose).
+constexpr int kConvStoreRows = 16;
+
+/// The pointwise variant, for convolutions whose pixels run across output
+/// rows (1x1 with stride 1, or any stride with a 1-wide window): computes
+/// pixels [0, rows) (rows <= 16) x channels [0, nf) (nf <= 16) over the
+/// whole reduction, C[i][j] = sum_{k < K} in[off[k] + i] * W[k * ldW + j],
+/// and writes it straight to out[j * ldo + i] with the addends and the
+/// clamp (as a ConvStore), with no tile buffer and no K slices. W has 16
+/// valid floats per step (zeros past nf), 64-byte aligned.
+using ConvTileStore = void (*)(int rows, int64_t nf, int64_t K,
+                               const float *in, const int64_t *off,
+                               const float *W, int64_t ldW, float *out,
+                               int64_t ldo, const ConvAddend *add, float lo,
+                               float hi, bool clamp);
+void convTileStoreAVX512(int rows, int64_t nf, int64_t K, const float *in,
+                         const int64_t *off, const float *W, int64_t ldW,
+                         float *out, int64_t ldo, const ConvAddend *add,
+                         float lo, float hi, bool clamp);
+void convTileStoreGeneric(int rows, int64_t nf, int64_t K, const float *in,
+                          const int64_t *off, const float *W, int64_t ldW,
+                          float *out, int64_t ldo, const ConvAddend *add,
+                          float lo, float hi, bool clamp);
+
 /// A fused convolution (see dsrt_kernel_conv2d_fused_f32 in dsrt/kernels.h
 /// for the meaning of every field), strides in the 5-D layouts
 /// in [N, G, C, IH, IW], weight [G, F, C, KH, KW], out [N, G, F, OH, OW].

@@ -133,15 +133,47 @@ inline __mmask16 maskOf(int64_t n) {
 
 } // namespace
 
+namespace {
+
+/// Columns j < nc of a transposed 16x16 block: r[j] holds channel j's
+/// pixels [0, 16) (pixels past the mask pm dropped), written to
+/// out[j * ldo + i] with the addends added and the clamp applied.
+inline void storeChannels(const __m512 r[16], int64_t nc, __mmask16 pm,
+                          float *out, int64_t ldo, const ConvAddend *add,
+                          __m512 vlo, __m512 vhi, bool clamp) {
+  for (int64_t j = 0; j < nc; ++j) {
+    __m512 v = r[j];
+    for (int a = 0; a < 2; ++a) {
+      if (!add[a].p)
+        continue;
+      const float *src = add[a].p + j * add[a].sf;
+      v = _mm512_add_ps(v, add[a].si == 0 ? _mm512_set1_ps(*src)
+                                          : _mm512_maskz_loadu_ps(pm, src));
+    }
+    // max/min return their second operand when either is NaN.
+    if (clamp)
+      v = _mm512_min_ps(vhi, _mm512_max_ps(vlo, v));
+    _mm512_mask_storeu_ps(out + j * ldo, pm, v);
+  }
+}
+
+inline bool addendsContiguous(const ConvAddend *add) {
+  for (int a = 0; a < 2; ++a)
+    if (add[a].p && add[a].si != 0 && add[a].si != 1)
+      return false;
+  return true;
+}
+
+} // namespace
+
 void dsrt::kernels::convStoreAVX512(const float *T, int64_t ldT,
                                     int64_t count, int64_t nf, float *out,
                                     int64_t ldo, const ConvAddend *add,
                                     float lo, float hi, bool clamp) {
-  for (int a = 0; a < 2; ++a)
-    if (add[a].p && add[a].si != 0 && add[a].si != 1) {
-      convStoreGeneric(T, ldT, count, nf, out, ldo, add, lo, hi, clamp);
-      return;
-    }
+  if (!addendsContiguous(add)) {
+    convStoreGeneric(T, ldT, count, nf, out, ldo, add, lo, hi, clamp);
+    return;
+  }
   __mmask16 pm = maskOf(count);
   __m512 vlo = _mm512_set1_ps(lo), vhi = _mm512_set1_ps(hi);
   for (int64_t fb = 0; fb < nf; fb += 16) {
@@ -152,20 +184,82 @@ void dsrt::kernels::convStoreAVX512(const float *T, int64_t ldT,
       r[i] = i < count ? _mm512_maskz_loadu_ps(fm, T + i * ldT + fb)
                        : _mm512_setzero_ps();
     transpose16(r);
-    for (int64_t j = 0; j < nc; ++j) {
-      int64_t f = fb + j;
-      __m512 v = r[j];
-      for (int a = 0; a < 2; ++a) {
-        if (!add[a].p)
-          continue;
-        const float *src = add[a].p + f * add[a].sf;
-        v = _mm512_add_ps(v, add[a].si == 0 ? _mm512_set1_ps(*src)
-                                            : _mm512_maskz_loadu_ps(pm, src));
-      }
-      // max/min return their second operand when either is NaN.
-      if (clamp)
-        v = _mm512_min_ps(vhi, _mm512_max_ps(vlo, v));
-      _mm512_mask_storeu_ps(out + f * ldo, pm, v);
-    }
+    ConvAddend at[2] = {add[0], add[1]};
+    for (int a = 0; a < 2; ++a)
+      if (at[a].p)
+        at[a].p += fb * at[a].sf;
+    storeChannels(r, nc, pm, out + fb * ldo, ldo, at, vlo, vhi, clamp);
+  }
+}
+
+namespace {
+
+/// R consecutive pixels x 16 channels over the whole reduction, kept in R
+/// zmm accumulators (one per pixel), then transposed in registers and
+/// stored: per reduction step one weight load and R FMAs with an embedded
+/// broadcast of the input.
+template <int R>
+inline void convTileStore16(int64_t nf, int64_t K, const float *in,
+                            const int64_t *off, const float *W, int64_t ldW,
+                            float *out, int64_t ldo, const ConvAddend *add,
+                            float lo, float hi, bool clamp) {
+  __m512 acc[16];
+#pragma GCC unroll 16
+  for (int i = 0; i < 16; ++i)
+    acc[i] = _mm512_setzero_ps();
+#pragma GCC unroll 2
+  for (int64_t k = 0; k < K; ++k) {
+    const float *x = in + off[k];
+    __m512 w = _mm512_load_ps(W + k * ldW);
+    // The input lines of the tile two ahead: K streams (one per reduction
+    // step, a plane apart) are more than the hardware prefetchers follow.
+    _mm_prefetch(reinterpret_cast<const char *>(x + 2 * kConvStoreRows),
+                 _MM_HINT_T0);
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i)
+      acc[i] = _mm512_fmadd_ps(_mm512_set1_ps(x[i]), w, acc[i]);
+  }
+  transpose16(acc);
+  storeChannels(acc, nf, maskOf(R), out, ldo, add, _mm512_set1_ps(lo),
+                _mm512_set1_ps(hi), clamp);
+}
+
+} // namespace
+
+void dsrt::kernels::convTileStoreAVX512(int rows, int64_t nf, int64_t K,
+                                        const float *in, const int64_t *off,
+                                        const float *W, int64_t ldW,
+                                        float *out, int64_t ldo,
+                                        const ConvAddend *add, float lo,
+                                        float hi, bool clamp) {
+  if (!addendsContiguous(add)) {
+    convTileStoreGeneric(rows, nf, K, in, off, W, ldW, out, ldo, add, lo, hi,
+                         clamp);
+    return;
+  }
+  switch (rows) {
+#define DSRT_CONV_ROWS(R)                                                      \
+  case R:                                                                      \
+    return convTileStore16<R>(nf, K, in, off, W, ldW, out, ldo, add, lo, hi,   \
+                              clamp);
+    DSRT_CONV_ROWS(1)
+    DSRT_CONV_ROWS(2)
+    DSRT_CONV_ROWS(3)
+    DSRT_CONV_ROWS(4)
+    DSRT_CONV_ROWS(5)
+    DSRT_CONV_ROWS(6)
+    DSRT_CONV_ROWS(7)
+    DSRT_CONV_ROWS(8)
+    DSRT_CONV_ROWS(9)
+    DSRT_CONV_ROWS(10)
+    DSRT_CONV_ROWS(11)
+    DSRT_CONV_ROWS(12)
+    DSRT_CONV_ROWS(13)
+    DSRT_CONV_ROWS(14)
+    DSRT_CONV_ROWS(15)
+    DSRT_CONV_ROWS(16)
+#undef DSRT_CONV_ROWS
+  default:
+    return;
   }
 }

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -54,6 +55,18 @@ struct FusedCase {
   int threads;
   /// DSRT_KERNEL_CONSTANT_A, or 0: weights re-laid out per call.
   int64_t flags = DSRT_KERNEL_CONSTANT_A;
+  /// DSRT_CONV_TILE for the run (the direct path's tile where both apply).
+  const char *tile = nullptr;
+};
+
+struct ConvTileEnv {
+  explicit ConvTileEnv(const char *tile) {
+    if (tile)
+      setenv("DSRT_CONV_TILE", tile, 1);
+    else
+      unsetenv("DSRT_CONV_TILE");
+  }
+  ~ConvTileEnv() { unsetenv("DSRT_CONV_TILE"); }
 };
 
 void PrintTo(const FusedCase &c, std::ostream *os) {
@@ -66,7 +79,8 @@ void PrintTo(const FusedCase &c, std::ostream *os) {
           : c.act == Act::Relu6 ? " relu6"
                                 : "")
       << (c.strided ? " strided" : "") << " threads=" << c.threads
-      << (c.flags ? "" : " non-constant weights");
+      << (c.flags ? "" : " non-constant weights")
+      << (c.tile ? std::string(" tile=") + c.tile : std::string());
 }
 
 class FusedConvTest
@@ -78,6 +92,7 @@ TEST_P(FusedConvTest, MatchesNaiveLoops) {
   if (!generic && !__builtin_cpu_supports("avx512f"))
     GTEST_SKIP() << "this CPU has no AVX-512F; the scalar run covers it";
   GenericKernels env(generic);
+  ConvTileEnv tileEnv(c.tile);
   dsrt_set_num_threads(c.threads);
 
   // Symmetric padding, as ONNX models mostly have.
@@ -147,12 +162,14 @@ TEST_P(FusedConvTest, MatchesNaiveLoops) {
                 << "n=" << n << " g=" << g << " f=" << f << " oh=" << oh
                 << " ow=" << ow;
           }
-  if (c.act == Act::Relu6)
+  if (c.act == Act::Relu6) {
     EXPECT_GT(clamped, 0) << "the case does not exercise the upper bound";
+  }
   // Elements between the strided columns are not part of the output.
-  if (c.strided)
+  if (c.strided) {
     for (size_t i = 1; i < out.size(); i += 2)
       ASSERT_TRUE(std::isnan(out[i])) << "wrote outside the view at " << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -168,8 +185,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Act::Relu, false, 2},
             // 1x1, no padding, bias + residual, no activation (MobileNet's
             // projection with the skip connection); M spans several tiles.
+            // (Kept off the direct path's pointwise tile: K = 16 < 27.)
             FusedCase{2, 1, 40, 16, 12, 12, 1, 1, 1, 1, 1, 1, 0, 0, true,
-                      true, Act::None, false, 1},
+                      true, Act::None, false, 1, DSRT_KERNEL_CONSTANT_A,
+                      "panel"},
             // 1x1 with few output channels: B read in place, not packed.
             FusedCase{1, 1, 8, 16, 12, 13, 1, 1, 1, 1, 1, 1, 0, 0, true,
                       true, Act::Relu6, false, 2},
@@ -215,6 +234,44 @@ INSTANTIATE_TEST_SUITE_P(
             // Direct, asymmetric stride and dilation, stride 3 rows.
             FusedCase{1, 1, 32, 4, 17, 16, 3, 3, 3, 1, 1, 2, 1, 2, false,
                       true, Act::None, false, 2},
+            // Pointwise variant (rows run together, K <= 32: 16 pixels x
+            // 16 channels stored from registers). 16 channels (MobileNet's
+            // 32->16), 169 pixels (a 9-pixel tail), bias + residual + ReLU6.
+            FusedCase{1, 1, 16, 32, 13, 13, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::Relu6, false, 2},
+            // Pointwise (forced: K = 96), 24 channels (16 + a masked 8 in
+            // the second half of the panel), two images, one thread.
+            FusedCase{2, 1, 24, 96, 7, 9, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::None, false, 1, DSRT_KERNEL_CONSTANT_A,
+                      "pixel16"},
+            // Pointwise, the smallest it takes: 12 channels, K = 8, groups,
+            // weights not constant.
+            FusedCase{1, 2, 12, 8, 6, 11, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      false, Act::Relu, false, 2, 0},
+            // Pointwise on a padded copy: a 3x1 window with rows padded (K
+            // = 15 across rows of the copy), stride 2 rows, 20 channels.
+            FusedCase{1, 1, 20, 5, 11, 10, 3, 1, 2, 1, 1, 1, 1, 0, true,
+                      true, Act::Relu, false, 2},
+            // Pointwise (forced: K = 320) with 72 channels (4 groups + a
+            // masked 8), 1x1 stride 2 (one phase plane).
+            FusedCase{1, 1, 72, 320, 9, 10, 1, 1, 2, 2, 1, 1, 0, 0, true,
+                      false, Act::Relu6, false, 2, DSRT_KERNEL_CONSTANT_A,
+                      "pixel16"},
+            // Default choice for a 1x1 with K = 32 and F >= 32 (the
+            // pointwise tile), 3 threads, residual only.
+            FusedCase{1, 1, 40, 32, 14, 14, 1, 1, 1, 1, 1, 1, 0, 0, false,
+                      true, Act::None, false, 3},
+            // The same shapes forced onto the 12 x 32 panel tile.
+            FusedCase{2, 1, 96, 64, 9, 9, 1, 1, 1, 1, 1, 1, 0, 0, true, true,
+                      Act::None, false, 2, DSRT_KERNEL_CONSTANT_A, "panel"},
+            FusedCase{1, 1, 40, 32, 14, 14, 1, 1, 2, 2, 1, 1, 0, 0, true,
+                      false, Act::Relu6, false, 2, DSRT_KERNEL_CONSTANT_A,
+                      "panel"},
+            // And a 3x3 forced onto the pointwise tile: rows do not run
+            // together, so it stays on the panel tile (forcing never
+            // breaks a shape).
+            FusedCase{1, 1, 32, 8, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu, false, 2, DSRT_KERNEL_CONSTANT_A, "pixel16"},
             // Output with strided columns: not the direct path (fallback).
             FusedCase{1, 1, 32, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
                       Act::Relu, true, 2},
@@ -301,6 +358,30 @@ TEST(FusedConv, DirectPathIsDeterministicAcrossThreadCounts) {
         C * KH * KW, KH * KW, KW, 1, out.data(), F * H * W,
         F * H * W, H * W, W, 1, bias.data(), 0, F, 1, 0, 0, nullptr, 0, 0, 0,
         0, 0, -INFINITY, INFINITY, DSRT_KERNEL_CONSTANT_A);
+    outs.push_back(std::move(out));
+  }
+  dsrt_set_num_threads(0);
+  for (size_t t = 1; t < outs.size(); ++t)
+    for (size_t i = 0; i < outs[0].size(); ++i)
+      ASSERT_EQ(outs[0][i], outs[t][i]) << "threads run " << t << " at " << i;
+}
+
+TEST(FusedConv, PointwiseTileIsDeterministicAcrossThreadCounts) {
+  // The pointwise variant splits pixel tiles among tasks; each output is
+  // still one k-ordered sum: bitwise equal on 1, 2 and 3 threads.
+  const int64_t C = 40, F = 24, H = 20, W = 19;
+  std::vector<float> in = randomFloats(size_t(C * H * W), 41);
+  std::vector<float> w = randomFloats(size_t(F * C), 42);
+  std::vector<float> bias = randomFloats(size_t(F), 43);
+  std::vector<std::vector<float>> outs;
+  for (int threads : {1, 2, 3}) {
+    dsrt_set_num_threads(threads);
+    std::vector<float> out(size_t(F * H * W), 0.f);
+    dsrt_kernel_conv2d_fused_f32(
+        1, 1, F, C, H, W, 1, 1, 1, 1, 1, 1, H, W, 0, 0, in.data(), C * H * W,
+        C * H * W, H * W, W, 1, w.data(), F * C, C, 1, 1, 1, out.data(),
+        F * H * W, F * H * W, H * W, W, 1, bias.data(), 0, F, 1, 0, 0,
+        nullptr, 0, 0, 0, 0, 0, -INFINITY, INFINITY, DSRT_KERNEL_CONSTANT_A);
     outs.push_back(std::move(out));
   }
   dsrt_set_num_threads(0);
