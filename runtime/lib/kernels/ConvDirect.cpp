@@ -437,7 +437,10 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
   // layers: each task then reads only its own weights), then along pixel
   // tiles for the rest (5 panels on 2 threads would otherwise leave one
   // thread 3 of them), else along pixel tiles only.
+  // DSRT_CONV_SPLIT=pixels|channels forces one split (for comparisons).
   bool alongChannels = F * K > C * Hv * Wv && panels > 1;
+  if (const char *e = std::getenv("DSRT_CONV_SPLIT"))
+    alongChannels = panels > 1 && !std::strcmp(e, "channels");
   int64_t wanted = tasksWanted(P * F * K);
   int64_t channelParts = alongChannels ? std::min(panels, wanted) : 1;
   int64_t panelChunk = (panels + channelParts - 1) / channelParts;
