@@ -1,21 +1,23 @@
-//===- conv.cpp - dsrt's dense conv2d on ResNet-18 and MobileNetV2 layers -===//
+//===- conv.cpp - dsrt's dense conv2d on ResNet-18, MobileNetV2 layers ---===//
 //
-// Usage: ds-bench-conv [--threads T] [--reps R] [--only resnet18|mobilenet_v2]
-//                      [--cpu-time]
+// Usage: ds-bench-conv [--threads T] [--reps R]
+//                      [--only resnet18|mobilenet_v2|cnn] [--cpu-time]
 //
 // Runs dsrt_kernel_conv2d_fused_f32 (the entry point compiled models call
 // for a convolution with its bias and ReLU fused, constant weights, implicit
 // zero padding) on the dense (non-depthwise) convolution shapes of
-// ResNet-18 and the 1x1 (pointwise) convolutions of MobileNetV2 at 224x224,
-// batch 1, and prints the best-of-R wall time and GFLOP/s per layer and the
+// ResNet-18 and the 1x1 (pointwise) convolutions of MobileNetV2 at 224x224
+// and the two of the small CNN (scripts/export_models.py) at 32x32, batch
+// 1, and prints the best-of-R wall time and GFLOP/s per layer and the
 // FLOP-weighted sum over each model's layers (each shape counted as often
 // as the model has it). Set DSRT_GENERIC_KERNELS=1 to time the scalar
 // kernels, DSRT_CONV_IM2COL=1 to time the im2col GEMM instead of the
-// direct convolution, DSRT_CONV_TILE=panel (or pixel16) to force the direct
-// path's 12 x 32 tile (or its pointwise 16 x 16 tile) where both apply. Wall timings are noisy when other processes share
-// the cores; --cpu-time times the process's CPU time instead (all threads
-// together: GFLOP/s per core-second; with --threads 1, what the call would
-// take on an idle core, less the cache effects of the other processes).
+// direct convolution, DSRT_CONV_TILE=panel (or pixel16) to force the
+// direct path's 12 x 32 tile (or its pointwise 16 x 16 tile) where both
+// apply. Wall timings are noisy when other processes share the cores;
+// --cpu-time times the process's CPU time instead (all threads together:
+// GFLOP/s per core-second; with --threads 1, what the call would take on
+// an idle core, less the cache effects of the other processes).
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/dsrt.h"
@@ -72,6 +74,8 @@ const Layer kLayers[] = {
     {"mobilenet_v2", 960, 160, 7, 1, 1, 0, 2},
     {"mobilenet_v2", 960, 320, 7, 1, 1, 0, 1},
     {"mobilenet_v2", 320, 1280, 7, 1, 1, 0, 1},
+    {"cnn", 3, 16, 32, 3, 1, 1, 1},
+    {"cnn", 16, 32, 16, 3, 1, 1, 1},
 };
 
 } // namespace

@@ -16,6 +16,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -60,13 +61,19 @@ struct FusedCase {
 };
 
 struct ConvTileEnv {
+  /// "im2col" sets DSRT_CONV_IM2COL instead (the GEMM path).
   explicit ConvTileEnv(const char *tile) {
-    if (tile)
+    unsetenv("DSRT_CONV_TILE");
+    unsetenv("DSRT_CONV_IM2COL");
+    if (tile && !std::strcmp(tile, "im2col"))
+      setenv("DSRT_CONV_IM2COL", "1", 1);
+    else if (tile)
       setenv("DSRT_CONV_TILE", tile, 1);
-    else
-      unsetenv("DSRT_CONV_TILE");
   }
-  ~ConvTileEnv() { unsetenv("DSRT_CONV_TILE"); }
+  ~ConvTileEnv() {
+    unsetenv("DSRT_CONV_TILE");
+    unsetenv("DSRT_CONV_IM2COL");
+  }
 };
 
 void PrintTo(const FusedCase &c, std::ostream *os) {
@@ -176,9 +183,22 @@ INSTANTIATE_TEST_SUITE_P(
     Shapes, FusedConvTest,
     testing::Combine(
         testing::Values(
-            // GEMM path: 3x3 pad 1, bias + ReLU6 (MobileNet's first layer).
+            // GEMM path (forced): 3x3 pad 1, bias + ReLU6 (MobileNet's
+            // first layer).
+            FusedCase{1, 1, 16, 3, 17, 19, 3, 3, 2, 2, 1, 1, 1, 1, true,
+                      false, Act::Relu6, false, 2, DSRT_KERNEL_CONSTANT_A,
+                      "im2col"},
+            // Direct with 16 channels (one vector of the 12 x 32 tile):
+            // the same shape, and the small CNN's 3->16 3x3 with two
+            // images.
             FusedCase{1, 1, 16, 3, 17, 19, 3, 3, 2, 2, 1, 1, 1, 1, true,
                       false, Act::Relu6, false, 2},
+            FusedCase{2, 1, 16, 3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, true,
+                      true, Act::Relu, false, 2},
+            // Direct with 24 channels (16 + a masked 8 in the second
+            // vector), stride 2, K = 72.
+            FusedCase{1, 1, 24, 8, 13, 12, 3, 3, 2, 2, 1, 1, 1, 1, true,
+                      false, Act::None, false, 1},
             // K = 576 > one K slice (two slices: write, then accumulate),
             // bias + residual + ReLU (ResNet's basic block).
             FusedCase{1, 1, 24, 64, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
