@@ -74,7 +74,11 @@ void dsrt_kernel_conv2d_f32(int64_t N, int64_t G, int64_t F, int64_t C,
 /// they and the input must not overlap the output. lo = -INFINITY and
 /// hi = INFINITY disable the clamp; a NaN value propagates as in
 /// arith.maximumf/minimumf (a NaN bound makes every output NaN). `flags` as
-/// for dsrt_kernel_conv2d_f32.
+/// for dsrt_kernel_conv2d_f32. Calls with at least 32 output channels per
+/// group and a reduction (C*KH*KW) of at least 27, and an output with flat
+/// (oh, ow), run a direct convolution vectorized over output channels (no
+/// im2col; runtime/lib/kernels/ConvDirect.h); the environment variable
+/// DSRT_CONV_IM2COL=1 sends them to the im2col GEMM instead (to compare).
 void dsrt_kernel_conv2d_fused_f32(
     int64_t N, int64_t G, int64_t F, int64_t C, int64_t OH, int64_t OW,
     int64_t KH, int64_t KW, int64_t sh, int64_t sw, int64_t dh, int64_t dw,

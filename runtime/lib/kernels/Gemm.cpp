@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
 #include "../ThreadPool.h"
+#include "ConvDirect.h"
 #include "Depthwise.h"
 #include "Epilogue.h"
 #include "Microkernel.h"
@@ -678,6 +679,39 @@ DSRT_EXPORT void dsrt_kernel_conv2d_fused_f32(
     if (epi.add[t] && !flatSpatial(epi.sAdd[t], OW))
       flat = false;
   if (flat && C > 0 && KH > 0 && KW > 0) {
+    // Stride 1: the direct kernel (no im2col, output channels vectorized).
+    DirectConv direct{N,
+                      G,
+                      F,
+                      C,
+                      OH,
+                      OW,
+                      KH,
+                      KW,
+                      sh,
+                      sw,
+                      dh,
+                      dw,
+                      IH,
+                      IW,
+                      padH,
+                      padW,
+                      in,
+                      {sI0, sI1, sI2, sI3, sI4},
+                      weight,
+                      {sW0, sW1, sW2, sW3, sW4},
+                      out,
+                      {sO0, sO1, sO2, sO3, sO4},
+                      (flags & DSRT_KERNEL_CONSTANT_A) != 0,
+                      {add0, add1},
+                      {{sA0, sA1, sA2, sA3, sA4}, {sB0, sB1, sB2, sB3, sB4}},
+                      lo,
+                      hi,
+                      epi.clamp};
+    if (!std::getenv("DSRT_CONV_IM2COL") && convDirectApplies(direct)) {
+      convDirect(direct);
+      return;
+    }
     conv2d(p, &epi);
     return;
   }
@@ -711,6 +745,9 @@ DSRT_EXPORT void dsrt_kernel_conv2d_fused_f32(
 }
 
 void dsrt::clearPackedConstants() {
-  std::lock_guard<std::mutex> lock(packedMutex);
-  packedConstants.clear();
+  {
+    std::lock_guard<std::mutex> lock(packedMutex);
+    packedConstants.clear();
+  }
+  clearConvDirectPacked();
 }

@@ -4,8 +4,9 @@
 // accumulated, bias/residual addends and a clamp applied in the kernel)
 // against a naive reference in double precision. Every case runs with the
 // AVX-512 kernels (where the CPU has them) and with the scalar ones
-// (DSRT_GENERIC_KERNELS set), on the grouped-GEMM path and the depthwise
-// one, with dense and strided views.
+// (DSRT_GENERIC_KERNELS set), on the grouped-GEMM (im2col) path, the direct
+// output-channel-vectorized path (runtime/lib/kernels/ConvDirect.h) and the
+// depthwise one, with dense and strided views.
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/dsrt.h"
@@ -15,8 +16,10 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -51,6 +54,26 @@ struct FusedCase {
   /// depthwise path).
   bool strided;
   int threads;
+  /// DSRT_KERNEL_CONSTANT_A, or 0: weights re-laid out per call.
+  int64_t flags = DSRT_KERNEL_CONSTANT_A;
+  /// DSRT_CONV_TILE for the run (the direct path's tile where both apply).
+  const char *tile = nullptr;
+};
+
+struct ConvTileEnv {
+  /// "im2col" sets DSRT_CONV_IM2COL instead (the GEMM path).
+  explicit ConvTileEnv(const char *tile) {
+    unsetenv("DSRT_CONV_TILE");
+    unsetenv("DSRT_CONV_IM2COL");
+    if (tile && !std::strcmp(tile, "im2col"))
+      setenv("DSRT_CONV_IM2COL", "1", 1);
+    else if (tile)
+      setenv("DSRT_CONV_TILE", tile, 1);
+  }
+  ~ConvTileEnv() {
+    unsetenv("DSRT_CONV_TILE");
+    unsetenv("DSRT_CONV_IM2COL");
+  }
 };
 
 void PrintTo(const FusedCase &c, std::ostream *os) {
@@ -62,7 +85,9 @@ void PrintTo(const FusedCase &c, std::ostream *os) {
       << (c.act == Act::Relu    ? " relu"
           : c.act == Act::Relu6 ? " relu6"
                                 : "")
-      << (c.strided ? " strided" : "") << " threads=" << c.threads;
+      << (c.strided ? " strided" : "") << " threads=" << c.threads
+      << (c.flags ? "" : " non-constant weights")
+      << (c.tile ? std::string(" tile=") + c.tile : std::string());
 }
 
 class FusedConvTest
@@ -74,6 +99,7 @@ TEST_P(FusedConvTest, MatchesNaiveLoops) {
   if (!generic && !__builtin_cpu_supports("avx512f"))
     GTEST_SKIP() << "this CPU has no AVX-512F; the scalar run covers it";
   GenericKernels env(generic);
+  ConvTileEnv tileEnv(c.tile);
   dsrt_set_num_threads(c.threads);
 
   // Symmetric padding, as ONNX models mostly have.
@@ -107,7 +133,7 @@ TEST_P(FusedConvTest, MatchesNaiveLoops) {
       w.data(), sW[0], sW[1], sW[2], sW[3], sW[4], out.data(), sO[0], sO[1],
       sO[2], sO[3], sO[4], c.bias ? bias.data() : nullptr, 0, c.F, 1, 0, 0,
       c.residual ? res.data() : nullptr, sO[0], sO[1], sO[2], sO[3], sO[4],
-      lo, hi, DSRT_KERNEL_CONSTANT_A);
+      lo, hi, c.flags);
   dsrt_set_num_threads(0);
 
   int clamped = 0;
@@ -143,29 +169,46 @@ TEST_P(FusedConvTest, MatchesNaiveLoops) {
                 << "n=" << n << " g=" << g << " f=" << f << " oh=" << oh
                 << " ow=" << ow;
           }
-  if (c.act == Act::Relu6)
+  if (c.act == Act::Relu6) {
     EXPECT_GT(clamped, 0) << "the case does not exercise the upper bound";
+  }
   // Elements between the strided columns are not part of the output.
-  if (c.strided)
+  if (c.strided) {
     for (size_t i = 1; i < out.size(); i += 2)
       ASSERT_TRUE(std::isnan(out[i])) << "wrote outside the view at " << i;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Shapes, FusedConvTest,
     testing::Combine(
         testing::Values(
-            // GEMM path: 3x3 pad 1, bias + ReLU6 (MobileNet's first layer).
+            // GEMM path (forced): 3x3 pad 1, bias + ReLU6 (MobileNet's
+            // first layer).
+            FusedCase{1, 1, 16, 3, 17, 19, 3, 3, 2, 2, 1, 1, 1, 1, true,
+                      false, Act::Relu6, false, 2, DSRT_KERNEL_CONSTANT_A,
+                      "im2col"},
+            // Direct with 16 channels (one vector of the 12 x 32 tile):
+            // the same shape, and the small CNN's 3->16 3x3 with two
+            // images.
             FusedCase{1, 1, 16, 3, 17, 19, 3, 3, 2, 2, 1, 1, 1, 1, true,
                       false, Act::Relu6, false, 2},
+            FusedCase{2, 1, 16, 3, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, true,
+                      true, Act::Relu, false, 2},
+            // Direct with 24 channels (16 + a masked 8 in the second
+            // vector), stride 2, K = 72.
+            FusedCase{1, 1, 24, 8, 13, 12, 3, 3, 2, 2, 1, 1, 1, 1, true,
+                      false, Act::None, false, 1},
             // K = 576 > one K slice (two slices: write, then accumulate),
             // bias + residual + ReLU (ResNet's basic block).
             FusedCase{1, 1, 24, 64, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
                       Act::Relu, false, 2},
             // 1x1, no padding, bias + residual, no activation (MobileNet's
             // projection with the skip connection); M spans several tiles.
+            // (Kept off the direct path's pointwise tile: K = 16 < 27.)
             FusedCase{2, 1, 40, 16, 12, 12, 1, 1, 1, 1, 1, 1, 0, 0, true,
-                      true, Act::None, false, 1},
+                      true, Act::None, false, 1, DSRT_KERNEL_CONSTANT_A,
+                      "panel"},
             // 1x1 with few output channels: B read in place, not packed.
             FusedCase{1, 1, 8, 16, 12, 13, 1, 1, 1, 1, 1, 1, 0, 0, true,
                       true, Act::Relu6, false, 2},
@@ -179,6 +222,79 @@ INSTANTIATE_TEST_SUITE_P(
             // Strided views: the fallback path.
             FusedCase{1, 1, 8, 5, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
                       Act::Relu6, true, 2},
+            // Direct path (F >= 32, K >= 27): ResNet's basic block, K = 288
+            // (two K slices: written, then accumulated).
+            FusedCase{1, 1, 64, 32, 10, 11, 3, 3, 1, 1, 1, 1, 1, 1, true,
+                      true, Act::Relu, false, 2},
+            // Direct, stride 2 on odd sizes (phase planes of unequal
+            // extents), 48 channels (a second panel of 16: one vector).
+            FusedCase{1, 1, 48, 16, 15, 13, 3, 3, 2, 2, 1, 1, 1, 1, true,
+                      false, Act::Relu6, false, 2},
+            // Direct, ResNet's stem: 7x7 stride 2 pad 3 on 3 channels, 33
+            // output channels (a panel with one valid channel).
+            FusedCase{1, 1, 33, 3, 23, 21, 7, 7, 2, 2, 1, 1, 3, 3, true,
+                      false, Act::Relu, false, 1},
+            // Direct 1x1, unpadded, read in place, two images, residual.
+            FusedCase{2, 1, 96, 64, 9, 9, 1, 1, 1, 1, 1, 1, 0, 0, true, true,
+                      Act::None, false, 2},
+            // Direct 1x1 stride 2 (ResNet's downsample: one phase used).
+            FusedCase{1, 1, 40, 32, 14, 14, 1, 1, 2, 2, 1, 1, 0, 0, true,
+                      false, Act::None, false, 2},
+            // Direct, groups and dilation 2, weights not constant.
+            FusedCase{1, 2, 32, 16, 12, 12, 3, 3, 1, 1, 2, 2, 2, 2, true,
+                      false, Act::Relu, false, 2, 0},
+            // Direct, K = 864 (four slices), few pixels and many weights:
+            // the work is split along channels.
+            FusedCase{1, 1, 64, 96, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu6, false, 2},
+            // Direct, more pixels than one tile block (1086 virtual pixels
+            // on one thread), unpadded 3x3 read in place.
+            FusedCase{1, 1, 64, 8, 34, 34, 3, 3, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::Relu, false, 1},
+            // Direct, asymmetric stride and dilation, stride 3 rows.
+            FusedCase{1, 1, 32, 4, 17, 16, 3, 3, 3, 1, 1, 2, 1, 2, false,
+                      true, Act::None, false, 2},
+            // Pointwise variant (rows run together, K <= 32: 16 pixels x
+            // 16 channels stored from registers). 16 channels (MobileNet's
+            // 32->16), 169 pixels (a 9-pixel tail), bias + residual + ReLU6.
+            FusedCase{1, 1, 16, 32, 13, 13, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::Relu6, false, 2},
+            // Pointwise (forced: K = 96), 24 channels (16 + a masked 8 in
+            // the second half of the panel), two images, one thread.
+            FusedCase{2, 1, 24, 96, 7, 9, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      true, Act::None, false, 1, DSRT_KERNEL_CONSTANT_A,
+                      "pixel16"},
+            // Pointwise, the smallest it takes: 12 channels, K = 8, groups,
+            // weights not constant.
+            FusedCase{1, 2, 12, 8, 6, 11, 1, 1, 1, 1, 1, 1, 0, 0, true,
+                      false, Act::Relu, false, 2, 0},
+            // Pointwise on a padded copy: a 3x1 window with rows padded (K
+            // = 15 across rows of the copy), stride 2 rows, 20 channels.
+            FusedCase{1, 1, 20, 5, 11, 10, 3, 1, 2, 1, 1, 1, 1, 0, true,
+                      true, Act::Relu, false, 2},
+            // Pointwise (forced: K = 320) with 72 channels (4 groups + a
+            // masked 8), 1x1 stride 2 (one phase plane).
+            FusedCase{1, 1, 72, 320, 9, 10, 1, 1, 2, 2, 1, 1, 0, 0, true,
+                      false, Act::Relu6, false, 2, DSRT_KERNEL_CONSTANT_A,
+                      "pixel16"},
+            // Default choice for a 1x1 with K = 32 and F >= 32 (the
+            // pointwise tile), 3 threads, residual only.
+            FusedCase{1, 1, 40, 32, 14, 14, 1, 1, 1, 1, 1, 1, 0, 0, false,
+                      true, Act::None, false, 3},
+            // The same shapes forced onto the 12 x 32 panel tile.
+            FusedCase{2, 1, 96, 64, 9, 9, 1, 1, 1, 1, 1, 1, 0, 0, true, true,
+                      Act::None, false, 2, DSRT_KERNEL_CONSTANT_A, "panel"},
+            FusedCase{1, 1, 40, 32, 14, 14, 1, 1, 2, 2, 1, 1, 0, 0, true,
+                      false, Act::Relu6, false, 2, DSRT_KERNEL_CONSTANT_A,
+                      "panel"},
+            // And a 3x3 forced onto the pointwise tile: rows do not run
+            // together, so it stays on the panel tile (forcing never
+            // breaks a shape).
+            FusedCase{1, 1, 32, 8, 9, 9, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu, false, 2, DSRT_KERNEL_CONSTANT_A, "pixel16"},
+            // Output with strided columns: not the direct path (fallback).
+            FusedCase{1, 1, 32, 16, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, true, true,
+                      Act::Relu, true, 2},
             // Depthwise path: pad 1, stride 1 and 2, ReLU6.
             FusedCase{1, 32, 1, 1, 20, 21, 3, 3, 1, 1, 1, 1, 1, 1, true,
                       false, Act::Relu6, false, 2},
@@ -220,6 +336,78 @@ TEST(FusedConv, NaNValuesPropagateThroughTheClamp) {
     EXPECT_TRUE(std::isnan(out[5])) << (generic ? "generic" : "avx512");
     EXPECT_EQ(out[6], 2.f);
   }
+}
+
+TEST(FusedConv, DirectPathNaNValuesPropagateThroughTheClamp) {
+  // 32 channels of a 1x1 convolution: the direct path.
+  for (bool generic : {false, true}) {
+    if (!generic && !__builtin_cpu_supports("avx512f"))
+      continue;
+    GenericKernels env(generic);
+    const int64_t C = 32, F = 32, H = 5, W = 7, P = H * W;
+    std::vector<float> in(size_t(C * P), 1.f), w(size_t(F * C), 0.25f);
+    std::vector<float> out(size_t(F * P), 0.f);
+    in[3] = NAN; // channel 0, pixel 3
+    dsrt_kernel_conv2d_fused_f32(
+        1, 1, F, C, H, W, 1, 1, 1, 1, 1, 1, H, W, 0, 0, in.data(), C * P,
+        C * P, P, W, 1, w.data(), F * C, C, 1, 1, 1, out.data(), F * P,
+        F * P, P, W, 1, nullptr, 0, 0, 0, 0, 0, nullptr, 0, 0, 0, 0, 0, 0.f,
+        6.f, DSRT_KERNEL_CONSTANT_A);
+    for (int64_t f = 0; f < F; ++f) {
+      EXPECT_TRUE(std::isnan(out[size_t(f * P + 3)]))
+          << (generic ? "generic" : "avx512") << " f=" << f;
+      EXPECT_EQ(out[size_t(f * P + 4)], 6.f) << "clamped to hi";
+    }
+  }
+}
+
+TEST(FusedConv, DirectPathIsDeterministicAcrossThreadCounts) {
+  // Every output element is reduced in the same order whatever the split:
+  // bitwise equal results on 1, 2 and 3 threads.
+  const int64_t C = 40, F = 72, H = 20, W = 19, KH = 3, KW = 3;
+  std::vector<float> in = randomFloats(size_t(C * H * W), 31);
+  std::vector<float> w = randomFloats(size_t(F * C * KH * KW), 32);
+  std::vector<float> bias = randomFloats(size_t(F), 33);
+  std::vector<std::vector<float>> outs;
+  for (int threads : {1, 2, 3}) {
+    dsrt_set_num_threads(threads);
+    std::vector<float> out(size_t(F * H * W), 0.f);
+    dsrt_kernel_conv2d_fused_f32(
+        1, 1, F, C, H, W, KH, KW, 1, 1, 1, 1, H, W, 1, 1, in.data(),
+        C * H * W, C * H * W, H * W, W, 1, w.data(), F * C * KH * KW,
+        C * KH * KW, KH * KW, KW, 1, out.data(), F * H * W,
+        F * H * W, H * W, W, 1, bias.data(), 0, F, 1, 0, 0, nullptr, 0, 0, 0,
+        0, 0, -INFINITY, INFINITY, DSRT_KERNEL_CONSTANT_A);
+    outs.push_back(std::move(out));
+  }
+  dsrt_set_num_threads(0);
+  for (size_t t = 1; t < outs.size(); ++t)
+    for (size_t i = 0; i < outs[0].size(); ++i)
+      ASSERT_EQ(outs[0][i], outs[t][i]) << "threads run " << t << " at " << i;
+}
+
+TEST(FusedConv, PointwiseTileIsDeterministicAcrossThreadCounts) {
+  // The pointwise variant splits pixel tiles among tasks; each output is
+  // still one k-ordered sum: bitwise equal on 1, 2 and 3 threads.
+  const int64_t C = 40, F = 24, H = 20, W = 19;
+  std::vector<float> in = randomFloats(size_t(C * H * W), 41);
+  std::vector<float> w = randomFloats(size_t(F * C), 42);
+  std::vector<float> bias = randomFloats(size_t(F), 43);
+  std::vector<std::vector<float>> outs;
+  for (int threads : {1, 2, 3}) {
+    dsrt_set_num_threads(threads);
+    std::vector<float> out(size_t(F * H * W), 0.f);
+    dsrt_kernel_conv2d_fused_f32(
+        1, 1, F, C, H, W, 1, 1, 1, 1, 1, 1, H, W, 0, 0, in.data(), C * H * W,
+        C * H * W, H * W, W, 1, w.data(), F * C, C, 1, 1, 1, out.data(),
+        F * H * W, F * H * W, H * W, W, 1, bias.data(), 0, F, 1, 0, 0,
+        nullptr, 0, 0, 0, 0, 0, -INFINITY, INFINITY, DSRT_KERNEL_CONSTANT_A);
+    outs.push_back(std::move(out));
+  }
+  dsrt_set_num_threads(0);
+  for (size_t t = 1; t < outs.size(); ++t)
+    for (size_t i = 0; i < outs[0].size(); ++i)
+      ASSERT_EQ(outs[0][i], outs[t][i]) << "threads run " << t << " at " << i;
 }
 
 } // namespace
