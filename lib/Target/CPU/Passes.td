@@ -184,9 +184,14 @@ def PlanBuffersPass : Pass<"ds-cpu-plan-buffers", "func::FuncOp"> {
     a buffer is live from the first to the last operation that uses it or
     one of its views (a use inside a nested region counts at its top-level
     ancestor). Two buffers whose intervals share an operation get disjoint
-    bytes. A buffer used by `func.return`, a terminator, an op that returns
-    a memref without being a view, or an op that turns it into something
-    that is not a memref (a pointer, an unrealized cast), is left alone.
+    bytes. The address of a buffer or view taken by
+    `memref.extract_aligned_pointer_as_index` may pass through integer
+    casts, `llvm.inttoptr`, `llvm.getelementptr` and `arith.addi` into
+    `func.call` operands (the kernel calls of `ds-cpu-fuse-conv-kernels`,
+    which use their pointers during the call only); those calls count as
+    uses. A buffer used by `func.return`, a terminator, an op that returns
+    a memref without being a view, an unrealized cast, or whose address
+    goes anywhere else (a store, a struct, a result), is left alone.
 
     In place: when a top-level, all-parallel linalg op is the last use of
     buffer A, read as an input, and the first use of buffer B, written as
