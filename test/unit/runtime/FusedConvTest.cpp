@@ -190,6 +190,22 @@ INSTANTIATE_TEST_SUITE_P(
                       Act::None, true, 1},
             // Depthwise without padding: the direct (uncopied) path.
             FusedCase{1, 6, 1, 1, 9, 70, 3, 3, 1, 1, 1, 1, 0, 0, true, false,
+                      Act::Relu6, false, 2},
+            // Depthwise, direct at stride 2 (the flat run spans two input
+            // rows per output row; the dropped columns read the next row).
+            FusedCase{1, 5, 1, 1, 17, 33, 3, 3, 2, 2, 1, 1, 0, 0, true, false,
+                      Act::Relu6, false, 1},
+            // Depthwise, a plane taller than one band of the flat kernel.
+            FusedCase{1, 2, 1, 1, 200, 60, 3, 3, 1, 1, 1, 1, 1, 1, true,
+                      true, Act::Relu6, false, 2},
+            // Depthwise, stride 2 with dilation 2: taps in both row phases.
+            FusedCase{1, 3, 1, 1, 19, 18, 3, 3, 2, 2, 2, 2, 2, 2, true, true,
+                      Act::Relu, false, 2},
+            // Depthwise, stride 3: the kernel's portable strided loads.
+            FusedCase{1, 2, 1, 1, 16, 20, 3, 3, 3, 3, 1, 1, 1, 1, true, false,
+                      Act::Relu6, false, 1},
+            // Depthwise, MobileNet's tail: many 7x7 planes per task.
+            FusedCase{1, 96, 1, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, true, false,
                       Act::Relu6, false, 2}),
         testing::Bool()));
 
