@@ -71,7 +71,9 @@ void dsrt_kernel_conv2d_f32(int64_t N, int64_t G, int64_t F, int64_t C,
 /// 0 elsewhere (the padding; IH, IW are the unpadded input's extents). The
 /// addends are any strided views in the output's layout (stride 0 for a
 /// broadcast: a per-channel bias is add0 with strides {0, F*s, s, 0, 0});
-/// they and the input must not overlap the output. lo = -INFINITY and
+/// they and the input must not overlap the output, except that a depthwise
+/// call (F == 1, C == 1) may write its output over its input, element for
+/// element (same base and strides, OH == IH, OW == IW). lo = -INFINITY and
 /// hi = INFINITY disable the clamp; a NaN value propagates as in
 /// arith.maximumf/minimumf (a NaN bound makes every output NaN). `flags` as
 /// for dsrt_kernel_conv2d_f32.

@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <initializer_list>
+#include <utility>
 #include <vector>
 
 using namespace dsrt;
@@ -92,6 +94,44 @@ void dsrt::kernels::depthwiseConv2d(
     int64_t sO4, const DepthwisePlaneEpilogue *epilogue) {
   if (N <= 0 || G <= 0 || OH <= 0 || OW <= 0)
     return;
+  // An output over the input: each plane is copied before it is written
+  // when the output is the input element for element (compiled code writes
+  // a stride-1 layer's result over its dead input); any other overlap reads
+  // from a copy of the whole input.
+  bool inPlace = false;
+  std::vector<float> inputCopy;
+  auto extent = [](const float *base, std::initializer_list<
+                                          std::pair<int64_t, int64_t>> dims) {
+    const float *lo = base, *hi = base;
+    for (auto [size, stride] : dims) {
+      int64_t span = (size - 1) * stride;
+      (span < 0 ? lo : hi) += span;
+    }
+    return std::make_pair(lo, hi);
+  };
+  auto [inLo, inHi] =
+      extent(in, {{N, sI0}, {G, sI1}, {IH, sI3}, {IW, sI4}});
+  auto [outLo, outHi] =
+      extent(out, {{N, sO0}, {G, sO1}, {OH, sO3}, {OW, sO4}});
+  if (IH > 0 && IW > 0 && inLo <= outHi && outLo <= inHi) {
+    if (in == out && sI0 == sO0 && sI1 == sO1 && sI3 == sO3 && sI4 == sO4 &&
+        IH == OH && IW == OW) {
+      inPlace = true;
+    } else {
+      inputCopy.resize(size_t(N * G * IH * IW));
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t g = 0; g < G; ++g)
+          for (int64_t y = 0; y < IH; ++y)
+            for (int64_t x = 0; x < IW; ++x)
+              inputCopy[size_t(((n * G + g) * IH + y) * IW + x)] =
+                  in[n * sI0 + g * sI1 + y * sI3 + x * sI4];
+      in = inputCopy.data();
+      sI0 = G * IH * IW;
+      sI1 = IH * IW;
+      sI3 = IW;
+      sI4 = 1;
+    }
+  }
   DepthwiseFlat flatKernel = selectDepthwiseFlat();
   CopyRows copyRows = selectCopyRows();
   // Tells the threads' phase buffers of this call from earlier ones.
@@ -108,7 +148,7 @@ void dsrt::kernels::depthwiseConv2d(
   // the flat run then cover sh input rows each, and the columns beyond OW
   // (about (sh-1)/sh of them) are computed and dropped, which costs less
   // than copying the plane: at stride 2 the sums are a quarter of the reads.
-  bool direct = !padded && sI4 == 1 && sI3 >= spanW && (sh * sI3) % sw == 0 &&
+  bool direct = !padded && !inPlace && sI4 == 1 && sI3 >= spanW && (sh * sI3) % sw == 0 &&
                 sh * sI3 / sw <= 2 * OW + 32;
   // Otherwise: sh phase planes of Hs rows of R floats, R a multiple of sw,
   // and Wo = R/sw.

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -239,3 +240,74 @@ TEST(FusedConv, NaNValuesPropagateThroughTheClamp) {
 }
 
 } // namespace
+
+namespace {
+
+/// Depthwise 3x3, padding 1, stride 1, bias + ReLU6 of `img` [G, H, W],
+/// in double precision.
+std::vector<double> depthwiseReference(const std::vector<float> &img,
+                                       const std::vector<float> &w,
+                                       const std::vector<float> &bias,
+                                       int64_t G, int64_t H, int64_t W) {
+  std::vector<double> ref(size_t(G * H * W));
+  for (int64_t g = 0; g < G; ++g)
+    for (int64_t y = 0; y < H; ++y)
+      for (int64_t x = 0; x < W; ++x) {
+        double v = bias[size_t(g)];
+        for (int64_t kh = 0; kh < 3; ++kh)
+          for (int64_t kw = 0; kw < 3; ++kw) {
+            int64_t iy = y + kh - 1, ix = x + kw - 1;
+            if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+              v += double(img[size_t((g * H + iy) * W + ix)]) *
+                   w[size_t(g * 9 + kh * 3 + kw)];
+          }
+        ref[size_t((g * H + y) * W + x)] = std::min(6.0, std::max(0.0, v));
+      }
+  return ref;
+}
+
+} // namespace
+
+/// Compiled code writes a stride-1 depthwise layer's output over its own
+/// input (same elements, same strides): every plane must be read before it
+/// is overwritten, on every thread count and kernel variant. Any other
+/// overlap of input and output is read from a copy.
+TEST(FusedConv, DepthwiseWritesOverItsOwnInput) {
+  const int64_t G = 37, H = 13, W = 21;
+  std::vector<float> img = randomFloats(size_t(G * H * W), 31);
+  std::vector<float> w = randomFloats(size_t(G * 9), 32);
+  std::vector<float> bias = randomFloats(size_t(G), 33);
+  std::vector<double> ref = depthwiseReference(img, w, bias, G, H, W);
+  for (bool generic : {false, true}) {
+    if (!generic && !__builtin_cpu_supports("avx512f"))
+      continue;
+    GenericKernels env(generic);
+    for (int threads : {1, 2}) {
+      dsrt_set_num_threads(threads);
+      // Exactly the input.
+      std::vector<float> buf = img;
+      dsrt_kernel_conv2d_fused_f32(
+          1, G, 1, 1, H, W, 3, 3, 1, 1, 1, 1, H, W, 1, 1, buf.data(),
+          G * H * W, H * W, H * W, W, 1, w.data(), 9, 9, 9, 3, 1, buf.data(),
+          G * H * W, H * W, H * W, W, 1, bias.data(), 0, 1, 0, 0, 0, nullptr,
+          0, 0, 0, 0, 0, 0.f, 6.f, 0);
+      for (size_t i = 0; i < ref.size(); ++i)
+        ASSERT_NEAR(buf[i], ref[i], 1e-5)
+            << (generic ? "generic" : "avx512") << " threads=" << threads
+            << " in place, element " << i;
+      // Shifted by one plane: output plane g is input plane g + 1.
+      std::vector<float> big(size_t((G + 1) * H * W), 0.f);
+      std::copy(img.begin(), img.end(), big.begin() + H * W);
+      dsrt_kernel_conv2d_fused_f32(
+          1, G, 1, 1, H, W, 3, 3, 1, 1, 1, 1, H, W, 1, 1, big.data() + H * W,
+          G * H * W, H * W, H * W, W, 1, w.data(), 9, 9, 9, 3, 1, big.data(),
+          G * H * W, H * W, H * W, W, 1, bias.data(), 0, 1, 0, 0, 0, nullptr,
+          0, 0, 0, 0, 0, 0.f, 6.f, 0);
+      for (size_t i = 0; i < ref.size(); ++i)
+        ASSERT_NEAR(big[i], ref[i], 1e-5)
+            << (generic ? "generic" : "avx512") << " threads=" << threads
+            << " overlapping, element " << i;
+    }
+    dsrt_set_num_threads(0);
+  }
+}
