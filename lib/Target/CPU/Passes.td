@@ -122,6 +122,34 @@ def UseMicrokernelsPass : Pass<"ds-cpu-use-microkernels", "ModuleOp"> {
                            "arith::ArithDialect", "LLVM::LLVMDialect"];
 }
 
+def UsePoolingKernelsPass : Pass<"ds-cpu-use-pooling-kernels", "ModuleOp"> {
+  let summary = "Replace fp32 max and sum pooling windows on buffers with "
+                "calls to dsrt's pooling kernel";
+  let description = [{
+    Runs after bufferization, before the loop lowering. A `linalg.generic`
+    on f32 memrefs whose body is `yield arith.maximumf(in, out)` or
+    `yield arith.addf(in, out)` (either operand order) and that is
+
+      * a windowed pooling: input `[N, C, H, W]` indexed
+        `(n, c, oh*sh + kh*dh, ow*sw + kw*dw)`, a `[KH, KW]` operand indexed
+        `(kh, kw)` that only gives the window loops their range, output
+        `[N, C, OH, OW]` indexed `(n, c, oh, ow)` (either spatial axis may
+        instead be a constant 0 of extent 1), `n, c, oh, ow` parallel and
+        `kh, kw` reductions, any loop order; or
+      * a global pooling: input `[N, C, H, W]` indexed `(n, c, h, w)`,
+        output `[N, C]` (or `[N, C, 1, 1]` indexed `(n, c, 0, 0)`), `h, w`
+        reductions,
+
+    becomes a call of `dsrt_kernel_pool2d_f32` (runtime/include/dsrt/
+    kernels.h) with each operand's aligned pointer plus offset and its
+    element strides. The kernel accumulates into the output as the op did,
+    so the fill before it stays. MaxPool's padding (a padded copy filled
+    with -inf) and AveragePool's division are separate ops and stay.
+  }];
+  let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect",
+                           "arith::ArithDialect", "LLVM::LLVMDialect"];
+}
+
 def UseQuantizedKernelsPass
     : Pass<"ds-cpu-use-quantized-kernels", "ModuleOp"> {
   let summary = "Replace dsq products and run-time quantization with calls "
