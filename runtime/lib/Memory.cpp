@@ -64,8 +64,8 @@ void recordAlloc(uint64_t size) {
 constexpr uint64_t kCacheMinBytes = uint64_t(128) << 10;
 /// At most this many bytes and blocks wait in the cache; beyond, the
 /// oldest go back to malloc.
-constexpr uint64_t kCacheMaxBytes = uint64_t(512) << 20;
-constexpr size_t kCacheMaxBlocks = 64;
+constexpr uint64_t kCacheMaxBytes = uint64_t(256) << 20;
+constexpr size_t kCacheMaxBlocks = 16;
 
 /// Free blocks by (size, header), newest last.
 class BlockCache {

@@ -215,9 +215,9 @@ def PlanBuffersPass : Pass<"ds-cpu-plan-buffers", "func::FuncOp"> {
     bytes. The address of a buffer or view taken by
     `memref.extract_aligned_pointer_as_index` may pass through integer
     casts, `llvm.inttoptr`, `llvm.getelementptr` and `arith.addi` into
-    `func.call` operands (the kernel calls of `ds-cpu-fuse-conv-kernels`,
-    which use their pointers during the call only); those calls count as
-    uses. A buffer used by `func.return`, a terminator, an op that returns
+    operands of `func.call`s of `dsrt_kernel_*` functions (the runtime's
+    synchronous kernels, as `ds-cpu-fuse-conv-kernels` calls them, which use
+    their pointers during the call only); those calls count as uses. A buffer used by `func.return`, a terminator, an op that returns
     a memref without being a view, an unrealized cast, or whose address
     goes anywhere else (a store, a struct, a result), is left alone.
 

@@ -78,9 +78,9 @@ std::optional<int64_t> plannableBytes(memref::AllocOp alloc,
 /// The top-level operations that use the address in `pointer` (the result
 /// of memref.extract_aligned_pointer_as_index), added to `users`. The
 /// address may pass through integer casts, `llvm.inttoptr` and offset
-/// arithmetic and must end in `func.call` operands: the runtime kernels that
-/// FuseConvKernels calls this way use their pointer arguments during the
-/// call only. Fails on any other use, which could keep the address beyond
+/// arithmetic and must end in operands of `func.call`s of `dsrt_kernel_*`
+/// functions: the runtime kernels (FuseConvKernels calls them this way) use
+/// their pointer arguments during the call only. Fails on any other use, which could keep the address beyond
 /// the operation that uses it (a store, a returned value, a struct).
 LogicalResult collectPointerUsers(Value pointer, Block &body,
                                   SmallVectorImpl<Operation *> &users) {
@@ -93,7 +93,9 @@ LogicalResult collectPointerUsers(Value pointer, Block &body,
         worklist.push_back(user->getResult(0));
         continue;
       }
-      if (!isa<func::CallOp>(user))
+      // dsrt_kernel_* calls are synchronous and keep no pointer.
+      auto call = dyn_cast<func::CallOp>(user);
+      if (!call || !call.getCallee().starts_with("dsrt_kernel_"))
         return failure();
       Operation *top = body.findAncestorOpInBlock(*user);
       if (!top)
