@@ -46,6 +46,10 @@ dsrt_dtype dtypeFromName(const std::string &name);
 void clearPackedConstants();
 /// The same for the quantized kernels' packed weights (kernels/QGemm.cpp).
 void clearQuantizedPackedWeights();
+/// Frees the blocks that the compiled code's allocator keeps for reuse
+/// (Memory.cpp), and says how many bytes it keeps now.
+void releaseCachedBuffers();
+uint64_t cachedBufferBytes();
 
 } // namespace dsrt
 

@@ -11,12 +11,23 @@
 // and relaxed atomics: a reader sees a consistent value of each counter, not
 // a snapshot of all of them at one instant.
 //
+// Large blocks are kept after they are freed and handed out again to the
+// next allocation of the same size and alignment. A model allocates the
+// same buffers (usually one arena) on every run; from malloc, blocks this
+// large come from mmap and go back with munmap, so every run paid a page
+// fault and a zeroed page per 4 KiB it touched (about a fifth of
+// MobileNetV2's time on one thread) and started with cold caches. The cache
+// is bounded, dropped whole when a module is freed (dsrt_module_free) and
+// off under AddressSanitizer, which must see every free.
+//
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
 
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <mutex>
+#include <vector>
 
 namespace {
 
@@ -37,18 +48,123 @@ void recordAlloc(uint64_t size) {
   allocBytes.fetch_add(size, std::memory_order_relaxed);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define DSRT_CACHE_BLOCKS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DSRT_CACHE_BLOCKS 0
+#endif
+#endif
+#ifndef DSRT_CACHE_BLOCKS
+#define DSRT_CACHE_BLOCKS 1
+#endif
+
+/// Freed blocks of at least this many bytes are cached (glibc's default
+/// mmap threshold: smaller ones stay in malloc's own free lists).
+constexpr uint64_t kCacheMinBytes = uint64_t(128) << 10;
+/// At most this many bytes and blocks wait in the cache; beyond, the
+/// oldest go back to malloc.
+constexpr uint64_t kCacheMaxBytes = uint64_t(256) << 20;
+constexpr size_t kCacheMaxBlocks = 16;
+
+/// Free blocks by (size, header), newest last.
+class BlockCache {
+public:
+  /// A cached block for `size` bytes after a header of `offset`, or null.
+  unsigned char *take(uint64_t size, uint64_t offset) {
+    if (!DSRT_CACHE_BLOCKS || size < kCacheMinBytes)
+      return nullptr;
+    std::lock_guard<std::mutex> lock(mutex);
+    for (size_t i = blocks.size(); i-- > 0;) {
+      if (blocks[i].size != size || blocks[i].offset != offset)
+        continue;
+      unsigned char *block = blocks[i].block;
+      bytes -= size;
+      blocks.erase(blocks.begin() + i);
+      return block;
+    }
+    return nullptr;
+  }
+
+  /// Keeps `block` (the start of an allocation whose user part has `size`
+  /// bytes after `offset`) or frees it.
+  void give(unsigned char *block, uint64_t size, uint64_t offset) {
+    if (!DSRT_CACHE_BLOCKS || size < kCacheMinBytes ||
+        size > kCacheMaxBytes) {
+      std::free(block);
+      return;
+    }
+    std::vector<unsigned char *> evicted;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      blocks.push_back({block, size, offset});
+      bytes += size;
+      while (bytes > kCacheMaxBytes || blocks.size() > kCacheMaxBlocks) {
+        evicted.push_back(blocks.front().block);
+        bytes -= blocks.front().size;
+        blocks.erase(blocks.begin());
+      }
+    }
+    for (unsigned char *b : evicted)
+      std::free(b);
+  }
+
+  void clear() {
+    std::vector<Block> all;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      all.swap(blocks);
+      bytes = 0;
+    }
+    for (const Block &b : all)
+      std::free(b.block);
+  }
+
+  uint64_t cachedBytes() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return bytes;
+  }
+
+private:
+  struct Block {
+    unsigned char *block;
+    uint64_t size, offset;
+  };
+  std::mutex mutex;
+  std::vector<Block> blocks;
+  uint64_t bytes = 0;
+};
+
+BlockCache &cache() {
+  // Leaked on purpose: compiled code may free buffers while static
+  // destructors run at exit.
+  static BlockCache *c = new BlockCache();
+  return *c;
+}
+
+/// The user pointer of `block`, with its size and header offset recorded
+/// right before it.
+void *finishAlloc(unsigned char *block, uint64_t size, uint64_t offset) {
+  unsigned char *user = block + offset;
+  reinterpret_cast<uint64_t *>(user)[-2] = size;
+  reinterpret_cast<uint64_t *>(user)[-1] = offset;
+  recordAlloc(size);
+  return user;
+}
+
 } // namespace
 
+void dsrt::releaseCachedBuffers() { cache().clear(); }
+
+uint64_t dsrt::cachedBufferBytes() { return cache().cachedBytes(); }
+
 DSRT_EXPORT void *_mlir_memref_to_llvm_alloc(size_t size) {
+  if (unsigned char *block = cache().take(size, kHeader))
+    return finishAlloc(block, size, kHeader);
   auto *block = static_cast<unsigned char *>(std::malloc(size + kHeader));
   if (!block)
     return nullptr;
-  unsigned char *user = block + kHeader;
-  // Size and offset back to the block, right before the user pointer.
-  reinterpret_cast<uint64_t *>(user)[-2] = size;
-  reinterpret_cast<uint64_t *>(user)[-1] = kHeader;
-  recordAlloc(size);
-  return user;
+  return finishAlloc(block, size, kHeader);
 }
 
 /// Used when the lowering is asked for aligned_alloc; the header is one
@@ -57,15 +173,13 @@ DSRT_EXPORT void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
                                                      size_t size) {
   if (alignment < kHeader)
     alignment = kHeader;
+  // A cached block serves only the same alignment (its header offset).
+  if (unsigned char *block = cache().take(size, alignment))
+    return finishAlloc(block, size, alignment);
   void *block = nullptr;
   if (posix_memalign(&block, alignment, size + alignment) != 0)
     return nullptr;
-  auto *user = static_cast<unsigned char *>(block) + alignment;
-  // Size and offset back to the block, right before the user pointer.
-  reinterpret_cast<uint64_t *>(user)[-2] = size;
-  reinterpret_cast<uint64_t *>(user)[-1] = alignment;
-  recordAlloc(size);
-  return user;
+  return finishAlloc(static_cast<unsigned char *>(block), size, alignment);
 }
 
 DSRT_EXPORT void _mlir_memref_to_llvm_free(void *ptr) {
@@ -75,7 +189,7 @@ DSRT_EXPORT void _mlir_memref_to_llvm_free(void *ptr) {
   uint64_t size = reinterpret_cast<uint64_t *>(user)[-2];
   uint64_t offset = reinterpret_cast<uint64_t *>(user)[-1];
   liveBytes.fetch_sub(size, std::memory_order_relaxed);
-  std::free(user - offset);
+  cache().give(user - offset, size, offset);
 }
 
 DSRT_EXPORT void dsrt_memory_stats_get(dsrt_memory_stats *stats) {

@@ -38,6 +38,8 @@ struct dsrt_module {
     // the next library loaded may reuse.
     dsrt::clearPackedConstants();
     dsrt::clearQuantizedPackedWeights();
+    // Buffers kept for this module's next run.
+    dsrt::releaseCachedBuffers();
     if (handle)
       dlclose(handle);
     if (memoryFd >= 0)

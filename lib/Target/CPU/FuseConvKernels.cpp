@@ -418,14 +418,49 @@ void matchPadding(Plan &plan) {
   plan.padCopy = copy;
 }
 
+/// Whether `plan` is a depthwise convolution with folded padding whose
+/// result is its unpadded input's buffer, element for element: both cover
+/// the same allocation, the input as [N, C, H, W] and the result as
+/// [N, C, 1, H, W] or [N, C, H, W]. dsrt_kernel_conv2d_fused_f32 allows that
+/// (each channel's plane is read whole before it is written), and one-shot
+/// bufferization produces it for every stride-1 depthwise layer whose
+/// epilogue it writes into the dead input.
+bool writesOverOwnInput(Plan &plan) {
+  if (!plan.unpadded || rootOf(plan.unpadded) != rootOf(plan.result) ||
+      !coversRoot(plan.unpadded) || !coversRoot(plan.result))
+    return false;
+  auto weight = dyn_cast<MemRefType>(
+      plan.conv.getDpsInputOperand(1)->get().getType());
+  auto out = dyn_cast<MemRefType>(
+      plan.conv.getDpsInitOperand(0)->get().getType());
+  auto in = dyn_cast<MemRefType>(plan.unpadded.getType());
+  auto result = dyn_cast<MemRefType>(plan.result.getType());
+  if (!weight || !out || !in || !result || !weight.hasStaticShape() ||
+      !out.hasStaticShape() || !in.hasStaticShape() ||
+      !result.hasStaticShape() || !in.getLayout().isIdentity() ||
+      !result.getLayout().isIdentity() || weight.getRank() != 5 ||
+      out.getRank() != 5 || in.getRank() != 4)
+    return false;
+  // Weight [G, F, C, KH, KW], output [N, G, F, OH, OW].
+  if (weight.getDimSize(1) != 1 || weight.getDimSize(2) != 1)
+    return false;
+  ArrayRef<int64_t> o = out.getShape();
+  SmallVector<int64_t> nchw = {o[0], o[1], o[3], o[4]};
+  if (in.getShape() != ArrayRef<int64_t>(nchw))
+    return false;
+  return result.getShape() == o || result.getShape() == ArrayRef<int64_t>(nchw);
+}
+
 /// Roots the call reads and writes must not overlap (the kernel reads its
-/// input and addends while it writes), and buffers that the folded steps
-/// wrote but the call no longer does must be dead.
+/// input and addends while it writes; the one exception is
+/// writesOverOwnInput), and buffers that the folded steps wrote but the call
+/// no longer does must be dead.
 bool isSafe(Plan &plan, ArrayRef<Operation *> foldedOps) {
   Value input = plan.unpadded ? plan.unpadded
                               : plan.conv.getDpsInputOperand(0)->get();
-  SmallVector<Value> reads = {rootOf(input),
-                              rootOf(plan.conv.getDpsInputOperand(1)->get())};
+  SmallVector<Value> reads = {rootOf(plan.conv.getDpsInputOperand(1)->get())};
+  if (!writesOverOwnInput(plan))
+    reads.push_back(rootOf(input));
   for (const auto &addend : plan.addends)
     reads.push_back(rootOf(addend.first));
   for (const Bound *b : {&plan.lo, &plan.hi})

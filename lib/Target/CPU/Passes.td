@@ -122,6 +122,34 @@ def UseMicrokernelsPass : Pass<"ds-cpu-use-microkernels", "ModuleOp"> {
                            "arith::ArithDialect", "LLVM::LLVMDialect"];
 }
 
+def UsePoolingKernelsPass : Pass<"ds-cpu-use-pooling-kernels", "ModuleOp"> {
+  let summary = "Replace fp32 max and sum pooling windows on buffers with "
+                "calls to dsrt's pooling kernel";
+  let description = [{
+    Runs after bufferization, before the loop lowering. A `linalg.generic`
+    on f32 memrefs whose body is `yield arith.maximumf(in, out)` or
+    `yield arith.addf(in, out)` (either operand order) and that is
+
+      * a windowed pooling: input `[N, C, H, W]` indexed
+        `(n, c, oh*sh + kh*dh, ow*sw + kw*dw)`, a `[KH, KW]` operand indexed
+        `(kh, kw)` that only gives the window loops their range, output
+        `[N, C, OH, OW]` indexed `(n, c, oh, ow)` (either spatial axis may
+        instead be a constant 0 of extent 1), `n, c, oh, ow` parallel and
+        `kh, kw` reductions, any loop order; or
+      * a global pooling: input `[N, C, H, W]` indexed `(n, c, h, w)`,
+        output `[N, C]` (or `[N, C, 1, 1]` indexed `(n, c, 0, 0)`), `h, w`
+        reductions,
+
+    becomes a call of `dsrt_kernel_pool2d_f32` (runtime/include/dsrt/
+    kernels.h) with each operand's aligned pointer plus offset and its
+    element strides. The kernel accumulates into the output as the op did,
+    so the fill before it stays. MaxPool's padding (a padded copy filled
+    with -inf) and AveragePool's division are separate ops and stay.
+  }];
+  let dependentDialects = ["func::FuncDialect", "memref::MemRefDialect",
+                           "arith::ArithDialect", "LLVM::LLVMDialect"];
+}
+
 def UseQuantizedKernelsPass
     : Pass<"ds-cpu-use-quantized-kernels", "ModuleOp"> {
   let summary = "Replace dsq products and run-time quantization with calls "
@@ -184,9 +212,14 @@ def PlanBuffersPass : Pass<"ds-cpu-plan-buffers", "func::FuncOp"> {
     a buffer is live from the first to the last operation that uses it or
     one of its views (a use inside a nested region counts at its top-level
     ancestor). Two buffers whose intervals share an operation get disjoint
-    bytes. A buffer used by `func.return`, a terminator, an op that returns
-    a memref without being a view, or an op that turns it into something
-    that is not a memref (a pointer, an unrealized cast), is left alone.
+    bytes. The address of a buffer or view taken by
+    `memref.extract_aligned_pointer_as_index` may pass through integer
+    casts, `llvm.inttoptr`, `llvm.getelementptr` and `arith.addi` into
+    operands of `func.call`s of `dsrt_kernel_*` functions (the runtime's
+    synchronous kernels, as `ds-cpu-fuse-conv-kernels` calls them, which use
+    their pointers during the call only); those calls count as uses. A buffer used by `func.return`, a terminator, an op that returns
+    a memref without being a view, an unrealized cast, or whose address
+    goes anywhere else (a store, a struct, a result), is left alone.
 
     In place: when a top-level, all-parallel linalg op is the last use of
     buffer A, read as an input, and the first use of buffer B, written as

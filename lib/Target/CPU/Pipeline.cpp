@@ -120,6 +120,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   // Other contractions and convolutions become calls of the runtime's
   // packed, threaded kernels; what is left becomes loops below.
   pm.addPass(ds::createUseMicrokernelsPass());
+  // Max and sum pooling windows: calls of the runtime's vectorized kernel
+  // instead of scalar loops.
+  pm.addPass(ds::createUsePoolingKernelsPass());
 
   // Must run before memref lowering decides between memcpy and memrefCopy.
   pm.addPass(ds::createLowerStridedCopiesPass());

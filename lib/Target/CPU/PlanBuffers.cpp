@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -74,6 +75,37 @@ std::optional<int64_t> plannableBytes(memref::AllocOp alloc,
   return type.getNumElements() * *elt;
 }
 
+/// The top-level operations that use the address in `pointer` (the result
+/// of memref.extract_aligned_pointer_as_index), added to `users`. The
+/// address may pass through integer casts, `llvm.inttoptr` and offset
+/// arithmetic and must end in operands of `func.call`s of `dsrt_kernel_*`
+/// functions: the runtime kernels (FuseConvKernels calls them this way) use
+/// their pointer arguments during the call only. Fails on any other use, which could keep the address beyond
+/// the operation that uses it (a store, a returned value, a struct).
+LogicalResult collectPointerUsers(Value pointer, Block &body,
+                                  SmallVectorImpl<Operation *> &users) {
+  SmallVector<Value> worklist{pointer};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (isa<arith::IndexCastOp, arith::IndexCastUIOp, LLVM::IntToPtrOp,
+              LLVM::GEPOp, arith::AddIOp>(user)) {
+        worklist.push_back(user->getResult(0));
+        continue;
+      }
+      // dsrt_kernel_* calls are synchronous and keep no pointer.
+      auto call = dyn_cast<func::CallOp>(user);
+      if (!call || !call.getCallee().starts_with("dsrt_kernel_"))
+        return failure();
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (!top)
+        return failure();
+      users.push_back(top);
+    }
+  }
+  return success();
+}
+
 /// Collects the views of `buffer` and its live interval. Fails when a use
 /// lets the buffer escape the analysis.
 LogicalResult analyzeUses(Buffer &buffer, Block &body,
@@ -87,8 +119,12 @@ LogicalResult analyzeUses(Buffer &buffer, Block &body,
     for (OpOperand &use : value.getUses()) {
       Operation *user = use.getOwner();
       if (user->hasTrait<OpTrait::IsTerminator>() ||
-          isa<memref::DeallocOp, memref::ExtractAlignedPointerAsIndexOp,
-              UnrealizedConversionCastOp>(user))
+          isa<memref::DeallocOp, UnrealizedConversionCastOp>(user))
+        return failure();
+      // The address, passed to calls: live until the last of them.
+      SmallVector<Operation *> pointerUsers;
+      if (isa<memref::ExtractAlignedPointerAsIndexOp>(user) &&
+          failed(collectPointerUsers(user->getResult(0), body, pointerUsers)))
         return failure();
       bool isView = false;
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
@@ -106,13 +142,16 @@ LogicalResult analyzeUses(Buffer &buffer, Block &body,
       Operation *top = body.findAncestorOpInBlock(*user);
       if (!top)
         return failure();
-      int64_t at = order.lookup(top);
-      if (!used) {
-        buffer.first = buffer.last = at;
-        used = true;
-      } else {
-        buffer.first = std::min(buffer.first, at);
-        buffer.last = std::max(buffer.last, at);
+      pointerUsers.push_back(top);
+      for (Operation *at : pointerUsers) {
+        int64_t i = order.lookup(at);
+        if (!used) {
+          buffer.first = buffer.last = i;
+          used = true;
+        } else {
+          buffer.first = std::min(buffer.first, i);
+          buffer.last = std::max(buffer.last, i);
+        }
       }
     }
   }

@@ -71,7 +71,9 @@ void dsrt_kernel_conv2d_f32(int64_t N, int64_t G, int64_t F, int64_t C,
 /// 0 elsewhere (the padding; IH, IW are the unpadded input's extents). The
 /// addends are any strided views in the output's layout (stride 0 for a
 /// broadcast: a per-channel bias is add0 with strides {0, F*s, s, 0, 0});
-/// they and the input must not overlap the output. lo = -INFINITY and
+/// they and the input must not overlap the output, except that a depthwise
+/// call (F == 1, C == 1) may write its output over its input, element for
+/// element (same base and strides, OH == IH, OW == IW). lo = -INFINITY and
 /// hi = INFINITY disable the clamp; a NaN value propagates as in
 /// arith.maximumf/minimumf (a NaN bound makes every output NaN). `flags` as
 /// for dsrt_kernel_conv2d_f32. Calls with at least 32 output channels per
@@ -90,6 +92,25 @@ void dsrt_kernel_conv2d_fused_f32(
     int64_t sA2, int64_t sA3, int64_t sA4, const float *add1, int64_t sB0,
     int64_t sB1, int64_t sB2, int64_t sB3, int64_t sB4, float lo, float hi,
     int64_t flags);
+
+/// `kind` of dsrt_kernel_pool2d_f32.
+#define DSRT_POOL_MAX 0
+#define DSRT_POOL_SUM 1
+
+/// The window reduction of 2-D pooling, accumulated into the output:
+///   out[n,c,oh,ow] = op(out[n,c,oh,ow], in[n,c,oh*sh+kh*dh,ow*sw+kw*dw])
+/// for kh < KH, kw < KW in that order, where op is arith.maximumf (NaN when
+/// either operand is NaN) for DSRT_POOL_MAX and + for DSRT_POOL_SUM; each
+/// operand is a base pointer and its four element strides. When the window
+/// is a whole contiguous plane (OH = OW = 1, KW = the input's row stride,
+/// unit column stride, no dilation: global pooling) a sum may be taken in
+/// another fixed order. The input must not overlap the output.
+void dsrt_kernel_pool2d_f32(int64_t kind, int64_t N, int64_t C, int64_t OH,
+                            int64_t OW, int64_t KH, int64_t KW, int64_t sh,
+                            int64_t sw, int64_t dh, int64_t dw,
+                            const float *in, int64_t sI0, int64_t sI1,
+                            int64_t sI2, int64_t sI3, float *out, int64_t sO0,
+                            int64_t sO1, int64_t sO2, int64_t sO3);
 
 #ifdef __cplusplus
 }

@@ -327,3 +327,106 @@ func.func @source_freed(%wt: memref<1x8x4x3x3xf32>, %acc: memref<1x1x8x6x6xf32>)
   }
   return
 }
+
+// -----
+
+// A stride-1 depthwise layer whose epilogue bufferization wrote into its
+// dead unpadded input: the call may write over its own input element for
+// element (the kernel copies each channel's plane before writing it), so
+// the padding folds as well as the epilogue.
+#in = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (g, f, c, kh, kw)>
+#out = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, f, oh, ow)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @depthwise_over_own_input(
+// CHECK-NOT: memref.copy
+// CHECK-NOT: linalg.
+// CHECK: call @dsrt_kernel_conv2d_fused_f32
+// CHECK-NOT: linalg.
+// CHECK: return
+// G = 4, F = C = 1, 6x6 from the unpadded 6x6 input with padding (1, 1);
+// the output is the input's buffer with the input's strides.
+// FOLD-LABEL: func.func @depthwise_over_own_input(
+// FOLD-NOT: memref.alloc
+// FOLD: memref.extract_aligned_pointer_as_index %arg0
+// FOLD: memref.extract_aligned_pointer_as_index %arg0
+// FOLD: call @dsrt_kernel_conv2d_fused_f32(%c1, %c4, %c1, %c1, %c6, %c6, %c3, %c3, %c1, %c1, %c1, %c1, %c6, %c6, %c1, %c1, %{{.+}}, %c144, %c36, %c36, %c6, %c1, %{{.+}}, %c9, %c9, %c9, %c3, %c1, %{{.+}}, %c144, %c36, %c36, %c6, %c1,
+func.func @depthwise_over_own_input(%x: memref<1x4x6x6xf32>, %wt: memref<4x1x1x3x3xf32>, %bias: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() : memref<1x4x8x8xf32>
+  linalg.map outs(%padded : memref<1x4x8x8xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %sv = memref.subview %padded[0, 0, 1, 1] [1, 4, 6, 6] [1, 1, 1, 1] : memref<1x4x8x8xf32> to memref<1x4x6x6xf32, strided<[256, 64, 8, 1], offset: 9>>
+  memref.copy %x, %sv : memref<1x4x6x6xf32> to memref<1x4x6x6xf32, strided<[256, 64, 8, 1], offset: 9>>
+  %in = memref.expand_shape %padded [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 8, 8] : memref<1x4x8x8xf32> into memref<1x4x1x8x8xf32>
+  %acc = memref.alloc() : memref<1x4x1x6x6xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<1x4x1x6x6xf32>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+      ins(%in, %wt : memref<1x4x1x8x8xf32>, memref<4x1x1x3x3xf32>) outs(%acc : memref<1x4x1x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  %flat = memref.collapse_shape %acc [[0], [1, 2], [3], [4]] : memref<1x4x1x6x6xf32> into memref<1x4x6x6xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%flat, %bias : memref<1x4x6x6xf32>, memref<4xf32>) outs(%x : memref<1x4x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %padded : memref<1x4x8x8xf32>
+  memref.dealloc %acc : memref<1x4x1x6x6xf32>
+  return
+}
+
+// -----
+
+// Negative for writing over the input: a grouped conv with two channels
+// per group reads other channels of the plane it writes, so the call may
+// not write its input; the padded copy stays and the epilogue folds.
+#in = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, c, oh + kh, ow + kw)>
+#w = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (g, f, c, kh, kw)>
+#out = affine_map<(n, g, f, oh, c, kh, kw, ow) -> (n, g, f, oh, ow)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @grouped_over_own_input(
+// CHECK: linalg.map
+// CHECK: memref.copy
+// CHECK: call @dsrt_kernel_conv2d_fused_f32
+// CHECK-NOT: linalg.generic
+// FOLD-LABEL: func.func @grouped_over_own_input(
+// FOLD: call @dsrt_kernel_conv2d_fused_f32(%c1, %c2, %c2, %c2, %c6, %c6, %c3, %c3, %c1, %c1, %c1, %c1, %c8, %c8, %c0, %c0,
+func.func @grouped_over_own_input(%x: memref<1x4x6x6xf32>, %wt: memref<2x2x2x3x3xf32>, %bias: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() : memref<1x4x8x8xf32>
+  linalg.map outs(%padded : memref<1x4x8x8xf32>)
+    (%init: f32) {
+      linalg.yield %zero : f32
+    }
+  %sv = memref.subview %padded[0, 0, 1, 1] [1, 4, 6, 6] [1, 1, 1, 1] : memref<1x4x8x8xf32> to memref<1x4x6x6xf32, strided<[256, 64, 8, 1], offset: 9>>
+  memref.copy %x, %sv : memref<1x4x6x6xf32> to memref<1x4x6x6xf32, strided<[256, 64, 8, 1], offset: 9>>
+  %in = memref.expand_shape %padded [[0], [1, 2], [3], [4]] output_shape [1, 2, 2, 8, 8] : memref<1x4x8x8xf32> into memref<1x2x2x8x8xf32>
+  %acc = memref.alloc() : memref<1x2x2x6x6xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<1x2x2x6x6xf32>)
+  linalg.generic {indexing_maps = [#in, #w, #out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+      ins(%in, %wt : memref<1x2x2x8x8xf32>, memref<2x2x2x3x3xf32>) outs(%acc : memref<1x2x2x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  %flat = memref.collapse_shape %acc [[0], [1, 2], [3], [4]] : memref<1x2x2x6x6xf32> into memref<1x4x6x6xf32>
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%flat, %bias : memref<1x4x6x6xf32>, memref<4xf32>) outs(%x : memref<1x4x6x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %padded : memref<1x4x8x8xf32>
+  memref.dealloc %acc : memref<1x2x2x6x6xf32>
+  return
+}

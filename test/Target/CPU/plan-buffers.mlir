@@ -124,3 +124,64 @@ func.func @loop(%a: memref<16xf32>, %out: memref<16xf32>) {
   memref.copy %t1, %out : memref<16xf32> to memref<16xf32>
   return
 }
+
+// -----
+
+// Addresses passed to kernel calls (as ds-cpu-fuse-conv-kernels passes
+// them): %t0 is live until the second call, which reads it through a view,
+// so %t1 gets other bytes; %t2, first used after that call, reuses %t0's.
+// CHECK-LABEL: func.func @kernel_calls
+// CHECK-SAME: ds.arena_bytes = 128 : i64, ds.buffer_bytes = 192 : i64
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<128xi8>
+// CHECK: %[[V0:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK: %[[V1:.*]] = memref.view %[[ARENA]][%c64{{.*}}][] : memref<128xi8> to memref<16xf32>
+// CHECK: memref.extract_aligned_pointer_as_index %[[V0]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[V1]]
+// CHECK: %[[V2:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<128xi8> to memref<16xf32>
+func.func private @dsrt_kernel_test(!llvm.ptr, !llvm.ptr)
+func.func @kernel_calls(%a: memref<16xf32>, %out: memref<16xf32>) {
+  %t0 = memref.alloc() : memref<16xf32>
+  memref.copy %a, %t0 : memref<16xf32> to memref<16xf32>
+  %t1 = memref.alloc() : memref<16xf32>
+  %i0 = memref.extract_aligned_pointer_as_index %t0 : memref<16xf32> -> index
+  %c0 = arith.index_cast %i0 : index to i64
+  %p0 = llvm.inttoptr %c0 : i64 to !llvm.ptr
+  %i1 = memref.extract_aligned_pointer_as_index %t1 : memref<16xf32> -> index
+  %c1 = arith.index_cast %i1 : index to i64
+  %p1 = llvm.inttoptr %c1 : i64 to !llvm.ptr
+  func.call @dsrt_kernel_test(%p0, %p1) : (!llvm.ptr, !llvm.ptr) -> ()
+  %e0 = memref.expand_shape %t0 [[0, 1]] output_shape [4, 4] : memref<16xf32> into memref<4x4xf32>
+  %i2 = memref.extract_aligned_pointer_as_index %e0 : memref<4x4xf32> -> index
+  %c2 = arith.index_cast %i2 : index to i64
+  %p2 = llvm.inttoptr %c2 : i64 to !llvm.ptr
+  func.call @dsrt_kernel_test(%p2, %p1) : (!llvm.ptr, !llvm.ptr) -> ()
+  %t2 = memref.alloc() : memref<16xf32>
+  memref.copy %t1, %t2 : memref<16xf32> to memref<16xf32>
+  memref.copy %t2, %out : memref<16xf32> to memref<16xf32>
+  return
+}
+
+// -----
+
+// An address that is stored, or passed to anything but a runtime kernel
+// (which might keep it, like an asynchronous collective), may outlive every
+// use the pass can see: those buffers stay separate allocations.
+// CHECK-LABEL: func.func @escaping_pointer
+// CHECK-NOT: ds.arena_bytes
+// CHECK: memref.alloc() : memref<16xf32>
+// CHECK: memref.alloc() : memref<16xf32>
+// CHECK-NOT: memref.view
+func.func private @dsrt_start_async(!llvm.ptr)
+func.func @escaping_pointer(%slot: !llvm.ptr) {
+  %t0 = memref.alloc() : memref<16xf32>
+  %i0 = memref.extract_aligned_pointer_as_index %t0 : memref<16xf32> -> index
+  %c0 = arith.index_cast %i0 : index to i64
+  %p0 = llvm.inttoptr %c0 : i64 to !llvm.ptr
+  llvm.store %p0, %slot : !llvm.ptr, !llvm.ptr
+  %t1 = memref.alloc() : memref<16xf32>
+  %i1 = memref.extract_aligned_pointer_as_index %t1 : memref<16xf32> -> index
+  %c1 = arith.index_cast %i1 : index to i64
+  %p1 = llvm.inttoptr %c1 : i64 to !llvm.ptr
+  func.call @dsrt_start_async(%p1) : (!llvm.ptr) -> ()
+  return
+}

@@ -141,7 +141,11 @@ INSTANTIATE_TEST_SUITE_P(
             DwCase{1, 2, 12, 12, 9, 9, 1, 1, 1, 1, 4, false, 2},
             // Strided input and output views.
             DwCase{2, 6, 11, 37, 3, 3, 1, 1, 1, 1, 1, true, 2},
-            DwCase{1, 3, 16, 33, 3, 3, 2, 2, 1, 1, 1, true, 1}),
+            DwCase{1, 3, 16, 33, 3, 3, 2, 2, 1, 1, 1, true, 1},
+            // Stride 3 (portable strided loads), and a plane taller than
+            // one band of the flat kernel.
+            DwCase{1, 2, 20, 23, 3, 3, 3, 3, 1, 1, 1, false, 2},
+            DwCase{1, 2, 150, 40, 3, 3, 1, 1, 1, 1, 1, false, 2}),
         testing::Bool()),
     [](const testing::TestParamInfo<std::tuple<DwCase, bool>> &info) {
       return "Case" + std::to_string(info.index / 2) +

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -306,6 +307,22 @@ INSTANTIATE_TEST_SUITE_P(
                       Act::None, true, 1},
             // Depthwise without padding: the direct (uncopied) path.
             FusedCase{1, 6, 1, 1, 9, 70, 3, 3, 1, 1, 1, 1, 0, 0, true, false,
+                      Act::Relu6, false, 2},
+            // Depthwise, direct at stride 2 (the flat run spans two input
+            // rows per output row; the dropped columns read the next row).
+            FusedCase{1, 5, 1, 1, 17, 33, 3, 3, 2, 2, 1, 1, 0, 0, true, false,
+                      Act::Relu6, false, 1},
+            // Depthwise, a plane taller than one band of the flat kernel.
+            FusedCase{1, 2, 1, 1, 200, 60, 3, 3, 1, 1, 1, 1, 1, 1, true,
+                      true, Act::Relu6, false, 2},
+            // Depthwise, stride 2 with dilation 2: taps in both row phases.
+            FusedCase{1, 3, 1, 1, 19, 18, 3, 3, 2, 2, 2, 2, 2, 2, true, true,
+                      Act::Relu, false, 2},
+            // Depthwise, stride 3: the kernel's portable strided loads.
+            FusedCase{1, 2, 1, 1, 16, 20, 3, 3, 3, 3, 1, 1, 1, 1, true, false,
+                      Act::Relu6, false, 1},
+            // Depthwise, MobileNet's tail: many 7x7 planes per task.
+            FusedCase{1, 96, 1, 1, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1, true, false,
                       Act::Relu6, false, 2}),
         testing::Bool()));
 
@@ -411,3 +428,74 @@ TEST(FusedConv, PointwiseTileIsDeterministicAcrossThreadCounts) {
 }
 
 } // namespace
+
+namespace {
+
+/// Depthwise 3x3, padding 1, stride 1, bias + ReLU6 of `img` [G, H, W],
+/// in double precision.
+std::vector<double> depthwiseReference(const std::vector<float> &img,
+                                       const std::vector<float> &w,
+                                       const std::vector<float> &bias,
+                                       int64_t G, int64_t H, int64_t W) {
+  std::vector<double> ref(size_t(G * H * W));
+  for (int64_t g = 0; g < G; ++g)
+    for (int64_t y = 0; y < H; ++y)
+      for (int64_t x = 0; x < W; ++x) {
+        double v = bias[size_t(g)];
+        for (int64_t kh = 0; kh < 3; ++kh)
+          for (int64_t kw = 0; kw < 3; ++kw) {
+            int64_t iy = y + kh - 1, ix = x + kw - 1;
+            if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+              v += double(img[size_t((g * H + iy) * W + ix)]) *
+                   w[size_t(g * 9 + kh * 3 + kw)];
+          }
+        ref[size_t((g * H + y) * W + x)] = std::min(6.0, std::max(0.0, v));
+      }
+  return ref;
+}
+
+} // namespace
+
+/// Compiled code writes a stride-1 depthwise layer's output over its own
+/// input (same elements, same strides): every plane must be read before it
+/// is overwritten, on every thread count and kernel variant. Any other
+/// overlap of input and output is read from a copy.
+TEST(FusedConv, DepthwiseWritesOverItsOwnInput) {
+  const int64_t G = 37, H = 13, W = 21;
+  std::vector<float> img = randomFloats(size_t(G * H * W), 31);
+  std::vector<float> w = randomFloats(size_t(G * 9), 32);
+  std::vector<float> bias = randomFloats(size_t(G), 33);
+  std::vector<double> ref = depthwiseReference(img, w, bias, G, H, W);
+  for (bool generic : {false, true}) {
+    if (!generic && !__builtin_cpu_supports("avx512f"))
+      continue;
+    GenericKernels env(generic);
+    for (int threads : {1, 2}) {
+      dsrt_set_num_threads(threads);
+      // Exactly the input.
+      std::vector<float> buf = img;
+      dsrt_kernel_conv2d_fused_f32(
+          1, G, 1, 1, H, W, 3, 3, 1, 1, 1, 1, H, W, 1, 1, buf.data(),
+          G * H * W, H * W, H * W, W, 1, w.data(), 9, 9, 9, 3, 1, buf.data(),
+          G * H * W, H * W, H * W, W, 1, bias.data(), 0, 1, 0, 0, 0, nullptr,
+          0, 0, 0, 0, 0, 0.f, 6.f, 0);
+      for (size_t i = 0; i < ref.size(); ++i)
+        ASSERT_NEAR(buf[i], ref[i], 1e-5)
+            << (generic ? "generic" : "avx512") << " threads=" << threads
+            << " in place, element " << i;
+      // Shifted by one plane: output plane g is input plane g + 1.
+      std::vector<float> big(size_t((G + 1) * H * W), 0.f);
+      std::copy(img.begin(), img.end(), big.begin() + H * W);
+      dsrt_kernel_conv2d_fused_f32(
+          1, G, 1, 1, H, W, 3, 3, 1, 1, 1, 1, H, W, 1, 1, big.data() + H * W,
+          G * H * W, H * W, H * W, W, 1, w.data(), 9, 9, 9, 3, 1, big.data(),
+          G * H * W, H * W, H * W, W, 1, bias.data(), 0, 1, 0, 0, 0, nullptr,
+          0, 0, 0, 0, 0, 0.f, 6.f, 0);
+      for (size_t i = 0; i < ref.size(); ++i)
+        ASSERT_NEAR(big[i], ref[i], 1e-5)
+            << (generic ? "generic" : "avx512") << " threads=" << threads
+            << " overlapping, element " << i;
+    }
+    dsrt_set_num_threads(0);
+  }
+}
