@@ -102,6 +102,25 @@ def Quantize : Pass<"ds-quantize", "ModuleOp"> {
 // Lowering of dsq
 //===----------------------------------------------------------------------===//
 
+def DecomposeQConv : Pass<"ds-decompose-qconv", "ModuleOp"> {
+  let summary = "Rewrite dsq.qconv as im2col and dsq.qmatmul";
+  let description = [{
+    Rewrites every `dsq.qconv` into the patch matrix of its input (zero
+    padding, then a `linalg.generic` that gathers each output pixel's
+    receptive field into one row, in the weights' `(c, kh, kw)` order), one
+    `dsq.qmatmul` per convolution group on it, and a `linalg.transpose`
+    back to `[N, F, OH, OW]`. The patches are gathered from the `i8`
+    activations when they are quantized. On the CPU target this runs
+    before `ds-cpu-use-quantized-kernels`, so quantized convolutions use
+    the runtime's int8 GEMM; `ds-lower-quantized` runs it first as well.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 def LowerQuantized : Pass<"ds-lower-quantized", "ModuleOp"> {
   let summary = "Lower dsq ops to linalg, vector and arith";
   let description = [{
