@@ -84,13 +84,30 @@ LogicalResult mlir::ds::decomposeQConv(dsq::QConvOp op) {
   auto productType = RankedTensorType::get({rows, fg}, b.getF32Type());
   SmallVector<Value> products;
   for (int64_t g = 0; g < groups; ++g) {
-    // patches[n, oh, ow, c, kh, kw] = x[n, g * cg + c, oh * sh + kh * dh,
-    //                                   ow * sw + kw * dw]
+    // The group's channels (linalg wants a channel loop of the operand's
+    // size).
+    Value xg = x;
+    if (groups > 1) {
+      auto xType = cast<RankedTensorType>(x.getType());
+      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
+                                           b.getIndexAttr(g * cg),
+                                           b.getIndexAttr(0), b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+      sizes[1] = b.getIndexAttr(cg);
+      SmallVector<OpFoldResult> steps(4, b.getIndexAttr(1));
+      auto sliceType = RankedTensorType::get(
+          {xType.getDimSize(0), cg, xType.getDimSize(2), xType.getDimSize(3)},
+          elem);
+      xg = tensor::ExtractSliceOp::create(b, loc, sliceType, x, offsets, sizes,
+                                          steps);
+    }
+    // patches[n, oh, ow, c, kh, kw] = xg[n, c, oh * sh + kh * dh,
+    //                                    ow * sw + kw * dw]
     AffineExpr dn, doh, dow, dc, dkh, dkw;
     bindDims(ctx, dn, doh, dow, dc, dkh, dkw);
     auto inputMap = AffineMap::get(
         6, 0,
-        {dn, dc + g * cg, doh * strides[0] + dkh * dilations[0],
+        {dn, dc, doh * strides[0] + dkh * dilations[0],
          dow * strides[1] + dkw * dilations[1]},
         ctx);
     auto patchType =
@@ -99,7 +116,7 @@ LogicalResult mlir::ds::decomposeQConv(dsq::QConvOp op) {
                                          dynN);
     Value patches =
         linalg::GenericOp::create(
-            b, loc, patchType, ValueRange{x}, ValueRange{init},
+            b, loc, patchType, ValueRange{xg}, ValueRange{init},
             ArrayRef<AffineMap>{inputMap,
                                 AffineMap::getMultiDimIdentityMap(6, ctx)},
             SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
