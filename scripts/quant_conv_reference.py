@@ -115,6 +115,57 @@ def main():
         write_pb(os.path.join(d, "output_0.pb"), y.astype(np.float32),
                  "output0")
 
+    grouped(out, rng, fmt)
+
+
+def grouped(out, rng, fmt):
+    """model_grouped.mlir: a dsq.qconv with group = 2 written directly (ds-
+    quantize leaves grouped convolutions float), int8 activations per
+    tensor and int8 weights per output channel; reference in grouped/."""
+    n, c, h, w_, f, kh, kw, g = 1, 4, 6, 7, 6, 3, 2, 2
+    cg, fg = c // g, f // g
+    k = cg * kh * kw
+    x = rng.standard_normal((n, c, h, w_)).astype(np.float32)
+    w = rng.standard_normal((f, k))
+    b = rng.standard_normal(f).astype(np.float32)
+    q, s = quantize(w, 127)
+    xq, xs = quantize(x.astype(np.float64), 127, group=-1)
+    xp = np.pad(xq, ((0, 0), (0, 0), (1, 1), (0, 1)))  # pads [1, 0, 1, 1]
+    oh, ow = xp.shape[2] - kh + 1, xp.shape[3] - kw + 1
+    y = np.zeros((n, f, oh, ow))
+    for gi in range(g):
+        for o in range(fg):
+            fo = gi * fg + o
+            wf = q[fo].reshape(cg, kh, kw)
+            for i in range(oh):
+                for j in range(ow):
+                    patch = xp[:, gi * cg:(gi + 1) * cg, i:i + kh, j:j + kw]
+                    y[:, fo, i, j] = (patch * wf).sum(axis=(1, 2, 3))
+    y = y * s.reshape(1, f, 1, 1) * xs + b.reshape(1, f, 1, 1)
+    xt, yt = f"tensor<{n}x{c}x{h}x{w_}xf32>", f"tensor<{n}x{f}x{oh}x{ow}xf32>"
+    with open(os.path.join(out, "model_grouped.mlir"), "w") as fh:
+        fh.write(f"""func.func @main(%x: {xt}) -> {yt} {{
+  %w, %ws = dsq.weight {{bits = 8 : i64, group_size = {k} : i64,
+      values = {fmt(q.astype(np.int8))} : tensor<{f}x{k}xi8>,
+      scales = {fmt(s.astype(np.float32))} : tensor<{f}x1xf32>}}
+      : tensor<{f}x{k}xi8>, tensor<{f}x1xf32>
+  %b = dsg.constant {fmt(b)} : tensor<{f}xf32>
+  %q, %qs = dsq.dynamic_quantize %x {{bits = 8 : i64, granularity = 0 : i32}}
+      : {xt} -> tensor<{n}x{c}x{h}x{w_}xi8>, tensor<f32>
+  %y = dsq.qconv %q scale %qs, %w scale %ws bias %b {{bits = 8 : i64,
+      group = {g} : i64, kernel_shape = array<i64: {kh}, {kw}>,
+      strides = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 1>,
+      dilations = array<i64: 1, 1>}}
+      : (tensor<{n}x{c}x{h}x{w_}xi8>, tensor<f32>, tensor<{f}x{k}xi8>,
+         tensor<{f}x1xf32>, tensor<{f}xf32>) -> {yt}
+  return %y : {yt}
+}}
+""")
+    d = os.path.join(out, "grouped")
+    os.makedirs(d, exist_ok=True)
+    write_pb(os.path.join(d, "input_0.pb"), x, "input0")
+    write_pb(os.path.join(d, "output_0.pb"), y.astype(np.float32), "output0")
+
 
 if __name__ == "__main__":
     main()

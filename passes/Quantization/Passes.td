@@ -9,8 +9,8 @@ include "mlir/Pass/PassBase.td"
 //===----------------------------------------------------------------------===//
 
 def Quantize : Pass<"ds-quantize", "ModuleOp"> {
-  let summary = "Quantize the weights of matrix products at compile time, "
-                "their activations at run time";
+  let summary = "Quantize the weights of matrix products and convolutions "
+                "at compile time, their activations at run time";
   let description = [{
     Rewrites `dsg.matmul` and `dsg.gemm` whose right-hand side is a constant
     `[K, N]` (or `[N, K]` with `trans_b`) f32 matrix into `dsq` ops: the
@@ -20,6 +20,16 @@ def Quantize : Pass<"ds-quantize", "ModuleOp"> {
     or per tensor) or stay float (`activations=none`: weight-only
     quantization). A constant `[N]` bias (Gemm's C, or the `dsg.add` that
     follows a MatMul) moves into the `dsq.qmatmul`.
+
+    A 2-D `dsg.conv` with constant f32 weights `[F, C, KH, KW]` and group 1
+    becomes a `dsq.qconv`: its weights a `dsq.weight` `[F, C*KH*KW]` (per
+    output channel for int8, per group along `C*KH*KW` for int4) and its
+    constant bias moves in. Convolution activations are quantized per
+    tensor under every `dynamic-*` setting (the patches of neighbouring
+    output pixels overlap, so a per-token scale has no meaning; the 4-bit
+    path of `dynamic-auto` is for matrix products only). Depthwise and
+    other grouped convolutions stay float, named in the report with the
+    reason.
 
     `activations=target` (the default) chooses per-token int8 activations
     where the host CPU has an 8-bit integer dot product (AVX-512 VNNI or
