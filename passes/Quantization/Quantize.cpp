@@ -275,18 +275,29 @@ void QuantizePass::runOnOperation() {
   }
 
   bool correct = !calibration.empty() && biasCorrection;
+  // A layer may read the result of the one before it (a linear bottleneck
+  // feeding the next convolution, two Linear layers in a row): its input
+  // is then the quantized replacement. Ops are erased at the end, so that
+  // no recorded input dangles meanwhile.
+  DenseMap<Value, Value> renamed;
+  SmallVector<Operation *> dead;
   for (QuantLayer &layer : products) {
     if (!layer.isCandidate() || layer.bits == 32)
       continue;
     OpBuilder b(layer.replaced);
-    Value result = buildQuantized(b, layer, layer.lhs, layer.bits, correct);
+    Value lhs = renamed.lookup(layer.lhs);
+    Value result = buildQuantized(b, layer, lhs ? lhs : layer.lhs, layer.bits,
+                                  correct);
     layer.replaced->getResult(0).replaceAllUsesWith(result);
+    renamed[layer.replaced->getResult(0)] = result;
     if (layer.replaced != layer.op)
-      layer.replaced->erase();
-    layer.op->erase();
+      dead.push_back(layer.replaced);
+    dead.push_back(layer.op);
     layer.op = layer.replaced = nullptr;
     layer.lhs = nullptr;
   }
+  for (Operation *op : dead)
+    op->erase();
   if (!reportPath.empty() && calibration.empty() &&
       failed(writeQuantReport(module.getLoc(), reportPath, report, products)))
     return signalPassFailure();
@@ -709,9 +720,14 @@ LogicalResult QuantizePass::calibrate(func::FuncOp entry,
   (void)mixedEntry.insertArgument(selectorIndex, selectorType,
                                   DictionaryAttr(), loc);
   Value selector = mixedEntry.getArgument(selectorIndex);
+  // A layer that reads the previous layer's result reads its selected
+  // variant.
+  DenseMap<Value, Value> renamed;
   for (auto [i, layer] : llvm::enumerate(candidates)) {
     Operation *replaced = map.lookup(layer->replaced);
     Value lhs = map.lookup(layer->lhs);
+    if (Value chosenInput = renamed.lookup(lhs))
+      lhs = chosenInput;
     OpBuilder b(replaced->getContext());
     b.setInsertionPointAfter(replaced);
     Value variants[5];
@@ -741,6 +757,7 @@ LogicalResult QuantizePass::calibrate(func::FuncOp entry,
     variants[kFloat].replaceUsesWithIf(chosen, [&](OpOperand &use) {
       return use.getOwner() != first;
     });
+    renamed[variants[kFloat]] = chosen;
   }
   FailureOr<std::unique_ptr<CalibrationModel>> model =
       runner->compile(*mixed, "main");
