@@ -46,19 +46,19 @@ def quantize(a, qmax, group=None):
     return np.clip(np.round(a * inv), -qmax, qmax), am / qmax
 
 
-def patches(x):
+def patches(x, n=N):
     """[N, C, H, W] → [N*OH*OW, C*KH*KW] in (c, kh, kw) order, zero-padded."""
     xp = np.pad(x, ((0, 0), (0, 0), (PADS[0], PADS[2]), (PADS[1], PADS[3])))
     oh = (xp.shape[2] - DILATIONS[0] * (KH - 1) - 1) // STRIDES[0] + 1
     ow = (xp.shape[3] - DILATIONS[1] * (KW - 1) - 1) // STRIDES[1] + 1
-    cols = np.zeros((N, oh, ow, C, KH, KW), dtype=x.dtype)
+    cols = np.zeros((n, oh, ow, C, KH, KW), dtype=x.dtype)
     for i in range(KH):
         for j in range(KW):
             hs, ws = i * DILATIONS[0], j * DILATIONS[1]
             cols[:, :, :, :, i, j] = xp[:, :, hs:hs + STRIDES[0] * oh:STRIDES[0],
                                         ws:ws + STRIDES[1] * ow:STRIDES[1]
                                         ].transpose(0, 2, 3, 1)
-    return cols.reshape(N * oh * ow, K), oh, ow
+    return cols.reshape(n * oh * ow, K), oh, ow
 
 
 def main():
@@ -73,13 +73,16 @@ def main():
         a, separator=",", threshold=10**9, floatmode="unique").replace(
             "\n", "") + ">"
     _, oh, ow = patches(x.astype(np.float64))
-    out_type = f"tensor<{N}x{F}x{oh}x{ow}xf32>"
-    with open(os.path.join(out, "model.mlir"), "w") as f:
-        f.write(f"""func.func @main(%x: tensor<{N}x{C}x{H}x{W}xf32>) -> {out_type} {{
+    # model.mlir: the batch of N images; model_n1.mlir: the first image
+    # alone (with one image the int8 GEMM writes NCHW directly).
+    for fname, n in (("model.mlir", N), ("model_n1.mlir", 1)):
+        out_type = f"tensor<{n}x{F}x{oh}x{ow}xf32>"
+        with open(os.path.join(out, fname), "w") as f:
+            f.write(f"""func.func @main(%x: tensor<{n}x{C}x{H}x{W}xf32>) -> {out_type} {{
   %w = dsg.constant {fmt(w)} : tensor<{F}x{C}x{KH}x{KW}xf32>
   %b = dsg.constant {fmt(b)} : tensor<{F}xf32>
   %y = dsg.conv %x, %w, %b {{strides = array<i64: {STRIDES[0]}, {STRIDES[1]}>, pads = array<i64: {", ".join(map(str, PADS))}>, dilations = array<i64: {DILATIONS[0]}, {DILATIONS[1]}>}}
-      : (tensor<{N}x{C}x{H}x{W}xf32>, tensor<{F}x{C}x{KH}x{KW}xf32>, tensor<{F}xf32>) -> {out_type}
+      : (tensor<{n}x{C}x{H}x{W}xf32>, tensor<{F}x{C}x{KH}x{KW}xf32>, tensor<{F}xf32>) -> {out_type}
   return %y : {out_type}
 }}
 """)
@@ -114,6 +117,18 @@ def main():
         write_pb(os.path.join(d, "input_0.pb"), x, "input0")
         write_pb(os.path.join(d, "output_0.pb"), y.astype(np.float32),
                  "output0")
+        if name == "int8":
+            # The first image alone: per-tensor activation scales make its
+            # reference differ from the batch's first slice.
+            xq, xs = quantize(x[:1].astype(np.float64), 127, group=-1)
+            p1 = patches(xq, 1)[0]
+            y1 = (p1 @ q.T) * s.T * xs + b
+            y1 = y1.reshape(1, oh, ow, F).transpose(0, 3, 1, 2)
+            d = os.path.join(out, "int8_n1")
+            os.makedirs(d, exist_ok=True)
+            write_pb(os.path.join(d, "input_0.pb"), x[:1], "input0")
+            write_pb(os.path.join(d, "output_0.pb"), y1.astype(np.float32),
+                     "output0")
 
     grouped(out, rng, fmt)
 

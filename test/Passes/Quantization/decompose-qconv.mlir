@@ -81,3 +81,26 @@ func.func @grouped(%x: tensor<1x4x4x5xf32>, %b: tensor<6xf32>) -> tensor<1x6x3x4
       : (tensor<1x4x4x5xf32>, tensor<6x8xi8>, tensor<6x1xf32>, tensor<6xf32>) -> tensor<1x6x3x4xf32>
   return %a : tensor<1x6x3x4xf32>
 }
+
+// -----
+
+// One image: the int8 GEMM writes [1, F, OH, OW] directly (C strides 1 and
+// OH * OW), so neither the expand_shape nor the transpose is left.
+// KERNEL-LABEL: func @one_image
+// KERNEL: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x8x3x3xf32>
+// KERNEL: %[[C1:.*]] = arith.constant 1 : index
+// KERNEL: %[[C9:.*]] = arith.constant 9 : index
+// KERNEL: call @dsrt_kernel_qgemm_s8({{.*}}, %[[C1]], %[[C9]], %{{.*}}) :
+// KERNEL-NOT: linalg.transpose
+// KERNEL: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable : memref<1x8x3x3xf32> to tensor<1x8x3x3xf32>
+// KERNEL: return %[[R]]
+func.func @one_image(%x: tensor<1x4x3x3xi8>, %xs: tensor<f32>) -> tensor<1x8x3x3xf32> {
+  %w, %ws = dsq.weight {bits = 8 : i64, group_size = 36 : i64,
+      values = dense<1> : tensor<8x36xi8>, scales = dense<0.5> : tensor<8x1xf32>}
+      : tensor<8x36xi8>, tensor<8x1xf32>
+  %a = dsq.qconv %x scale %xs, %w scale %ws {bits = 8 : i64,
+      kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>,
+      pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<1x4x3x3xi8>, tensor<f32>, tensor<8x36xi8>, tensor<8x1xf32>) -> tensor<1x8x3x3xf32>
+  return %a : tensor<1x8x3x3xf32>
+}
