@@ -74,8 +74,10 @@ def main():
             "\n", "") + ">"
     _, oh, ow = patches(x.astype(np.float64))
     # model.mlir: the batch of N images; model_n1.mlir: the first image
-    # alone (with one image the int8 GEMM writes NCHW directly).
-    for fname, n in (("model.mlir", N), ("model_n1.mlir", 1)):
+    # alone (with one image the int8 GEMM writes NCHW directly);
+    # model_dynamic.mlir: a symbolic batch size.
+    for fname, n in (("model.mlir", N), ("model_n1.mlir", 1),
+                     ("model_dynamic.mlir", "?")):
         out_type = f"tensor<{n}x{F}x{oh}x{ow}xf32>"
         with open(os.path.join(out, fname), "w") as f:
             f.write(f"""func.func @main(%x: tensor<{n}x{C}x{H}x{W}xf32>) -> {out_type} {{
