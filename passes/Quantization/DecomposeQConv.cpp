@@ -1,4 +1,4 @@
-//===- DecomposeQConv.cpp - dsq.qconv → im2col + dsq.qmatmul --------------===//
+//===- DecomposeQConv.cpp - dsq.qconv to im2col + dsq.qmatmul -------------===//
 //
 // A quantized convolution is a quantized matrix product on the patch matrix
 // (im2col): row (n, oh, ow) holds the receptive field of one output pixel
@@ -89,9 +89,9 @@ LogicalResult mlir::ds::decomposeQConv(dsq::QConvOp op) {
     Value xg = x;
     if (groups > 1) {
       auto xType = cast<RankedTensorType>(x.getType());
-      SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
-                                           b.getIndexAttr(g * cg),
-                                           b.getIndexAttr(0), b.getIndexAttr(0)};
+      SmallVector<OpFoldResult> offsets = {
+          b.getIndexAttr(0), b.getIndexAttr(g * cg), b.getIndexAttr(0),
+          b.getIndexAttr(0)};
       SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
       sizes[1] = b.getIndexAttr(cg);
       SmallVector<OpFoldResult> steps(4, b.getIndexAttr(1));

@@ -403,7 +403,8 @@ void QuantizePass::analyzeConv(dsg::ConvOp op, QuantLayer &layer) {
   }
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   auto wType = cast<RankedTensorType>(op.getWeight().getType());
-  if (!inType.getElementType().isF32() || !op.getType().getElementType().isF32()) {
+  if (!inType.getElementType().isF32() ||
+      !op.getType().getElementType().isF32()) {
     layer.reason = "only f32 convolutions are quantized";
     return;
   }
@@ -473,8 +474,8 @@ Value QuantizePass::buildQuantizedConv(OpBuilder &b, QuantLayer &layer,
     x = dq.getOutput();
     scale = dq.getScale();
   }
-  ArrayRef<int64_t> kernel =
-      cast<RankedTensorType>(conv.getWeight().getType()).getShape().drop_front(2);
+  auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
   return dsq::QConvOp::create(
       b, loc, conv.getType(), x, scale, weight.getWeight(), weight.getScale(),
       bias, b.getI64IntegerAttr(width), b.getDenseI64ArrayAttr(kernel),

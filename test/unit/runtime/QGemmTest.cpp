@@ -59,7 +59,8 @@ void PrintTo(const QCase &c, std::ostream *os) {
       << " g" << c.group << (c.stridedA ? " At" : "")
       << (c.perTensor ? " per-tensor" : "") << (c.bias ? " bias" : "")
       << (c.stridedC ? " Cstrided" : "")
-      << (c.columnMajorC ? " Ccolumn-major" : "") << (c.constant ? " const" : "")
+      << (c.columnMajorC ? " Ccolumn-major" : "")
+      << (c.constant ? " const" : "")
       << " threads=" << c.threads;
 }
 
