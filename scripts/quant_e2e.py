@@ -5,9 +5,12 @@ Usage:
   /usr/bin/python3 scripts/quant_e2e.py OUTDIR --ds-run PATH [--models ...]
                                         [--check]
 
-Trains small classifiers here (deterministic, CPU, seconds each), exports
-them to ONNX with their whole test split as one batch, and exports the
-transformer layers of scripts/export_models.py (bert_layer, gpt). Each model
+Trains small classifiers here (deterministic, CPU, seconds each: MLPs on
+digits and a synthetic set, and digits_cnn, a two-convolution CNN on
+digits), exports them to ONNX with their whole test split as one batch, and
+exports models of scripts/export_models.py (the transformer layers
+bert_layer and gpt; the CNNs resnet18 and mobilenet_v2), which are judged
+by output SQNR. Each model
 then runs through `ds-run` in float and under each quantization setting; the
 script prints one line per (model, setting):
 
@@ -26,7 +29,7 @@ layer is narrower) at most 2 points, and the weight ratios are within 27%
 (int8) and 15% (int4 group 128); bits=auto with a 1-point top-1 budget
 (measured on calibration rows from the training split) stays within 1 point
 of float top-1 on the test split at no more than 30% of the float weight
-bytes; and the transformer layers keep an output SQNR of at least 25 dB
+bytes; and the exported models keep an output SQNR of at least 25 dB
 (int8) and 12 dB (int4).
 
 Settings with calibration=... also print the SQNR the pass measured on the
@@ -83,22 +86,40 @@ def load_dataset(name):
     return (xtr - mean) / std, ytr, ((xte - mean) / std).astype(np.float32), yte
 
 
+def build_cnn():
+    """digits_cnn: 8x8 digits through two 3x3 convolutions (K = 9, then
+    32*9 = 288: a multiple of int4's group 32), a 2x2 max pool and a linear
+    classifier (K = 1024)."""
+    import torch
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(64 * 4 * 4, 10))
+
+
 def train_classifier(name, outdir):
     import torch
     torch.manual_seed(SEED)
-    xtr, ytr, xte, yte = load_dataset(name)
-    widths = {"digits": [64, 256, 256, 10],
-              "synthetic": [256, 512, 256, 10]}[name]
-    layers = []
-    for i in range(len(widths) - 1):
-        layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
-        if i + 2 < len(widths):
-            layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+    cnn = name == "digits_cnn"
+    xtr, ytr, xte, yte = load_dataset("digits" if cnn else name)
+    if cnn:
+        xtr = xtr.reshape(-1, 1, 8, 8)
+        xte = xte.reshape(-1, 1, 8, 8)
+        model = build_cnn()
+    else:
+        widths = {"digits": [64, 256, 256, 10],
+                  "synthetic": [256, 512, 256, 10]}[name]
+        layers = []
+        for i in range(len(widths) - 1):
+            layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+            if i + 2 < len(widths):
+                layers.append(torch.nn.ReLU())
+        model = torch.nn.Sequential(*layers)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4)
     xt, yt = torch.from_numpy(xtr), torch.from_numpy(ytr).long()
     gen = torch.Generator().manual_seed(SEED)
-    for epoch in range(60):
+    for epoch in range(30 if cnn else 60):
         perm = torch.randperm(len(xt), generator=gen)
         for i in range(0, len(xt), 128):
             idx = perm[i:i + 128]
@@ -181,6 +202,8 @@ def sqnr_db(ref, got):
     return float("inf") if noise == 0 else 10 * np.log10(signal / noise)
 
 
+CLASSIFIERS = ("digits", "synthetic", "digits_cnn")
+
 SETTINGS = [
     ("int8", "weights=int8 activations=dynamic-per-token"),
     ("int8-tensor", "weights=int8 activations=dynamic-per-tensor"),
@@ -220,7 +243,7 @@ def main():
     os.makedirs(args.outdir, exist_ok=True)
     failures = []
     for name in args.models:
-        classifier = name in ("digits", "synthetic")
+        classifier = name in CLASSIFIERS
         mdir = (train_classifier(name, args.outdir) if classifier
                 else export_transformer(name, args.outdir))
         ref, _ = run_ds(args.ds_run, mdir, None, "float")

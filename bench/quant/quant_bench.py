@@ -9,11 +9,13 @@ For each model: exports it (mlp here: 128 tokens through 768 -> 3072 -> 768
 -> 768 Linear layers; bert768 and gpt768 here: one BERT-base-sized layer,
 d = 768, 12 heads, FFN 3072, GELU, post-LayerNorm, on 128 tokens, gpt768
 with a causal mask; the small gpt and bert_layer, d = 64, from
-scripts/export_models.py),
+scripts/export_models.py; the CNNs cnn, resnet18 and mobilenet_v2 from
+there too: their convolutions are dsq.qconv in ds),
 writes ONNX Runtime's dynamic-quantized form of it (each MatMul/Gemm with a
 constant weight becomes DynamicQuantizeLinear + MatMulInteger with int8
-per-column weights, then the float rescale; what onnxruntime's
-quantize_dynamic produces), and times:
+per-column weights, then the float rescale; each group-1 Conv with constant
+weights DynamicQuantizeLinear + ConvInteger with per-output-channel int8
+weights; what onnxruntime's quantize_dynamic produces), and times:
   ds fp32 (the runtime's packed fp32 GEMM), ds int8 (dynamic per token:
   the runtime's int8 kernels, AMX or VNNI), ds int4 (group 128, per
   token), ORT fp32 and ORT int8 (dynamic),
@@ -124,6 +126,14 @@ def ort_dynamic_quantize(src, dst):
     nodes = []
     count = 0
     for node in g.node:
+        if node.op_type == "Conv":
+            conv = conv_integer(node, inits, "q%d_" % count, g)
+            if conv is None:
+                nodes.append(node)
+            else:
+                nodes += conv
+                count += 1
+            continue
         w = inits.get(node.input[1]) if node.op_type == "MatMul" else None
         if w is None or len(w.dims) != 2:
             nodes.append(node)
@@ -157,6 +167,44 @@ def ort_dynamic_quantize(src, dst):
     g.initializer.extend(keep)
     onnx.save(model, dst)
     return count
+
+
+def conv_integer(node, inits, p, g):
+    """DynamicQuantizeLinear + ConvInteger for a Conv with constant weights
+    and group 1 (quantize_dynamic's form): int8 per-output-channel weights,
+    stored as uint8 with zero point 128 (ONNX Runtime's ConvInteger takes a
+    scalar weight zero point), then the float rescale and the bias."""
+    from onnx import helper, numpy_helper, TensorProto
+    w = inits.get(node.input[1])
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    if w is None or len(w.dims) != 4 or attrs.get("group", 1) != 1:
+        return None
+    wf = numpy_helper.to_array(w).astype(np.float32)  # [F, C, KH, KW]
+    scale = np.abs(wf).reshape(wf.shape[0], -1).max(axis=1) / 127.0
+    scale[scale == 0] = 1.0
+    wq = np.clip(np.round(wf / scale[:, None, None, None]), -127, 127)
+    g.initializer.extend([
+        numpy_helper.from_array((wq + 128).astype(np.uint8), p + "w"),
+        numpy_helper.from_array(np.array(128, np.uint8), p + "wzp"),
+        numpy_helper.from_array(scale.reshape(1, -1, 1, 1).astype(np.float32),
+                                p + "ws")])
+    out = node.output[0]
+    nodes = [
+        helper.make_node("DynamicQuantizeLinear", [node.input[0]],
+                         [p + "a", p + "as", p + "azp"]),
+        helper.make_node("ConvInteger", [p + "a", p + "w", p + "azp", p + "wzp"],
+                         [p + "acc"], **attrs),
+        helper.make_node("Cast", [p + "acc"], [p + "accf"], to=TensorProto.FLOAT),
+        helper.make_node("Mul", [p + "as", p + "ws"], [p + "s"]),
+        helper.make_node("Mul", [p + "accf", p + "s"],
+                         [p + "y" if len(node.input) > 2 else out]),
+    ]
+    if len(node.input) > 2 and node.input[2]:
+        b = numpy_helper.to_array(inits[node.input[2]]).astype(np.float32)
+        g.initializer.append(numpy_helper.from_array(b.reshape(1, -1, 1, 1),
+                                                     p + "b"))
+        nodes.append(helper.make_node("Add", [p + "y", p + "b"], [out]))
+    return nodes
 
 
 def inputs_of(d):

@@ -220,6 +220,109 @@ LogicalResult QMatMulOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// QConvOp
+//===----------------------------------------------------------------------===//
+
+int64_t QConvOp::getReductionSize() {
+  int64_t stored = getWeight().getType().getShape().back();
+  if (ShapedType::isDynamic(stored))
+    return stored;
+  return getBits() == 4 ? 2 * stored : stored;
+}
+
+int64_t QConvOp::getGroupSize() {
+  int64_t k = getReductionSize();
+  int64_t groups = getWeightScale().getType().getShape().back();
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(groups) || groups == 0)
+    return ShapedType::kDynamic;
+  return k / groups;
+}
+
+int64_t QConvOp::getOutputSize(unsigned i, int64_t size) {
+  if (ShapedType::isDynamic(size))
+    return size;
+  int64_t padded = size + getPads()[i] + getPads()[i + 2];
+  int64_t extent = getDilations()[i] * (getKernelShape()[i] - 1) + 1;
+  return padded < extent ? 0 : (padded - extent) / getStrides()[i] + 1;
+}
+
+LogicalResult QConvOp::verify() {
+  RankedTensorType in = getInput().getType(), w = getWeight().getType();
+  RankedTensorType ws = getWeightScale().getType(), res = getResult().getType();
+  bool quantizedInput = in.getElementType().isInteger(8);
+  if (quantizedInput && !getInputScale())
+    return emitOpError("expects a `scale` for the quantized (i8) input");
+  if (!quantizedInput && getInputScale())
+    return emitOpError("expects no input `scale` with an f32 input");
+  if (getInputScale() && getInputScale().getType().getRank() != 0)
+    return emitOpError("expects a rank-0 (per-tensor) input scale, found ")
+           << getInputScale().getType();
+  if (in.getRank() != 4)
+    return emitOpError("expects an [N, C, H, W] input, found ") << in;
+  if (in.isDynamicDim(1) || in.isDynamicDim(2) || in.isDynamicDim(3))
+    return emitOpError("expects static channel and spatial sizes, found ")
+           << in;
+  auto positive = [](ArrayRef<int64_t> values) {
+    return llvm::all_of(values, [](int64_t v) { return v > 0; });
+  };
+  if (getKernelShape().size() != 2 || !positive(getKernelShape()))
+    return emitOpError("expects a kernel_shape of 2 positive sizes, found ")
+           << shapeString(getKernelShape());
+  if (getStrides().size() != 2 || !positive(getStrides()))
+    return emitOpError("expects 2 positive strides, found ")
+           << shapeString(getStrides());
+  if (getDilations().size() != 2 || !positive(getDilations()))
+    return emitOpError("expects 2 positive dilations, found ")
+           << shapeString(getDilations());
+  if (getPads().size() != 4 ||
+      llvm::any_of(getPads(), [](int64_t p) { return p < 0; }))
+    return emitOpError("expects 4 non-negative pads [top, left, bottom, "
+                       "right], found ")
+           << shapeString(getPads());
+  if (w.getRank() != 2 || ws.getRank() != 2 || !w.hasStaticShape() ||
+      !ws.hasStaticShape())
+    return emitOpError("expects static [F, C / group * KH * KW] weights and "
+                       "[F, groups] weight scales, found ")
+           << w << " and " << ws;
+  int64_t c = in.getDimSize(1), f = w.getDimSize(0), group = getGroup();
+  if (group < 1 || c % group != 0 || f % group != 0)
+    return emitOpError("expects group (")
+           << group << ") to divide the input channels (" << c
+           << ") and the output channels (" << f << ")";
+  int64_t k = getReductionSize();
+  int64_t expectedK = c / group * getKernelShape()[0] * getKernelShape()[1];
+  if (!sameSize(k, expectedK))
+    return emitOpError("expects a reduction size of C / group * KH * KW = ")
+           << expectedK << ", found " << k
+           << (getBits() == 4 ? " (two 4-bit values per byte)" : "");
+  if (failed(verifyScaleShape(*this, {f, expectedK}, ws, "weight")))
+    return failure();
+  int64_t groupSize = getGroupSize();
+  if (getBits() == 4 && !ShapedType::isDynamic(groupSize) && groupSize % 2)
+    return emitOpError("expects an even group size for packed 4-bit "
+                       "weights, found ")
+           << groupSize;
+  if (Value bias = getBias()) {
+    auto bt = cast<RankedTensorType>(bias.getType());
+    if (bt.getRank() != 1 || !sameSize(bt.getDimSize(0), f))
+      return emitOpError("expects a bias of shape [") << f << "], found "
+                                                      << bt;
+  }
+  int64_t oh = getOutputSize(0, in.getDimSize(2));
+  int64_t ow = getOutputSize(1, in.getDimSize(3));
+  if (oh < 1 || ow < 1)
+    return emitOpError("expects the padded input to hold at least one "
+                       "window, found an output of ")
+           << oh << "x" << ow;
+  SmallVector<int64_t> expected = {in.getDimSize(0), f, oh, ow};
+  if (failed(verifyCompatibleShape(expected, res.getShape())))
+    return emitOpError("expects a result of shape ")
+           << shapeString(expected) << ", found "
+           << shapeString(res.getShape());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Dot4Op
 //===----------------------------------------------------------------------===//
 

@@ -154,6 +154,72 @@ def DSQ_QMatMulOp : DSQ_Op<"qmatmul", [AttrSizedOperandSegments]> {
   }];
 }
 
+def DSQ_QConvOp : DSQ_Op<"qconv", [AttrSizedOperandSegments]> {
+  let summary = "2-D convolution with quantized weights, optionally quantized "
+                "activations";
+  let description = [{
+    A grouped 2-D cross-correlation of `input` `[N, C, H, W]` with
+    quantized weights, plus an optional per-output-channel `bias` `[F]`:
+    the result is `[N, F, OH, OW]` with
+    `OH = (H + pads[0] + pads[2] - dilations[0] * (kernel_shape[0] - 1) - 1)
+    / strides[0] + 1` (likewise `OW`), the attributes following ONNX's
+    `Conv` (`pads` is `[top, left, bottom, right]`).
+
+    The weights are a `dsq.weight`-style operand whose rows are the output
+    channels and whose reduction dimension is one group's receptive field
+    flattened in `(c, kh, kw)` order: `weight` `[F, C / group * KH * KW]`
+    (packed `[F, C / group * KH * KW / 2]` for 4 bits) with `weight_scale`
+    `[F, (C / group * KH * KW) / group_size]`. int8 weights have one scale
+    per output channel; int4 weights one per group of 32, 64 or 128 along
+    that flattened `C·KH·KW` dimension.
+
+    With an `i8` `input` (activations quantized by `dsq.dynamic_quantize`),
+    `input_scale` is rank 0: the input is quantized per tensor, because
+    the patches of neighbouring output pixels overlap and one scale per
+    patch row would require quantizing the `KH * KW` times larger patch
+    matrix. Zero padding is exact (the quantization is symmetric). Each
+    group of products accumulates in `i32` and is then rescaled:
+    `sum_g f32(acc_g) * weight_scale[f, g] * input_scale (+ bias[f])`.
+    With an `f32` input and no `input_scale`, the weights are only
+    dequantized (weight-only quantization).
+
+    ```mlir
+    %y = dsq.qconv %x scale %xs, %w scale %ws bias %b {bits = 8 : i64,
+        kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>,
+        pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>,
+        group = 1 : i64}
+        : (tensor<1x3x8x8xi8>, tensor<f32>, tensor<16x27xi8>,
+           tensor<16x1xf32>, tensor<16xf32>) -> tensor<1x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I8, F32]>:$input,
+                       Optional<RankedTensorOf<[F32]>>:$input_scale,
+                       RankedTensorOf<[I8]>:$weight,
+                       RankedTensorOf<[F32]>:$weight_scale,
+                       Optional<RankedTensorOf<[F32]>>:$bias,
+                       DSQ_BitsAttr:$bits,
+                       DenseI64ArrayAttr:$kernel_shape,
+                       DenseI64ArrayAttr:$strides,
+                       DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $input (`scale` $input_scale^)? `,` $weight `scale` $weight_scale
+    (`bias` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The unpacked size of the reduction dimension, C / group * KH * KW.
+    int64_t getReductionSize();
+    /// Elements of the reduction dimension that share one weight scale.
+    int64_t getGroupSize();
+    /// The output's spatial size along spatial dimension `i` (0: H, 1: W)
+    /// for an input of spatial size `size`; dynamic if `size` is.
+    int64_t getOutputSize(unsigned i, int64_t size);
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Kernel building blocks
 //===----------------------------------------------------------------------===//

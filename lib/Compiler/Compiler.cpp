@@ -201,6 +201,10 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
         // dsq first: its lowering reads dsg constants (weights, biases).
         // On the CPU, products and run-time quantization become calls of
         // the runtime's int8 kernels; the rest is lowered portably.
+        // Quantized convolutions become products on their patch matrix
+        // first, so that they reach the int8 GEMM kernel too.
+        if (quantized)
+          pm.addPass(createDecomposeQConv());
         if (quantized && options.targetKind == TargetKind::CPU)
           addCPUQuantizedKernelPasses(pm);
         if (quantized)

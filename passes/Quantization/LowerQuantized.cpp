@@ -449,6 +449,13 @@ struct LowerQuantizedPass
       return signalPassFailure();
     }
 
+    // Convolutions become products on their patch matrix.
+    SmallVector<dsq::QConvOp> convs;
+    module.walk([&](dsq::QConvOp op) { convs.push_back(op); });
+    for (dsq::QConvOp op : convs)
+      if (failed(decomposeQConv(op)))
+        return signalPassFailure();
+
     // Products first: the kernel reads the dsq.weight constants to repack
     // them, so weights are lowered last.
     SmallVector<dsq::QMatMulOp> products;

@@ -13,6 +13,11 @@ namespace mlir::ds {
 /// bias that is not constant.
 LogicalResult lowerQMatMulToVNNI(quant::QMatMulOp op);
 
+/// Replaces `op` by the patch matrix of its input (im2col) and one
+/// dsq.qmatmul per convolution group, then transposes the product back to
+/// [N, F, OH, OW] (DecomposeQConv.cpp).
+LogicalResult decomposeQConv(quant::QConvOp op);
+
 } // namespace mlir::ds
 
 #endif // DS_PASSES_QUANTIZATION_LOWERQUANTIZED_H

@@ -9,8 +9,8 @@ include "mlir/Pass/PassBase.td"
 //===----------------------------------------------------------------------===//
 
 def Quantize : Pass<"ds-quantize", "ModuleOp"> {
-  let summary = "Quantize the weights of matrix products at compile time, "
-                "their activations at run time";
+  let summary = "Quantize the weights of matrix products and convolutions "
+                "at compile time, their activations at run time";
   let description = [{
     Rewrites `dsg.matmul` and `dsg.gemm` whose right-hand side is a constant
     `[K, N]` (or `[N, K]` with `trans_b`) f32 matrix into `dsq` ops: the
@@ -20,6 +20,16 @@ def Quantize : Pass<"ds-quantize", "ModuleOp"> {
     or per tensor) or stay float (`activations=none`: weight-only
     quantization). A constant `[N]` bias (Gemm's C, or the `dsg.add` that
     follows a MatMul) moves into the `dsq.qmatmul`.
+
+    A 2-D `dsg.conv` with constant f32 weights `[F, C, KH, KW]` and group 1
+    becomes a `dsq.qconv`: its weights a `dsq.weight` `[F, C*KH*KW]` (per
+    output channel for int8, per group along `C*KH*KW` for int4) and its
+    constant bias moves in. Convolution activations are quantized per
+    tensor under every `dynamic-*` setting (the patches of neighbouring
+    output pixels overlap, so a per-token scale has no meaning; the 4-bit
+    path of `dynamic-auto` is for matrix products only). Depthwise and
+    other grouped convolutions stay float, named in the report with the
+    reason.
 
     `activations=target` (the default) chooses per-token int8 activations
     where the host CPU has an 8-bit integer dot product (AVX-512 VNNI or
@@ -101,6 +111,25 @@ def Quantize : Pass<"ds-quantize", "ModuleOp"> {
 //===----------------------------------------------------------------------===//
 // Lowering of dsq
 //===----------------------------------------------------------------------===//
+
+def DecomposeQConv : Pass<"ds-decompose-qconv", "ModuleOp"> {
+  let summary = "Rewrite dsq.qconv as im2col and dsq.qmatmul";
+  let description = [{
+    Rewrites every `dsq.qconv` into the patch matrix of its input (zero
+    padding, then a `linalg.generic` that gathers each output pixel's
+    receptive field into one row, in the weights' `(c, kh, kw)` order), one
+    `dsq.qmatmul` per convolution group on it, and a `linalg.transpose`
+    back to `[N, F, OH, OW]`. The patches are gathered from the `i8`
+    activations when they are quantized. On the CPU target this runs
+    before `ds-cpu-use-quantized-kernels`, so quantized convolutions use
+    the runtime's int8 GEMM; `ds-lower-quantized` runs it first as well.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
 
 def LowerQuantized : Pass<"ds-lower-quantized", "ModuleOp"> {
   let summary = "Lower dsq ops to linalg, vector and arith";

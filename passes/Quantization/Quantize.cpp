@@ -117,6 +117,10 @@ private:
   LogicalResult parseOptions();
   /// Fills `layer` from its product, or sets `layer.reason`.
   void analyze(Operation *op, QuantLayer &layer);
+  void analyzeConv(dsg::ConvOp op, QuantLayer &layer);
+  /// The dsq.qconv of a convolution layer (see buildQuantized).
+  Value buildQuantizedConv(OpBuilder &b, QuantLayer &layer, Value input,
+                           dsq::WeightOp weight, Value bias, int64_t width);
   /// Builds the quantized product of `layer` at `width` on `lhs` (before the
   /// builder's insertion point) and returns its result.
   Value buildQuantized(OpBuilder &b, QuantLayer &layer, Value lhs,
@@ -223,6 +227,9 @@ void QuantizePass::runOnOperation() {
     if (isa<dsg::MatMulOp, dsg::GemmOp>(op)) {
       products.emplace_back();
       analyze(op, products.back());
+    } else if (auto conv = dyn_cast<dsg::ConvOp>(op)) {
+      products.emplace_back();
+      analyzeConv(conv, products.back());
     }
   });
 
@@ -268,18 +275,29 @@ void QuantizePass::runOnOperation() {
   }
 
   bool correct = !calibration.empty() && biasCorrection;
+  // A layer may read the result of the one before it (a linear bottleneck
+  // feeding the next convolution, two Linear layers in a row): its input
+  // is then the quantized replacement. Ops are erased at the end, so that
+  // no recorded input dangles meanwhile.
+  DenseMap<Value, Value> renamed;
+  SmallVector<Operation *> dead;
   for (QuantLayer &layer : products) {
     if (!layer.isCandidate() || layer.bits == 32)
       continue;
     OpBuilder b(layer.replaced);
-    Value result = buildQuantized(b, layer, layer.lhs, layer.bits, correct);
+    Value lhs = renamed.lookup(layer.lhs);
+    Value result = buildQuantized(b, layer, lhs ? lhs : layer.lhs, layer.bits,
+                                  correct);
     layer.replaced->getResult(0).replaceAllUsesWith(result);
+    renamed[layer.replaced->getResult(0)] = result;
     if (layer.replaced != layer.op)
-      layer.replaced->erase();
-    layer.op->erase();
+      dead.push_back(layer.replaced);
+    dead.push_back(layer.op);
     layer.op = layer.replaced = nullptr;
     layer.lhs = nullptr;
   }
+  for (Operation *op : dead)
+    op->erase();
   if (!reportPath.empty() && calibration.empty() &&
       failed(writeQuantReport(module.getLoc(), reportPath, report, products)))
     return signalPassFailure();
@@ -375,6 +393,96 @@ void QuantizePass::analyze(Operation *op, QuantLayer &layer) {
   layer.int4 = k % groupSize == 0;
 }
 
+void QuantizePass::analyzeConv(dsg::ConvOp op, QuantLayer &layer) {
+  layer.op = layer.replaced = op;
+  layer.name = describeLoc(op->getLoc());
+  layer.kind = "Conv";
+  if (!layers.empty() && !llvm::is_contained(layers, layer.name)) {
+    layer.reason = "not selected (layers=...)";
+    return;
+  }
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  auto wType = cast<RankedTensorType>(op.getWeight().getType());
+  if (!inType.getElementType().isF32() ||
+      !op.getType().getElementType().isF32()) {
+    layer.reason = "only f32 convolutions are quantized";
+    return;
+  }
+  if (inType.getRank() != 4) {
+    layer.reason = "only 2-D convolutions are quantized (this one has " +
+                   std::to_string(inType.getRank() - 2) +
+                   " spatial dimensions)";
+    return;
+  }
+  if (inType.isDynamicDim(1) || inType.isDynamicDim(2) ||
+      inType.isDynamicDim(3) || !wType.hasStaticShape()) {
+    layer.reason = "dynamic channel or spatial sizes";
+    return;
+  }
+  int64_t c = inType.getDimSize(1), group = op.getGroup();
+  if (group != 1) {
+    // A depthwise filter reduces over KH * KW values only (9 for 3x3): too
+    // short for the int8 GEMM's blocks, and the fp32 depthwise kernel
+    // reads each input once. Other grouped convolutions would run one
+    // portable product per group (the kernel does not take weight slices).
+    layer.reason =
+        group == c ? "depthwise convolution (group = C = " + std::to_string(c) +
+                         "): its reduction is only KH*KW values per output, "
+                         "too short for the int8 GEMM; the float depthwise "
+                         "kernel is kept"
+                   : "grouped convolution (group = " + std::to_string(group) +
+                         ") is not quantized: the int8 GEMM takes one weight "
+                         "matrix, not one per group";
+    return;
+  }
+  std::optional<std::vector<float>> w = getConstantF32(op.getWeight());
+  if (!w) {
+    layer.reason = "the weight is not a constant";
+    return;
+  }
+  if (Value bias = op.getBias()) {
+    layer.bias = getConstantF32(bias);
+    if (!layer.bias) {
+      layer.reason = "the bias is not a constant";
+      return;
+    }
+  }
+  // ONNX's [F, C, KH, KW] is already [N, K] with K in (c, kh, kw) order.
+  layer.n = wType.getDimSize(0);
+  layer.k = wType.getNumElements() / layer.n;
+  layer.convChannels = c;
+  layer.weights = std::move(*w);
+  layer.lhs = op.getInput();
+  layer.int4 = layer.k % groupSize == 0;
+}
+
+Value QuantizePass::buildQuantizedConv(OpBuilder &b, QuantLayer &layer,
+                                       Value input, dsq::WeightOp weight,
+                                       Value bias, int64_t width) {
+  auto conv = cast<dsg::ConvOp>(layer.op);
+  Location loc = conv.getLoc();
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto f32 = b.getF32Type();
+  Value x = input, scale;
+  // Per tensor whatever `activations` says (but none): patches of
+  // neighbouring pixels overlap, so per-token scales have no meaning here,
+  // and dynamic-auto's 4-bit path is for matrix products only.
+  if (mode != ActivationMode::None) {
+    auto dq = dsq::DynamicQuantizeOp::create(
+        b, loc, inType.clone(b.getI8Type()), RankedTensorType::get({}, f32),
+        input, 8, dsq::Granularity::per_tensor);
+    x = dq.getOutput();
+    scale = dq.getScale();
+  }
+  auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  return dsq::QConvOp::create(
+      b, loc, conv.getType(), x, scale, weight.getWeight(), weight.getScale(),
+      bias, b.getI64IntegerAttr(width), b.getDenseI64ArrayAttr(kernel),
+      conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+      b.getI64IntegerAttr(conv.getGroup()));
+}
+
 Value QuantizePass::buildAutoCondition(OpBuilder &b, Location loc, Value x) {
   // 4 bits for every row iff max_rows(absmax^2 - r^2 mean(x^2)) <= 0: no
   // division, and an all-zero row (absmax = RMS = 0) counts as flat.
@@ -447,6 +555,9 @@ Value QuantizePass::buildQuantized(OpBuilder &b, QuantLayer &layer, Value lhs,
     biasValue = dsg::ConstantOp::create(
         b, loc, biasType, DenseElementsAttr::get(biasType, ArrayRef(*bias)));
   }
+
+  if (layer.convChannels)
+    return buildQuantizedConv(b, layer, lhs, weight, biasValue, width);
 
   // One product on activations quantized to `actBits` (0: float).
   auto product = [&](OpBuilder &pb, int64_t actBits) -> Value {
@@ -553,6 +664,18 @@ LogicalResult QuantizePass::calibrate(func::FuncOp entry,
         return failure();
       for (auto [i, layer] : llvm::enumerate(candidates)) {
         const HostTensor &x = (*outputs)[numResults + i];
+        if (int64_t c = layer->convChannels) {
+          // [N, C, H, W]: sums per channel (zero padding is not counted).
+          sums[i].resize(c, 0.0);
+          int64_t images = x.shape()[0];
+          int64_t plane = x.shape()[2] * x.shape()[3];
+          for (int64_t img = 0; img < images; ++img)
+            for (int64_t ch = 0; ch < c; ++ch)
+              for (int64_t p = 0; p < plane; ++p)
+                sums[i][ch] += elementAsDouble(x, (img * c + ch) * plane + p);
+          rows[i] += images * plane;
+          continue;
+        }
         sums[i].resize(layer->k, 0.0);
         int64_t count = x.numElements() / layer->k;
         for (int64_t r = 0; r < count; ++r)
@@ -565,8 +688,12 @@ LogicalResult QuantizePass::calibrate(func::FuncOp entry,
     }
     for (auto [i, layer] : llvm::enumerate(candidates)) {
       layer->mean.resize(layer->k);
+      // A convolution's reduction index j is (c, kh, kw): E[x] of channel
+      // j / (KH * KW).
+      int64_t repeat = layer->convChannels ? layer->k / layer->convChannels : 1;
       for (int64_t j = 0; j < layer->k; ++j)
-        layer->mean[j] = rows[i] ? float(sums[i][j] / double(rows[i])) : 0.f;
+        layer->mean[j] =
+            rows[i] ? float(sums[i][j / repeat] / double(rows[i])) : 0.f;
     }
   }
   if (metricName == "top1") {
@@ -594,9 +721,14 @@ LogicalResult QuantizePass::calibrate(func::FuncOp entry,
   (void)mixedEntry.insertArgument(selectorIndex, selectorType,
                                   DictionaryAttr(), loc);
   Value selector = mixedEntry.getArgument(selectorIndex);
+  // A layer that reads the previous layer's result reads its selected
+  // variant.
+  DenseMap<Value, Value> renamed;
   for (auto [i, layer] : llvm::enumerate(candidates)) {
     Operation *replaced = map.lookup(layer->replaced);
     Value lhs = map.lookup(layer->lhs);
+    if (Value chosenInput = renamed.lookup(lhs))
+      lhs = chosenInput;
     OpBuilder b(replaced->getContext());
     b.setInsertionPointAfter(replaced);
     Value variants[5];
@@ -626,6 +758,7 @@ LogicalResult QuantizePass::calibrate(func::FuncOp entry,
     variants[kFloat].replaceUsesWithIf(chosen, [&](OpOperand &use) {
       return use.getOwner() != first;
     });
+    renamed[variants[kFloat]] = chosen;
   }
   FailureOr<std::unique_ptr<CalibrationModel>> model =
       runner->compile(*mixed, "main");

@@ -18,7 +18,7 @@
 
 namespace mlir::ds {
 
-/// A candidate product (dsg.matmul / dsg.gemm) and its fate.
+/// A candidate product (dsg.matmul / dsg.gemm / dsg.conv) and its fate.
 struct QuantLayer {
   Operation *op = nullptr;
   /// The op whose result the quantized product replaces: `op`, or the
@@ -29,6 +29,10 @@ struct QuantLayer {
   /// Why the layer stays float (empty if it is a candidate).
   std::string reason;
   int64_t k = 0, n = 0;
+  /// For a convolution (dsg.conv, quantized to dsq.qconv): its input
+  /// channels C; K is C * KH * KW and E[x] is measured per channel. 0 for
+  /// matrix products.
+  int64_t convChannels = 0;
   /// [N, K] weights (Gemm's alpha applied) and the [N] bias, if any.
   std::vector<float> weights;
   std::optional<std::vector<float>> bias;

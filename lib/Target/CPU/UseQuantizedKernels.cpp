@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
@@ -153,6 +154,28 @@ void callKernel(OpBuilder &b, Location loc, ModuleOp module, StringRef name,
   func::CallOp::create(b, loc, kernel, args);
 }
 
+/// A convolution's product (ds-decompose-qconv) is `[OH * OW, F]` for one
+/// image, expanded to `[1, OH, OW, F]` and transposed to `[1, F, OH, OW]`.
+/// Returns that transpose when `op` is such a product, so that the kernel
+/// can write NCHW directly (C strides 1 and OH * OW) instead of a separate
+/// transposing pass over the result.
+linalg::TransposeOp nchwTransposeOf(dsq::QMatMulOp op) {
+  if (!op->hasOneUse())
+    return nullptr;
+  auto expand = dyn_cast<tensor::ExpandShapeOp>(*op->getUsers().begin());
+  if (!expand || !expand->hasOneUse())
+    return nullptr;
+  RankedTensorType nhwc = expand.getResultType();
+  if (nhwc.getRank() != 4 || !nhwc.hasStaticShape() || nhwc.getDimSize(0) != 1)
+    return nullptr;
+  auto transpose = dyn_cast<linalg::TransposeOp>(*expand->getUsers().begin());
+  if (!transpose || transpose.getInput() != expand.getResult() ||
+      transpose.getPermutation() != ArrayRef<int64_t>{0, 3, 1, 2} ||
+      !transpose.getInit().getDefiningOp<tensor::EmptyOp>())
+    return nullptr;
+  return transpose;
+}
+
 /// dsq.qmatmul with int8 activations and dsq.weight weights (and a constant
 /// bias) → dsrt_kernel_qgemm_s8; anything else is left alone.
 bool replaceQMatMul(dsq::QMatMulOp op, ModuleOp module) {
@@ -177,9 +200,13 @@ bool replaceQMatMul(dsq::QMatMulOp op, ModuleOp module) {
   bool perTensor = cast<RankedTensorType>(scale.getType()).getRank() == 0;
   Value scale2d = perTensor ? scale : to2D(b, loc, scale);
   int64_t staticM = cast<RankedTensorType>(lhs2d.getType()).getDimSize(0);
-  Value out = allocate(b, loc, {staticM, n}, b.getF32Type(),
-                       ShapedType::isDynamic(staticM) ? ValueRange{m}
-                                                      : ValueRange{});
+  linalg::TransposeOp nchw = nchwTransposeOf(op);
+  Value out =
+      nchw ? allocate(b, loc, nchw.getInit().getType().getShape(),
+                      b.getF32Type(), {})
+           : allocate(b, loc, {staticM, n}, b.getF32Type(),
+                      ShapedType::isDynamic(staticM) ? ValueRange{m}
+                                                     : ValueRange{});
 
   // Buffers last, right before the call.
   View a = viewOf(b, loc, readBuffer(b, loc, lhs2d));
@@ -191,6 +218,11 @@ bool replaceQMatMul(dsq::QMatMulOp op, ModuleOp module) {
                    : LLVM::ZeroOp::create(
                          b, loc, LLVM::LLVMPointerType::get(b.getContext()));
   View c = viewOf(b, loc, out);
+  if (nchw) {
+    // Row m = oh * OW + ow of channel f lives at f * OH * OW + m.
+    int64_t plane = staticM;
+    c.strides = {indexConst(b, loc, 1), indexConst(b, loc, plane)};
+  }
   SmallVector<Value> args = {
       m,
       indexConst(b, loc, n),
@@ -212,6 +244,14 @@ bool replaceQMatMul(dsq::QMatMulOp op, ModuleOp module) {
       indexConst(b, loc, kConstantB)};
   callKernel(b, loc, module, kQGemm, args);
 
+  if (nchw) {
+    Operation *expand = *op->getUsers().begin();
+    nchw.getResult()[0].replaceAllUsesWith(resultTensor(b, loc, out));
+    nchw.erase();
+    expand->erase();
+    op.erase();
+    return true;
+  }
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, op.getLhs());
   sizes.back() = b.getIndexAttr(n);
   Value result = from2D(b, loc, resultTensor(b, loc, out), resultType, sizes);

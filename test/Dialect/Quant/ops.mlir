@@ -67,3 +67,31 @@ func.func @dot4(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> v
   %r = dsq.dot4 %acc, %a, %b : vector<16xi32>, vector<64xi8>, vector<64xi8>
   return %r : vector<16xi32>
 }
+
+// CHECK-LABEL: func @qconv
+func.func @qconv(%x: tensor<?x4x9x9xi8>, %xs: tensor<f32>, %w: tensor<8x36xi8>, %ws: tensor<8x1xf32>, %b: tensor<8xf32>,
+                 %f: tensor<2x4x9x9xf32>, %w4: tensor<8x32xi8>, %ws4: tensor<8x2xf32>, %wg: tensor<8x18xi8>, %wgs: tensor<8x1xf32>)
+    -> (tensor<?x8x4x4xf32>, tensor<2x8x6x6xf32>, tensor<2x8x9x9xf32>) {
+  // int8 activations and weights, stride 2 with asymmetric padding.
+  // CHECK: dsq.qconv %{{.*}} scale %{{.*}}, %{{.*}} scale %{{.*}} bias %{{.*}} {bits = 8 : i64, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 0, 0, 1>, strides = array<i64: 2, 2>}
+  // CHECK-SAME: (tensor<?x4x9x9xi8>, tensor<f32>, tensor<8x36xi8>, tensor<8x1xf32>, tensor<8xf32>) -> tensor<?x8x4x4xf32>
+  %a = dsq.qconv %x scale %xs, %w scale %ws bias %b {bits = 8 : i64,
+      kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
+      pads = array<i64: 1, 0, 0, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<?x4x9x9xi8>, tensor<f32>, tensor<8x36xi8>, tensor<8x1xf32>, tensor<8xf32>) -> tensor<?x8x4x4xf32>
+  // Weight-only with 4-bit weights: a dilated 4x4 kernel over 4 channels
+  // reduces over K = 64 values (32 bytes), in two groups of 32.
+  // CHECK: dsq.qconv %{{.*}}, %{{.*}} scale %{{.*}} {bits = 4 : i64
+  // CHECK-SAME: (tensor<2x4x9x9xf32>, tensor<8x32xi8>, tensor<8x2xf32>) -> tensor<2x8x6x6xf32>
+  %c = dsq.qconv %f, %w4 scale %ws4 {bits = 4 : i64,
+      kernel_shape = array<i64: 4, 4>, strides = array<i64: 1, 1>,
+      pads = array<i64: 2, 2, 1, 1>, dilations = array<i64: 2, 2>}
+      : (tensor<2x4x9x9xf32>, tensor<8x32xi8>, tensor<8x2xf32>) -> tensor<2x8x6x6xf32>
+  // Two groups: each output channel reduces over 2 of the 4 channels.
+  // CHECK: dsq.qconv {{.*}}group = 2 : i64
+  %g = dsq.qconv %f, %wg scale %wgs {bits = 8 : i64, group = 2 : i64,
+      kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>,
+      pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>}
+      : (tensor<2x4x9x9xf32>, tensor<8x18xi8>, tensor<8x1xf32>) -> tensor<2x8x9x9xf32>
+  return %a, %c, %g : tensor<?x8x4x4xf32>, tensor<2x8x6x6xf32>, tensor<2x8x9x9xf32>
+}

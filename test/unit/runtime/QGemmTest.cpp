@@ -49,13 +49,18 @@ struct QCase {
   int64_t M, N, K, bits, group;
   bool stridedA, perTensor, bias, stridedC, constant;
   int threads;
+  /// C column-major (strides 1 and M): how ds-cpu-use-quantized-kernels
+  /// has a one-image convolution's product written NCHW.
+  bool columnMajorC = false;
 };
 
 void PrintTo(const QCase &c, std::ostream *os) {
   *os << c.isa << " " << c.M << "x" << c.N << "x" << c.K << " int" << c.bits
       << " g" << c.group << (c.stridedA ? " At" : "")
       << (c.perTensor ? " per-tensor" : "") << (c.bias ? " bias" : "")
-      << (c.stridedC ? " Cstrided" : "") << (c.constant ? " const" : "")
+      << (c.stridedC ? " Cstrided" : "")
+      << (c.columnMajorC ? " Ccolumn-major" : "")
+      << (c.constant ? " const" : "")
       << " threads=" << c.threads;
 }
 
@@ -106,7 +111,11 @@ TEST_P(QGemmTest, MatchesNaiveLoops) {
     v = bv(rng);
 
   int64_t sC1 = c.stridedC ? 2 : 1, sC0 = c.stridedC ? 2 * N + 3 : N;
-  std::vector<float> C(size_t(M * sC0 + 1), -7.0f);
+  if (c.columnMajorC) {
+    sC0 = 1;
+    sC1 = M;
+  }
+  std::vector<float> C(size_t(c.columnMajorC ? M * N : M * sC0 + 1), -7.0f);
   int calls = c.constant ? 2 : 1; // the second call reads the cache
   for (int call = 0; call < calls; ++call)
     dsrt_kernel_qgemm_s8(M, N, K, A.data(), sA0, sA1, as.data(),
@@ -168,6 +177,12 @@ std::vector<QCase> cases() {
                    1});
     out.push_back({isa, 64, 64, 128, 8, 128, false, false, true, true, true,
                    2});
+    // Column-major C (a convolution's [pixels, channels] product written
+    // as [channels, pixels]).
+    out.push_back({isa, 49, 40, 288, 8, 288, false, true, true, false, true,
+                   2, true});
+    out.push_back({isa, 70, 33, 96, 4, 32, false, true, false, false, true,
+                   1, true});
   }
   return out;
 }
