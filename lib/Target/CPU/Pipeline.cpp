@@ -156,6 +156,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   addCleanup(pm);
 
   // expand-strided-metadata emits affine.apply, hence the second lowering.
+  // It crashes on expand_shapes that split one dimension into several
+  // dynamic ones (dynamic reshapes); those become reinterpret_casts first.
+  pm.addPass(ds::createExpandDynamicReshapesPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Kernels written with vector ops (the attention micro-kernels) read and
