@@ -85,6 +85,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // ONNX Loop (scf.while) yields scan outputs that grow each iteration: new
+  // buffers, not the iter_args' (the deallocation pipeline frees them).
+  bufferize.allowReturnAllocsFromLoops = true;
   // After cleanup, which would fold the expand back into the constant.
   pm.addNestedPass<func::FuncOp>(ds::createFlattenConstantsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
