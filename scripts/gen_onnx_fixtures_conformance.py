@@ -262,6 +262,25 @@ def gen_loop(n, g):
             with open(os.path.join(data, "output_%d.pb" % i), "wb") as f:
                 f.write(t.SerializeToString())
 
+    # No trip count: only the body's condition ends the loop (6 iterations).
+    save("loop_while", [n("Loop", ["", "cond", "s0"], ["s_final", "rows"],
+                          name="loop_while", body=body)],
+         inputs[1:], [vi("s_final", F, [2]), vi("rows", F, ["n", 2])],
+         [("", 13)])
+    data = os.path.join(OUT, "loop_while_data", "test_data_set_0")
+    os.makedirs(data, exist_ok=True)
+    args = [np.array(True), np.array([1.0, 2.0], np.float32),
+            np.array([0.5, 1.0], np.float32), np.array(12.0, np.float32)]
+    for i, a in enumerate(args):
+        t = numpy_helper.from_array(a, inputs[1 + i].name)
+        with open(os.path.join(data, "input_%d.pb" % i), "wb") as f:
+            f.write(t.SerializeToString())
+    for i, (name, a) in enumerate(zip(["s_final", "rows"],
+                                      loop_reference(1 << 62, *args))):
+        t = numpy_helper.from_array(a, name)
+        with open(os.path.join(data, "output_%d.pb" % i), "wb") as f:
+            f.write(t.SerializeToString())
+
     # Malformed: a body without the condition input; a float trip count; a
     # loop-carried value whose shape changes; no body at all.
     short = g([n("Identity", ["s"], ["s_out"], name="same"),
@@ -288,6 +307,17 @@ def gen_loop(n, g):
         n("Loop", ["m", "cond", "s0"], ["s_final"], name="loop_grow",
           body=grow),
     ], inputs[:3], [vi("s_final", F, [2])], [("", 13)])
+    # Unsigned loop-carried values are not supported (the scf.while's types
+    # are not converted to signless).
+    U8 = TensorProto.UINT8
+    inc = g([n("Add", ["s", "s"], ["s_out"], name="double"),
+             n("Identity", ["c"], ["c_out"], name="same_cond")], "inc",
+            [vi("i", I64, []), vi("c", B, []), vi("s", U8, [2])],
+            [vi("c_out", B, []), vi("s_out", U8, [2])])
+    save("loop_uint8", [n("Loop", ["m", "", "s0"], ["s_final"],
+                          name="loop_uint8", body=inc)],
+         [inputs[0], vi("s0", U8, [2])], [vi("s_final", U8, [2])],
+         [("", 13)])
     save("loop_no_body", [n("Loop", ["m", "cond", "s0"], ["s_final"],
                             name="loop_bodyless")],
          inputs[:3], [vi("s_final", F, [2])], [("", 13)])

@@ -17,7 +17,8 @@
 //
 // Loop-carried values keep one type: a body output whose type differs only
 // in static versus dynamic sizes is cast back to the carried type. Scan
-// outputs need a static shape per iteration. Sequence-typed loop-carried
+// outputs need a static shape per iteration. Neither may have an unsigned
+// element type (see isUnsigned). Sequence-typed loop-carried
 // values (Loop-13's sequences, Loop-16's optionals) are diagnosed as
 // unsupported where the graph declares them.
 //
@@ -47,6 +48,15 @@ static FailureOr<Value> scalarInput(NodeContext &ctx, unsigned i,
   return tensor::ExtractOp::create(ctx.builder(), ctx.getLoc(), *scalar,
                                    ValueRange{})
       .getResult();
+}
+
+/// Loop-carried values and scan outputs cross the scf.while, whose types
+/// the dsg → linalg conversion does not rewrite (it makes unsigned integers
+/// signless only inside dsg ops).
+static bool isUnsigned(Type type) {
+  auto integer =
+      dyn_cast<IntegerType>(cast<RankedTensorType>(type).getElementType());
+  return integer && integer.isUnsigned();
 }
 
 /// `value` as a value of `type`: itself, or a tensor.cast where the two
@@ -116,8 +126,14 @@ LogicalResult mlir::ds::onnx_import::importLoop(NodeContext &ctx) {
     cond = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
   }
   SmallVector<Type> carriedTypes;
-  for (unsigned i = 0; i < numCarried; ++i)
+  for (unsigned i = 0; i < numCarried; ++i) {
     carriedTypes.push_back(ctx.inputType(2 + i));
+    if (isUnsigned(carriedTypes.back()))
+      return ctx.unsupported() << "loop-carried value " << i << " has type "
+                               << carriedTypes.back()
+                               << "; ds carries signless and float tensors "
+                                  "through loops only";
+  }
 
   // The body, imported into a detached block whose arguments are the
   // iteration number and the loop-carried values (scan accumulators are
@@ -193,6 +209,13 @@ LogicalResult mlir::ds::onnx_import::importLoop(NodeContext &ctx) {
     for (int64_t k = 0; k < numScans; ++k) {
       Value elem = outs[1 + numCarried + k];
       auto elemType = cast<RankedTensorType>(elem.getType());
+      if (isUnsigned(elemType)) {
+        discard();
+        return ctx.unsupported() << "scan output " << k << " has type "
+                                 << elemType
+                                 << "; ds stacks signless and float tensors "
+                                    "in loops only";
+      }
       if (!elemType.hasStaticShape()) {
         discard();
         return ctx.unsupported() << "scan output " << k << " needs a static "

@@ -51,6 +51,15 @@
 // RUN3: output 'rows': max_abs_err={{.*}} PASS
 // RUN3-NEXT: {{^PASS$}}
 
+// Without a trip count only the body's condition ends the loop: no
+// comparison with M.
+// RUN: ds-translate --import-onnx %S/Inputs/loop_while.onnx | FileCheck %s --check-prefix=WHILE
+// WHILE: scf.while (%{{.*}} = %{{.*}}, %[[GO:.*]] = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
+// WHILE-NOT: arith.cmpi
+// WHILE: scf.condition(%[[GO]])
+// RUN: ds-translate --target=cpu %S/Inputs/loop_while.onnx -o %t/while.so
+// RUN: ds-run %t/while.so --test-data %S/Inputs/loop_while_data/test_data_set_0 --print-outputs | FileCheck %s --check-prefix=RUN6
+
 // Malformed loops are invalid (exit 1); a loop-carried value whose type
 // changes is unsupported (exit 3). Each names the node.
 // RUN: not ds-translate --import-onnx %S/Inputs/loop_bad_body.onnx 2>&1 | FileCheck %s --check-prefix=BODY
@@ -60,5 +69,8 @@
 // RUN: ds-translate --import-onnx %S/Inputs/loop_carried_grows.onnx 2>&1; test $? -eq 3
 // RUN: not ds-translate --import-onnx %S/Inputs/loop_carried_grows.onnx 2>&1 | FileCheck %s --check-prefix=GROW
 // GROW: error: node 'loop_grow' (Loop, opset 13): loop-carried value 0 changes type from 'tensor<2xf32>' to 'tensor<4xf32>' in the body; ds needs one type across iterations
+// RUN: ds-translate --import-onnx %S/Inputs/loop_uint8.onnx 2>&1; test $? -eq 3
+// RUN: not ds-translate --import-onnx %S/Inputs/loop_uint8.onnx 2>&1 | FileCheck %s --check-prefix=UINT
+// UINT: error: node 'loop_uint8' (Loop, opset 13): loop-carried value 0 has type 'tensor<2xui8>'; ds carries signless and float tensors through loops only
 // RUN: not ds-translate --import-onnx %S/Inputs/loop_no_body.onnx 2>&1 | FileCheck %s --check-prefix=NOBODY
 // NOBODY: error: {{.*}}'body' is missing
