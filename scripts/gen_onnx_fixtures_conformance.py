@@ -318,6 +318,11 @@ def gen_loop(n, g):
                           name="loop_uint8", body=inc)],
          [inputs[0], vi("s0", U8, [2])], [vi("s_final", U8, [2])],
          [("", 13)])
+    # Loop-carried values only (static outputs), for the targets without
+    # loops.
+    save("loop_carried_only", [n("Loop", ["m", "", "s0"], ["s_final"],
+                                 name="loop_carried", body=same)],
+         inputs[:3:2], [vi("s_final", F, [2])], [("", 13)])
     save("loop_no_body", [n("Loop", ["m", "cond", "s0"], ["s_final"],
                             name="loop_bodyless")],
          inputs[:3], [vi("s_final", F, [2])], [("", 13)])
