@@ -18,7 +18,7 @@ Models (modules from scripts/export_models.py, exported with dynamic_axes):
   bert_dyn       BERT-style layer, inputs [batch, seq, 64] and [batch, seq];
                  (batch, seq) = (1, 16), (3, 16), (8, 16): dynamic batch only
   bert_dyn_seq   the same layer with a dynamic sequence length too:
-                 (batch, seq) = (1, 5), (3, 16), (8, 9)
+                 (batch, seq) = (1, 8), (3, 16), (1, 32), (3, 5)
 
 Needs Debian's python (torch 1.13, onnx, numpy): /usr/bin/python3.
 """
@@ -92,7 +92,8 @@ MODELS = collections.OrderedDict([
                    "attention_mask": {0: "batch"},
                    "output": {0: "batch"}},
                   dict(do_constant_folding=True))),
-    ("bert_dyn_seq", (build_bert, bert_inputs, [(1, 5), (3, 16), (8, 9)],
+    ("bert_dyn_seq", (build_bert, bert_inputs,
+                      [(1, 8), (3, 16), (1, 32), (3, 5)],
                       {"hidden_states": {0: "batch", 1: "seq"},
                        "attention_mask": {0: "batch", 1: "seq"},
                        "output": {0: "batch", 1: "seq"}},

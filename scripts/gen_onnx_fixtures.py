@@ -249,11 +249,28 @@ def main():
         vi("e", TensorProto.INT64, [0])],
        [vi("keep", F, [2, 1, 4]), vi("drop", F, [3, 4]),
         vi("noop", F, [2, 3, 4])], opset=13)
-    # [3, 2, 2] -> [3, 2] without keepdims: axis 1 or 2, which differ.
+    # [3, 2, 2] -> [3, 2] without keepdims: axis 1 or 2, which differ; ds
+    # computes both and selects at run time. Test data for axes [2], [-2]
+    # and [1], with NumPy references.
     save("reduce_runtime_axes_ambiguous", [
         n("ReduceSum", ["x", "a"], ["y"], name="sum", keepdims=0),
     ], [vi("x", F, [3, 2, 2]), vi("a", TensorProto.INT64, [1])],
        [vi("y", F, [3, 2])], opset=13)
+    x = np.arange(12, dtype=np.float32).reshape(3, 2, 2) * 1.5 - 4
+    for k, axis in enumerate([2, -2, 1]):
+        data = os.path.join(OUT, "reduce_runtime_axes_ambiguous_data",
+                            "test_data_set_%d" % k)
+        os.makedirs(data, exist_ok=True)
+        for name, a in [("input_0", x),
+                        ("input_1", np.array([axis], np.int64)),
+                        ("output_0", x.sum(axis=axis))]:
+            with open(os.path.join(data, name + ".pb"), "wb") as f:
+                f.write(numpy_helper.from_array(a).SerializeToString())
+    # [2]*6 -> [2]*3: twenty candidate axis sets, more than ds computes.
+    save("reduce_runtime_axes_too_many", [
+        n("ReduceSum", ["x", "a"], ["y"], name="sum6", keepdims=0),
+    ], [vi("x", F, [2] * 6), vi("a", TensorProto.INT64, [3])],
+       [vi("y", F, [2] * 3)], opset=13)
 
     # BatchNormalization in training mode (opset 15): batch statistics and
     # updated running statistics.

@@ -207,8 +207,125 @@ def main():
           body=body, num_scan_inputs=3),
     ], [vi("init", F, [2]), vi("xs", F, [3, 2])],
          [vi("sum", F, [2]), vi("partial", F, [3, 2])], [("", 11)])
+    gen_loop(n, g)
     save("no_default_opset", [n("Relu", ["x"], ["y"], name="relu")],
          [vi("x", F, [3])], [vi("y", F, [3])], [(TRAINING, 1)])
+
+
+def loop_reference(m, cond, s, v, limit):
+    """What ONNX Loop computes for the `loop` fixture, written out."""
+    rows = []
+    i = 0
+    while cond and i < m:
+        s = s + v
+        cond = bool(s.sum() < limit)
+        rows.append(s * np.float32(i))
+        i += 1
+    return s, np.array(rows, np.float32).reshape(len(rows), 2)
+
+
+def gen_loop(n, g):
+    """Loop (scf.while): a run-time trip count, a condition the body computes
+    (early exit), a value of the enclosing graph used in the body, a
+    loop-carried value and a scan output; test data from loop_reference;
+    malformed loops the importer rejects."""
+    B = TensorProto.BOOL
+    body = g([n("Add", ["s", "v"], ["s_out"], name="step"),
+              n("ReduceSum", ["s_out"], ["total"], name="total", keepdims=0),
+              n("Less", ["total", "limit"], ["cond_out"], name="below"),
+              n("Cast", ["i"], ["i_f"], name="iter_float", to=F),
+              n("Mul", ["s_out", "i_f"], ["row"], name="row")], "body",
+             [vi("i", I64, []), vi("cond_in", B, []), vi("s", F, [2])],
+             [vi("cond_out", B, []), vi("s_out", F, [2]),
+              vi("row", F, [2])])
+    inputs = [vi("m", I64, []), vi("cond", B, []), vi("s0", F, [2]),
+              vi("v", F, [2]), vi("limit", F, [])]
+    save("loop", [n("Loop", ["m", "cond", "s0"], ["s_final", "rows"],
+                    name="loop", body=body)],
+         inputs, [vi("s_final", F, [2]), vi("rows", F, ["n", 2])],
+         [("", 13)])
+    # Two data sets: the body's condition stops it after 6 of 10 allowed
+    # iterations; the trip count stops it after 3.
+    for k, m in enumerate([10, 3]):
+        data = os.path.join(OUT, "loop_data", "test_data_set_%d" % k)
+        os.makedirs(data, exist_ok=True)
+        args = [np.array(m, np.int64), np.array(True),
+                np.array([1.0, 2.0], np.float32),
+                np.array([0.5, 1.0], np.float32), np.array(12.0, np.float32)]
+        for i, a in enumerate(args):
+            t = numpy_helper.from_array(a, inputs[i].name)
+            with open(os.path.join(data, "input_%d.pb" % i), "wb") as f:
+                f.write(t.SerializeToString())
+        for i, (name, a) in enumerate(zip(["s_final", "rows"],
+                                          loop_reference(m, True, *args[2:]))):
+            t = numpy_helper.from_array(a, name)
+            with open(os.path.join(data, "output_%d.pb" % i), "wb") as f:
+                f.write(t.SerializeToString())
+
+    # No trip count: only the body's condition ends the loop (6 iterations).
+    save("loop_while", [n("Loop", ["", "cond", "s0"], ["s_final", "rows"],
+                          name="loop_while", body=body)],
+         inputs[1:], [vi("s_final", F, [2]), vi("rows", F, ["n", 2])],
+         [("", 13)])
+    data = os.path.join(OUT, "loop_while_data", "test_data_set_0")
+    os.makedirs(data, exist_ok=True)
+    args = [np.array(True), np.array([1.0, 2.0], np.float32),
+            np.array([0.5, 1.0], np.float32), np.array(12.0, np.float32)]
+    for i, a in enumerate(args):
+        t = numpy_helper.from_array(a, inputs[1 + i].name)
+        with open(os.path.join(data, "input_%d.pb" % i), "wb") as f:
+            f.write(t.SerializeToString())
+    for i, (name, a) in enumerate(zip(["s_final", "rows"],
+                                      loop_reference(1 << 62, *args))):
+        t = numpy_helper.from_array(a, name)
+        with open(os.path.join(data, "output_%d.pb" % i), "wb") as f:
+            f.write(t.SerializeToString())
+
+    # Malformed: a body without the condition input; a float trip count; a
+    # loop-carried value whose shape changes; no body at all.
+    short = g([n("Identity", ["s"], ["s_out"], name="same"),
+               n("Identity", ["c"], ["c_out"], name="same_cond")], "short",
+              [vi("c", B, []), vi("s", F, [2])],
+              [vi("c_out", B, []), vi("s_out", F, [2])])
+    save("loop_bad_body", [n("Loop", ["m", "cond", "s0"], ["s_final"],
+                             name="loop_short", body=short)],
+         inputs[:3], [vi("s_final", F, [2])], [("", 13)])
+    same = g([n("Identity", ["s"], ["s_out"], name="same"),
+              n("Identity", ["c"], ["c_out"], name="same_cond")], "same",
+             [vi("i", I64, []), vi("c", B, []), vi("s", F, [2])],
+             [vi("c_out", B, []), vi("s_out", F, [2])])
+    save("loop_float_trip_count", [
+        n("Loop", ["mf", "cond", "s0"], ["s_final"], name="loop_float",
+          body=same),
+    ], [vi("mf", F, []), inputs[1], inputs[2]], [vi("s_final", F, [2])],
+         [("", 13)])
+    grow = g([n("Concat", ["s", "s"], ["s_out"], name="grow", axis=0),
+              n("Identity", ["c"], ["c_out"], name="same_cond")], "grow",
+             [vi("i", I64, []), vi("c", B, []), vi("s", F, [2])],
+             [vi("c_out", B, []), vi("s_out", F, [4])])
+    save("loop_carried_grows", [
+        n("Loop", ["m", "cond", "s0"], ["s_final"], name="loop_grow",
+          body=grow),
+    ], inputs[:3], [vi("s_final", F, [2])], [("", 13)])
+    # Unsigned loop-carried values are not supported (the scf.while's types
+    # are not converted to signless).
+    U8 = TensorProto.UINT8
+    inc = g([n("Add", ["s", "s"], ["s_out"], name="double"),
+             n("Identity", ["c"], ["c_out"], name="same_cond")], "inc",
+            [vi("i", I64, []), vi("c", B, []), vi("s", U8, [2])],
+            [vi("c_out", B, []), vi("s_out", U8, [2])])
+    save("loop_uint8", [n("Loop", ["m", "", "s0"], ["s_final"],
+                          name="loop_uint8", body=inc)],
+         [inputs[0], vi("s0", U8, [2])], [vi("s_final", U8, [2])],
+         [("", 13)])
+    # Loop-carried values only (static outputs), for the targets without
+    # loops.
+    save("loop_carried_only", [n("Loop", ["m", "", "s0"], ["s_final"],
+                                 name="loop_carried", body=same)],
+         inputs[:3:2], [vi("s_final", F, [2])], [("", 13)])
+    save("loop_no_body", [n("Loop", ["m", "cond", "s0"], ["s_final"],
+                            name="loop_bodyless")],
+         inputs[:3], [vi("s_final", F, [2])], [("", 13)])
 
 
 if __name__ == "__main__":

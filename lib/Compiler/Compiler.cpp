@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/Path.h"
@@ -97,6 +98,24 @@ LogicalResult ds::detail::runPasses(ModuleOp module, const CompileOptions &optio
   return pm.run(module);
 }
 
+// ONNX Loop imports as scf.while on tensors, which the CPU pipeline
+// bufferizes (allowing the loop to yield new buffers); the GPU pipelines have
+// no host-side loops around kernel launches yet, and the partitioner no
+// sharding model for them.
+LogicalResult ds::detail::checkLoopsSupported(ModuleOp module,
+                                              const CompileOptions &options) {
+  if (options.targetKind == TargetKind::CPU && options.shard.ranks() == 1)
+    return success();
+  WalkResult loops = module.walk([](scf::WhileOp loop) {
+    if (llvm::none_of(loop->getOperandTypes(), llvm::IsaPred<TensorType>))
+      return WalkResult::advance();
+    loop.emitOpError() << "comes from an ONNX Loop; loops are supported on "
+                          "the CPU target without --shard only";
+    return WalkResult::interrupt();
+  });
+  return failure(loops.wasInterrupted());
+}
+
 CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
                                StringRef artifactPath) {
   if (failed(verify(module)))
@@ -127,6 +146,9 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
       }
     return CompileStatus::Unsupported;
   }
+
+  if (failed(detail::checkLoopsSupported(module, options)))
+    return CompileStatus::Unsupported;
 
   auto begin = [&](StringRef stage) {
     if (options.beforeStage)

@@ -114,6 +114,8 @@ CompileStatus ds::compileKernels(ModuleOp module, const CompileOptions &options,
       pipelineOptions(module, options, KernelFormat::Assembly);
   if (failed(gpu))
     return CompileStatus::Invalid;
+  if (failed(detail::checkLoopsSupported(module, options)))
+    return CompileStatus::Unsupported;
 
   if (options.beforeStage)
     options.beforeStage("linalg");

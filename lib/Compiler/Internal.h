@@ -9,6 +9,10 @@ namespace detail {
 /// Runs `build`'s passes on `module`, configured by the caller's hook.
 LogicalResult runPasses(ModuleOp module, const CompileOptions &options,
                         function_ref<void(OpPassManager &)> build);
+/// Diagnoses the loops (scf.while from ONNX Loop) of `module` when
+/// `options` do not compile for the CPU without --shard.
+LogicalResult checkLoopsSupported(ModuleOp module,
+                                  const CompileOptions &options);
 } // namespace detail
 
 /// Runs the GPU pipeline for `options.targetKind` on a linalg-level module,

@@ -420,6 +420,9 @@ LogicalResult importGridSample(NodeContext &);
 LogicalResult importIf(NodeContext &);
 LogicalResult importScan(NodeContext &);
 
+// Loop.cpp (scf.while around the imported body)
+LogicalResult importLoop(NodeContext &);
+
 // DFT.cpp
 LogicalResult importDFT(NodeContext &);
 

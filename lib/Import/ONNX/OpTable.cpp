@@ -397,6 +397,13 @@ static const OpTableEntry kOpTable[] = {
     {"Scan", 9, importScan},
     {"Scan", 11, importScan},
     {"Scan", 16, importScan},
+    // Loop as scf.while with a run-time trip count and condition (Loop.cpp).
+    // Loop-13 and 16 widened the loop-carried types to sequences and
+    // optionals, which are diagnosed where they occur.
+    {"Loop", 1, importLoop},
+    {"Loop", 11, importLoop},
+    {"Loop", 13, importLoop},
+    {"Loop", 16, importLoop},
     // DFT by constant twiddle matrices (DFT.cpp).
     {"DFT", 17, importDFT},
     // TfIdfVectorizer with an integer pool (TfIdfVectorizer.cpp).

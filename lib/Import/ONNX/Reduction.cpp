@@ -1,4 +1,5 @@
 //===- Reduction.cpp - ONNX reductions and global pooling to dsg ----------===//
+#include "Emitter.h"
 #include "Importer.h"
 
 #include "Graph/GraphOps.h"
@@ -138,6 +139,49 @@ LogicalResult mlir::ds::onnx_import::importReduceLogSumExp(NodeContext &ctx) {
                                               unary<dsg::LogOp>);
 }
 
+/// Without keepdims the output is the input with the reduced dimensions
+/// removed: the distinct ways to embed `out` in `in` (static shapes), each
+/// as the reduced dimensions of size other than 1 (dropping a size-1
+/// dimension changes neither values nor order, so embeddings that differ
+/// only there are one). Nullopt when there are more than `limit`, or the
+/// enumeration gives up after a few hundred steps.
+static std::optional<SmallVector<SmallVector<int64_t>>>
+reducedAxesCandidates(ArrayRef<int64_t> in, ArrayRef<int64_t> out,
+                      size_t limit) {
+  SmallVector<SmallVector<int64_t>> sets;
+  bool overflow = false;
+  int budget = 256;
+  SmallVector<bool> kept(in.size(), false);
+  std::function<void(size_t, size_t)> embed = [&](size_t i, size_t j) {
+    if (overflow || --budget < 0) {
+      overflow = true;
+      return;
+    }
+    if (j == out.size()) {
+      SmallVector<int64_t> reduced;
+      for (size_t k = 0; k < in.size(); ++k)
+        if (!kept[k] && in[k] != 1)
+          reduced.push_back(k);
+      if (!llvm::is_contained(sets, reduced))
+        sets.push_back(std::move(reduced));
+      overflow = sets.size() > limit;
+      return;
+    }
+    if (in.size() - i < out.size() - j)
+      return;
+    if (in[i] == out[j]) {
+      kept[i] = true;
+      embed(i + 1, j + 1);
+      kept[i] = false;
+    }
+    embed(i + 1, j); // in[i] is reduced.
+  };
+  embed(0, 0);
+  if (overflow)
+    return std::nullopt;
+  return sets;
+}
+
 /// Infers the axes of a reduction from its input and output shapes, or
 /// nullopt when they do not determine them. Every size must be static. Only
 /// reducing a dimension of size other than 1 changes values, so size-1 input
@@ -159,48 +203,72 @@ inferReducedAxes(ArrayRef<int64_t> in, ArrayRef<int64_t> out, bool keepdims) {
     }
     return axes;
   }
-  // Without keepdims the output is the input with the reduced dimensions
-  // removed: enumerate the ways to embed `out` in `in` (giving up after a
-  // few). Embeddings that reduce the same dimensions of size other than 1
-  // are equivalent (dropping a size-1 dimension changes neither values nor
-  // order); the axes are determined when all embeddings agree.
-  std::optional<SmallVector<int64_t>> found;
-  bool ambiguous = false;
-  int budget = 256;
-  SmallVector<bool> kept(in.size(), false);
-  std::function<void(size_t, size_t)> embed = [&](size_t i, size_t j) {
-    if (ambiguous || --budget < 0) {
-      ambiguous = true;
-      return;
-    }
-    if (j == out.size()) {
-      SmallVector<int64_t> reduced;
-      for (size_t k = 0; k < in.size(); ++k)
-        if (!kept[k] && in[k] != 1)
-          reduced.push_back(k);
-      if (found && *found != reduced)
-        ambiguous = true;
-      found = std::move(reduced);
-      return;
-    }
-    if (in.size() - i < out.size() - j)
-      return;
-    if (in[i] == out[j]) {
-      kept[i] = true;
-      embed(i + 1, j + 1);
-      kept[i] = false;
-    }
-    embed(i + 1, j); // in[i] is reduced.
-  };
-  embed(0, 0);
-  if (ambiguous || !found)
+  std::optional<SmallVector<SmallVector<int64_t>>> sets =
+      reducedAxesCandidates(in, out, 1);
+  if (!sets || sets->size() != 1)
     return std::nullopt;
-  return found;
+  return (*sets)[0];
+}
+
+/// The most candidate axis sets a run-time ReduceSum computes.
+static constexpr size_t kMaxRuntimeAxesCandidates = 8;
+
+/// Selects among the sums over each of `candidates` (sets of dimensions of
+/// size other than 1) the one that the 1-D run-time `axesInput` names: its
+/// axes, made non-negative, become a bit mask over the dimensions of size
+/// other than 1, compared with each candidate's. A mask that matches none
+/// (axes inconsistent with the declared output shape) selects the last.
+static FailureOr<Value> selectRuntimeAxes(
+    NodeContext &ctx, Value axesInput, ArrayRef<int64_t> inShape,
+    ArrayRef<SmallVector<int64_t>> candidates,
+    function_ref<FailureOr<Value>(ArrayRef<int64_t>)> sumOver) {
+  Emitter e(ctx);
+  Type i64 = e.b.getI64Type();
+  int64_t rank = inShape.size();
+  int64_t n = Emitter::typeOf(axesInput).getDimSize(0);
+  Value axes = Emitter::typeOf(axesInput).getElementType() == i64
+                   ? axesInput
+                   : e.cast(axesInput, i64);
+  Value wrapped =
+      e.where(e.compare<dsg::LessOp>(axes, e.scalar(i64, 0)),
+              e.binary<dsg::AddOp>(axes, e.scalar(i64, rank)), axes);
+  FailureOr<Value> column = ctx.reshapeTo(wrapped, {n, 1});
+  if (failed(column))
+    return failure();
+  // hits[j][d]: axis j names dimension d; weighted by 2^d (0 for size-1
+  // dimensions, which the candidates leave out).
+  Value hits = e.cast(
+      e.compare<dsg::EqualOp>(*column, e.iota(rank, 1, 2, i64)), i64);
+  SmallVector<int64_t> weights;
+  for (auto [d, size] : llvm::enumerate(inShape))
+    weights.push_back(size == 1 ? 0 : int64_t(1) << d);
+  FailureOr<Value> weightRow = ctx.reshapeTo(ctx.constantI64(weights),
+                                             {1, rank});
+  if (failed(weightRow))
+    return failure();
+  Value mask = e.reduce<dsg::ReduceSumOp>(
+      e.binary<dsg::MulOp>(hits, *weightRow), {0, 1}, false);
+
+  FailureOr<Value> result = sumOver(candidates.back());
+  if (failed(result))
+    return failure();
+  for (const SmallVector<int64_t> &set : llvm::reverse(candidates.drop_back())) {
+    int64_t bits = 0;
+    for (int64_t d : set)
+      bits |= int64_t(1) << d;
+    FailureOr<Value> sum = sumOver(set);
+    if (failed(sum))
+      return failure();
+    *result = e.where(e.compare<dsg::EqualOp>(mask, e.scalar(i64, bits)),
+                      *sum, *result);
+  }
+  return result;
 }
 
 /// ReduceSum-13 whose axes are computed at run time. The axes change the
 /// math, so ds imports the node only when the (static) input and output
-/// shapes determine them.
+/// shapes determine them, or (without keepdims) leave a few candidates,
+/// which are all computed and selected at run time.
 static LogicalResult importReduceSumRuntimeAxes(NodeContext &ctx,
                                                 bool keepdims) {
   const onnx::NodeProto &node = ctx.proto();
@@ -220,40 +288,60 @@ static LogicalResult importReduceSumRuntimeAxes(NodeContext &ctx,
            << "' is computed at run time; ds needs constant axes "
               "(initializer or Constant node) or static input and output "
               "shapes that determine them";
+  // The sum over `axes` (non-negative, size-1 dimensions omitted) in the
+  // output's shape.
+  auto sumOver = [&](ArrayRef<int64_t> axes) -> FailureOr<Value> {
+    if (axes.empty()) {
+      // Only size-1 dimensions (or none) are reduced: the values are the
+      // input's, in the output's shape.
+      return ctx.reshapeTo(ctx.input(0), result.getShape());
+    }
+    OpBuilder &b = ctx.builder();
+    SmallVector<int64_t> shape;
+    for (auto [i, d] : llvm::enumerate(input.getShape())) {
+      if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+        shape.push_back(d);
+      else if (keepdims)
+        shape.push_back(1);
+    }
+    auto reducedType = RankedTensorType::get(shape, input.getElementType());
+    Value sum = dsg::ReduceSumOp::create(b, ctx.getLoc(), reducedType,
+                                         ctx.input(0),
+                                         b.getDenseI64ArrayAttr(axes),
+                                         b.getBoolAttr(keepdims));
+    // Size-1 input dimensions the embedding did not account for.
+    return ctx.reshapeTo(sum, result.getShape());
+  };
+
   std::optional<SmallVector<int64_t>> axes =
       inferReducedAxes(input.getShape(), result.getShape(), keepdims);
-  if (!axes)
+  if (axes) {
+    FailureOr<Value> sum = sumOver(*axes);
+    if (failed(sum))
+      return failure();
+    ctx.setOutput(0, *sum);
+    return success();
+  }
+  // Several sets of axes give the output's shape (e.g. [3, 2, 2] to [3, 2]
+  // reducing dimension 1 or 2): compute each and select the one the axes
+  // input names at run time.
+  std::optional<SmallVector<SmallVector<int64_t>>> candidates;
+  RankedTensorType axesType = ctx.inputType(1);
+  if (!keepdims && axesType.getRank() == 1 && axesType.hasStaticShape() &&
+      (axesType.getElementType().isInteger(32) ||
+       axesType.getElementType().isInteger(64)))
+    candidates = reducedAxesCandidates(input.getShape(), result.getShape(),
+                                       kMaxRuntimeAxesCandidates);
+  if (!candidates || candidates->size() < 2)
     return ctx.unsupported()
            << "the axes input '" << node.input(1)
            << "' is computed at run time, and reducing " << input << " to "
            << result << " does not determine which axes it reduces";
-  if (axes->empty()) {
-    // Only size-1 dimensions (or none) are reduced: the values are the
-    // input's, in the output's shape.
-    FailureOr<Value> reshaped = ctx.reshapeTo(ctx.input(0), result.getShape());
-    if (failed(reshaped))
-      return failure();
-    ctx.setOutput(0, *reshaped);
-    return success();
-  }
-  OpBuilder &b = ctx.builder();
-  SmallVector<int64_t> shape;
-  for (auto [i, d] : llvm::enumerate(input.getShape())) {
-    if (!llvm::is_contained(*axes, static_cast<int64_t>(i)))
-      shape.push_back(d);
-    else if (keepdims)
-      shape.push_back(1);
-  }
-  auto reducedType = RankedTensorType::get(shape, input.getElementType());
-  Value sum = dsg::ReduceSumOp::create(b, ctx.getLoc(), reducedType,
-                                       ctx.input(0),
-                                       b.getDenseI64ArrayAttr(*axes),
-                                       b.getBoolAttr(keepdims));
-  // Size-1 input dimensions the embedding did not account for.
-  FailureOr<Value> reshaped = ctx.reshapeTo(sum, result.getShape());
-  if (failed(reshaped))
+  FailureOr<Value> selected = selectRuntimeAxes(
+      ctx, ctx.input(1), input.getShape(), *candidates, sumOver);
+  if (failed(selected))
     return failure();
-  ctx.setOutput(0, *reshaped);
+  ctx.setOutput(0, *selected);
   return success();
 }
 

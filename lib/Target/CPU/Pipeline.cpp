@@ -85,6 +85,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // ONNX Loop (scf.while) yields scan outputs that grow each iteration: new
+  // buffers, not the iter_args' (the deallocation pipeline frees them).
+  bufferize.allowReturnAllocsFromLoops = true;
   // After cleanup, which would fold the expand back into the constant.
   pm.addNestedPass<func::FuncOp>(ds::createFlattenConstantsPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
@@ -159,6 +162,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   addCleanup(pm);
 
   // expand-strided-metadata emits affine.apply, hence the second lowering.
+  // It crashes on expand_shapes that split one dimension into several
+  // dynamic ones (dynamic reshapes); those become reinterpret_casts first.
+  pm.addPass(ds::createExpandDynamicReshapesPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Kernels written with vector ops (the attention micro-kernels) read and
