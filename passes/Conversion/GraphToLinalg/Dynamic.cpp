@@ -306,7 +306,8 @@ struct SliceToLowering : OpConversionPattern<graph::SliceToOp> {
       if (ShapedType::isDynamic(n))
         n = cast<RankedTensorType>(v.getType()).getDimSize(0);
     if (ShapedType::isDynamic(n))
-      return rewriter.notifyMatchFailure(op, "dynamic number of axes");
+      return op.emitOpError("expected starts, ends, axes and steps of a "
+                            "static length");
     auto read = [&](Value t, int64_t j) {
       Value v = tensor::ExtractOp::create(b, loc, t,
                                           ValueRange{cIndex(b, loc, j)});
