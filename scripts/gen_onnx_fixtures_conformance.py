@@ -364,6 +364,10 @@ def gen_slice_runtime(n):
         n("Slice", ["v", "s", "e"], ["w"], name="slice_v"),
     ], inputs, [vi("y", F, ["a", "b"]), vi("w", I32, ["c"])], [("", 13)],
          initializers=[axes])
+    # A declared output rank that differs from the input's: rejected.
+    save("slice_runtime_bad_rank", [
+        n("Slice", ["x", "starts", "ends"], ["y"], name="slice_rank"),
+    ], inputs[:3], [vi("y", F, ["a", "b", "c"])], [("", 13)])
     x = np.arange(24, dtype=np.float32).reshape(4, 6) - 7.5
     v = np.array([10, 20, 30, 40, 50], np.int32)
     big = np.iinfo(np.int64).max

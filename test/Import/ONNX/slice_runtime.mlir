@@ -1,4 +1,5 @@
 // RUN: ds-translate --import-onnx %S/Inputs/slice_runtime.onnx | FileCheck %s
+// RUN: not ds-translate --import-onnx %S/Inputs/slice_runtime_bad_rank.onnx 2>&1 | FileCheck %s --check-prefix=RANK
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: ds-translate --target=cpu %S/Inputs/slice_runtime.onnx -o %t/slice.so
 // RUN: ds-run %t/slice.so --test-data %S/Inputs/slice_runtime_data/test_data_set_0 --print-outputs | FileCheck %s --check-prefix=RUN0
@@ -18,6 +19,9 @@
 // CHECK:       %[[ONE:.*]] = dsg.constant dense<1> : tensor<1xi64>
 // CHECK:       %[[W:.*]] = dsg.slice_to %[[V]], %[[S1]], %[[E1]], %[[A0]], %[[ONE]] : (tensor<5xi32>, tensor<1xi32>, tensor<1xi32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xi32>
 // CHECK:       return %[[Y]], %[[W]]
+
+// A declared output of another rank than the input's is rejected.
+// RANK: error: node 'slice_rank' (Slice, opset 13): expected output 'y' of rank 2, found 'tensor<?x?x?xf32>'
 
 // Against the references of scripts/gen_onnx_fixtures_conformance.py
 // (slice_reference, ONNX's wrap-and-clamp rules; exact, tolerance 0).
