@@ -504,7 +504,8 @@ def gen_indexing(n):
         vi("d2s", F, [1, 2, 4, 6]), vi("s2d", F, [1, 8, 2, 3])],
        opset=16)
 
-    # A run-time slice whose result shape nobody declares is unsupported.
+    # A run-time slice whose result shape nobody declares: dsg.slice_to
+    # (sizes computed at run time).
     save("slice_unknown_shape",
          [n("Slice", ["x", "starts", "ends"], ["y"], name="dyn_slice")],
          [vi("x", F, [4, 6]), vi("starts", I64, [1]), vi("ends", I64, [1])],

@@ -2,7 +2,7 @@
 """Generates the ONNX fixtures of test/Import/ONNX/conformance_ops.mlir.
 
 Older op versions (Pad-2, Slice-1, Upsample-9), Det, GridSample,
-TfIdfVectorizer and the optimizers of the ai.onnx.preview.training domain,
+TfIdfVectorizer, Loop, Slice with run-time ends and the optimizers of the ai.onnx.preview.training domain,
 each with models that the importer must reject with a diagnostic. Run with
 a Python that has the `onnx` package (Debian: /usr/bin/python3):
 
@@ -208,6 +208,7 @@ def main():
     ], [vi("init", F, [2]), vi("xs", F, [3, 2])],
          [vi("sum", F, [2]), vi("partial", F, [3, 2])], [("", 11)])
     gen_loop(n, g)
+    gen_slice_runtime(n)
     save("no_default_opset", [n("Relu", ["x"], ["y"], name="relu")],
          [vi("x", F, [3])], [vi("y", F, [3])], [(TRAINING, 1)])
 
@@ -326,6 +327,75 @@ def gen_loop(n, g):
     save("loop_no_body", [n("Loop", ["m", "cond", "s0"], ["s_final"],
                             name="loop_bodyless")],
          inputs[:3], [vi("s_final", F, [2])], [("", 13)])
+
+
+def slice_reference(x, starts, ends, axes, steps):
+    """ONNX Slice-13 as its specification states it, one axis at a time:
+    negative starts/ends count from the end, then clamp ([0, dim] for a
+    positive step; [0, dim - 1] and [-1, dim - 1] for a negative one)."""
+    for start, end, axis, step in zip(starts, ends, axes, steps):
+        axis = int(axis) % x.ndim
+        dim = x.shape[axis]
+        start, end, step = int(start), int(end), int(step)
+        start = start + dim if start < 0 else start
+        end = end + dim if end < 0 else end
+        if step > 0:
+            start = min(max(start, 0), dim)
+            end = min(max(end, 0), dim)
+        else:
+            start = min(max(start, 0), dim - 1)
+            end = min(max(end, -1), dim - 1)
+        x = np.take(x, list(range(start, end, step)), axis=axis)
+    return x
+
+
+def gen_slice_runtime(n):
+    """Slice whose starts, ends and steps are graph inputs (run-time values,
+    so no static result size): dsg.slice_to. Negative, out-of-range and
+    clamped indices, negative steps, a negative axis, an empty result, and
+    int32 starts/ends with the default axes and steps."""
+    inputs = [vi("x", F, [4, 6]), vi("starts", I64, [2]), vi("ends", I64, [2]),
+              vi("steps", I64, [2]), vi("v", I32, [5]), vi("s", I32, [1]),
+              vi("e", I32, [1])]
+    axes = numpy_helper.from_array(np.array([0, -1], np.int64), "axes")
+    save("slice_runtime", [
+        n("Slice", ["x", "starts", "ends", "axes", "steps"], ["y"],
+          name="slice_xy"),
+        n("Slice", ["v", "s", "e"], ["w"], name="slice_v"),
+    ], inputs, [vi("y", F, ["a", "b"]), vi("w", I32, ["c"])], [("", 13)],
+         initializers=[axes])
+    # A declared output rank that differs from the input's: rejected.
+    save("slice_runtime_bad_rank", [
+        n("Slice", ["x", "starts", "ends"], ["y"], name="slice_rank"),
+    ], inputs[:3], [vi("y", F, ["a", "b", "c"])], [("", 13)])
+    x = np.arange(24, dtype=np.float32).reshape(4, 6) - 7.5
+    v = np.array([10, 20, 30, 40, 50], np.int32)
+    big = np.iinfo(np.int64).max
+    cases = [
+        # Wrapped negative start, end past the dimension, step 2.
+        ([1, -4], [3, 100], [1, 2], [-2], [np.iinfo(np.int32).max]),
+        # Negative steps: from the last row down past the start (end -100
+        # clamps to -1), and columns 5 down to 1.
+        ([-1, 5], [-100, 0], [-2, -1], [-10], [-3]),
+        # Start beyond the dimension: an empty first dimension; an empty w.
+        ([10, 0], [big, 6], [1, 1], [3], [1]),
+    ]
+    for k, (st, en, sp, s, e) in enumerate(cases):
+        data = os.path.join(OUT, "slice_runtime_data", "test_data_set_%d" % k)
+        os.makedirs(data, exist_ok=True)
+        args = [x, np.array(st, np.int64), np.array(en, np.int64),
+                np.array(sp, np.int64), v, np.array(s, np.int32),
+                np.array(e, np.int32)]
+        for i, a in enumerate(args):
+            t = numpy_helper.from_array(a, inputs[i].name)
+            with open(os.path.join(data, "input_%d.pb" % i), "wb") as f:
+                f.write(t.SerializeToString())
+        outs = [slice_reference(x, st, en, [0, -1], sp),
+                slice_reference(v, s, e, [0], [1])]
+        for i, (name, a) in enumerate(zip(["y", "w"], outs)):
+            t = numpy_helper.from_array(a, name)
+            with open(os.path.join(data, "output_%d.pb" % i), "wb") as f:
+                f.write(t.SerializeToString())
 
 
 if __name__ == "__main__":

@@ -68,5 +68,41 @@ LogicalResult NonZeroOp::verify() {
   return success();
 }
 
+LogicalResult SliceToOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError() << "expected the result to have the input's element "
+                            "type "
+                         << in.getElementType() << ", found " << out;
+  if (in.getRank() != out.getRank())
+    return emitOpError() << "expected a result of rank " << in.getRank()
+                         << " (the input's), found " << out;
+  int64_t n = ShapedType::kDynamic;
+  for (Value v : {getStarts(), getEnds(), getAxes(), getSteps()}) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() != 1)
+      return emitOpError("expected 1-D starts, ends, axes and steps");
+    int64_t len = t.getDimSize(0);
+    if (ShapedType::isDynamic(len))
+      continue;
+    if (!ShapedType::isDynamic(n) && n != len)
+      return emitOpError("expected starts, ends, axes and steps of one "
+                         "length");
+    n = len;
+  }
+  if (!ShapedType::isDynamic(n) && n > in.getRank())
+    return emitOpError() << "expected at most " << in.getRank()
+                         << " (the input rank) sliced axes, found " << n;
+  for (auto [d, sizes] : llvm::enumerate(
+           llvm::zip(in.getShape(), out.getShape()))) {
+    auto [i, o] = sizes;
+    if (!ShapedType::isDynamic(i) && !ShapedType::isDynamic(o) && o > i)
+      return emitOpError() << "expected result dimension " << d
+                           << " no larger than the input's (" << i
+                           << "), found " << o;
+  }
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "Graph/GraphOpsDynamic.cpp.inc"

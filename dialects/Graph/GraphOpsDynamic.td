@@ -2,7 +2,8 @@
 //
 // Ops whose result shape depends on run-time values: the shape of a tensor
 // with dynamic sizes, a tensor filled to a shape held in a tensor, a range
-// to a run-time limit, and the indices of non-zero elements. Their results
+// to a run-time limit, the indices of non-zero elements, and a slice with
+// run-time ends. Their results
 // have dynamic sizes where the value is not known at compile time; the
 // lowering computes them with tensor.dim and dynamic tensor.empty
 // (docs/dynamic-shapes.md).
@@ -81,6 +82,39 @@ def DSG_NonZeroOp : DSG_DynamicShapeOp<"nonzero"> {
   let arguments = (ins AnyRankedTensor:$input);
   let results = (outs 2DTensorOf<[I64]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def DSG_SliceToOp : DSG_DynamicShapeOp<"slice_to"> {
+  let summary = "Strided slice with run-time starts and ends";
+  let description = [{
+    ONNX Slice whose result sizes are known only at run time (e.g. `ends`
+    computed inside a Loop body); `dsg.slice` covers the case where the
+    result type is static. For each entry `j` of the 1-D `starts`, `ends`,
+    `axes` and `steps` (one length, at most the input rank), dimension
+    `axes[j]` (negative counts from the end) is sliced from `starts[j]`
+    towards `ends[j]` by `steps[j]`; other dimensions are kept whole.
+    ONNX's rules apply: a negative start or end counts from the end of the
+    dimension; for a positive step both are then clamped to `[0, size]`,
+    for a negative one the start to `[0, size - 1]` and the end to
+    `[-1, size - 1]`. The result size along the axis is
+    `max(ceil((end - start) / step), 0)`. A zero step is undefined
+    behavior (the importer rejects constant ones; the lowering yields an
+    empty dimension). The result type records the sizes known statically.
+
+    Example:
+
+    ```mlir
+    %r = dsg.slice_to %x, %starts, %ends, %axes, %steps
+        : (tensor<5xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>,
+           tensor<1xi64>) -> tensor<?xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input,
+                       RankedTensorOf<[I32, I64]>:$starts, RankedTensorOf<[I32, I64]>:$ends,
+                       RankedTensorOf<[I32, I64]>:$axes, RankedTensorOf<[I32, I64]>:$steps);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$input `,` $starts `,` $ends `,` $axes `,` $steps attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

@@ -11,6 +11,7 @@
 #include "Importer.h"
 
 #include "Graph/GraphOps.h"
+#include "Graph/GraphOpsDynamic.h"
 
 using namespace mlir;
 using namespace mlir::ds::onnx_import;
@@ -104,7 +105,33 @@ static RankedTensorType constantSliceType(NodeContext &ctx, int64_t n) {
   return RankedTensorType::get(shape, in.getElementType());
 }
 
-/// Slice-10+: starts, ends, axes and steps are inputs.
+/// The result type of Slice-10+ whose sizes along the sliced axes are known
+/// only at run time: those dimensions are dynamic, and the others (when the
+/// axes are constants) keep the input's sizes.
+static RankedTensorType runTimeSliceType(NodeContext &ctx, int64_t n) {
+  RankedTensorType in = ctx.inputType(0);
+  int64_t rank = in.getRank();
+  SmallVector<int64_t> shape(rank, ShapedType::kDynamic);
+  SmallVector<int64_t> axes;
+  if (ctx.hasInput(3)) {
+    std::optional<SmallVector<int64_t>> a = ctx.constantInts(3);
+    if (!a)
+      return RankedTensorType::get(shape, in.getElementType());
+    axes = *a;
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      axes.push_back(i);
+  }
+  shape.assign(in.getShape().begin(), in.getShape().end());
+  for (int64_t axis : axes)
+    if (axis >= -rank && axis < rank)
+      shape[axis < 0 ? axis + rank : axis] = ShapedType::kDynamic;
+  return RankedTensorType::get(shape, in.getElementType());
+}
+
+/// Slice-10+: starts, ends, axes and steps are inputs. The result is a
+/// dsg.slice when its type is static (from constant operands or ONNX shape
+/// inference), a dsg.slice_to otherwise.
 LogicalResult mlir::ds::onnx_import::importSlice(NodeContext &ctx) {
   if (failed(ctx.expectInputs(3, 5)) || failed(expectIndexList(ctx, 1, "starts")) ||
       failed(expectIndexList(ctx, 2, "ends")))
@@ -127,13 +154,28 @@ LogicalResult mlir::ds::onnx_import::importSlice(NodeContext &ctx) {
   if (std::optional<SmallVector<int64_t>> s = ctx.constantInts(4))
     if (llvm::is_contained(*s, 0))
       return ctx.invalid() << "expected non-zero steps";
-  FailureOr<RankedTensorType> type =
-      staticOutputType(ctx, 0, constantSliceType(ctx, n));
+  RankedTensorType fallback = constantSliceType(ctx, n);
+  if (!fallback)
+    fallback = runTimeSliceType(ctx, n);
+  FailureOr<RankedTensorType> type = ctx.outputType(0, fallback);
   if (failed(type))
     return failure();
   OpBuilder &b = ctx.builder();
-  ctx.setOutput(0, dsg::SliceOp::create(b, ctx.getLoc(), *type, ctx.input(0),
-                                        ctx.input(1), axes, steps));
+  if (type->hasStaticShape()) {
+    ctx.setOutput(0, dsg::SliceOp::create(b, ctx.getLoc(), *type,
+                                          ctx.input(0), ctx.input(1), axes,
+                                          steps));
+    return success();
+  }
+  // The result sizes depend on run-time starts or ends (e.g. computed in a
+  // Loop body): dsg.slice_to computes them from all four operands.
+  if (type->getRank() != ctx.inputType(0).getRank())
+    return ctx.invalid() << "expected output '" << ctx.proto().output(0)
+                         << "' of rank " << ctx.inputType(0).getRank()
+                         << ", found " << *type;
+  ctx.setOutput(0, dsg::SliceToOp::create(b, ctx.getLoc(), *type,
+                                          ctx.input(0), ctx.input(1),
+                                          ctx.input(2), axes, steps));
   return success();
 }
 

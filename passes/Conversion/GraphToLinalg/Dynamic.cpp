@@ -1,6 +1,6 @@
 //===- Dynamic.cpp - Lowering of dsg ops with run-time shapes -------------===//
 //
-// dsg.shape, dsg.fill, dsg.range_to and dsg.nonzero: their result sizes are
+// dsg.shape, dsg.fill, dsg.range_to, dsg.nonzero and dsg.slice_to: their result sizes are
 // computed at run time (tensor.dim, values read from tensors) and given to
 // a dynamic tensor.empty. NonZero counts first, then writes each non-zero
 // element's indices in a sequential loop (tensor.insert, bufferized in
@@ -244,10 +244,138 @@ struct NonZeroLowering : OpConversionPattern<graph::NonZeroOp> {
   }
 };
 
+/// The ONNX Slice bounds of one dimension of size `dim`: `start` and `end`
+/// wrapped when negative and clamped, and the number of elements.
+struct SliceBounds {
+  Value start, step, size;
+};
+
+SliceBounds sliceBounds(OpBuilder &b, Location loc, Value start, Value end,
+                        Value step, Value dim) {
+  Value zero = cIndex(b, loc, 0), one = cIndex(b, loc, 1);
+  auto wrap = [&](Value i) {
+    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i,
+                                      zero);
+    return arith::SelectOp::create(b, loc, neg,
+                                   arith::AddIOp::create(b, loc, i, dim), i)
+        .getResult();
+  };
+  auto clamp = [&](Value v, Value lo, Value hi) {
+    return arith::MinSIOp::create(b, loc,
+                                  arith::MaxSIOp::create(b, loc, v, lo), hi)
+        .getResult();
+  };
+  start = wrap(start);
+  end = wrap(end);
+  Value positive =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, step, zero);
+  Value last = arith::SubIOp::create(b, loc, dim, one);
+  // Positive step: start and end in [0, dim]; negative: start in
+  // [0, dim - 1] and end in [-1, dim - 1].
+  Value startHi = arith::SelectOp::create(b, loc, positive, dim, last);
+  Value endLo = arith::SelectOp::create(b, loc, positive, zero,
+                                        cIndex(b, loc, -1));
+  start = clamp(start, zero, startHi);
+  end = clamp(end, endLo, startHi);
+  // size = max(ceil((end - start) / step), 0); 0 for a zero step.
+  Value isZero =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, step, zero);
+  Value safeStep = arith::SelectOp::create(b, loc, isZero, one, step);
+  Value size = arith::CeilDivSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, end, start), safeStep);
+  size = arith::MaxSIOp::create(b, loc, size, zero);
+  size = arith::SelectOp::create(b, loc, isZero, zero, size);
+  return {start, safeStep, size};
+}
+
+/// dsg.slice_to: the per-dimension start, step and size are computed from
+/// the run-time operands; a linalg.generic reads element
+/// `start + i * step` of each dimension (either sign of step).
+struct SliceToLowering : OpConversionPattern<graph::SliceToOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(graph::SliceToOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    auto resultType = convertedResultType(*getTypeConverter(), op);
+    Value input = adaptor.getInput();
+    int64_t rank = resultType.getRank();
+    int64_t n = op.getStarts().getType().getDimSize(0);
+    for (Value v : {op.getEnds(), op.getAxes(), op.getSteps()})
+      if (ShapedType::isDynamic(n))
+        n = cast<RankedTensorType>(v.getType()).getDimSize(0);
+    if (ShapedType::isDynamic(n))
+      return op.emitOpError("expected starts, ends, axes and steps of a "
+                            "static length");
+    auto read = [&](Value t, int64_t j) {
+      Value v = tensor::ExtractOp::create(b, loc, t,
+                                          ValueRange{cIndex(b, loc, j)});
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), v)
+          .getResult();
+    };
+    SmallVector<Value> dims, starts(rank, cIndex(b, loc, 0)),
+        steps(rank, cIndex(b, loc, 1));
+    for (int64_t d = 0; d < rank; ++d)
+      dims.push_back(tensor::DimOp::create(b, loc, input, d));
+    SmallVector<Value> ends(dims);
+    Value rankV = cIndex(b, loc, rank);
+    for (int64_t j = 0; j < n; ++j) {
+      Value axis = read(adaptor.getAxes(), j);
+      Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                        axis, cIndex(b, loc, 0));
+      axis = arith::SelectOp::create(
+          b, loc, neg, arith::AddIOp::create(b, loc, axis, rankV), axis);
+      Value start = read(adaptor.getStarts(), j);
+      Value end = read(adaptor.getEnds(), j);
+      Value step = read(adaptor.getSteps(), j);
+      for (int64_t d = 0; d < rank; ++d) {
+        Value is = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                         axis, cIndex(b, loc, d));
+        starts[d] = arith::SelectOp::create(b, loc, is, start, starts[d]);
+        ends[d] = arith::SelectOp::create(b, loc, is, end, ends[d]);
+        steps[d] = arith::SelectOp::create(b, loc, is, step, steps[d]);
+      }
+    }
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < rank; ++d) {
+      SliceBounds bounds =
+          sliceBounds(b, loc, starts[d], ends[d], steps[d], dims[d]);
+      starts[d] = bounds.start;
+      steps[d] = bounds.step;
+      // A static result size is the verifier's and the importer's promise.
+      sizes.push_back(resultType.isDynamicDim(d)
+                          ? OpFoldResult(bounds.size)
+                          : b.getIndexAttr(resultType.getDimSize(d)));
+    }
+    Value empty = emptyTensor(b, loc, sizes, resultType.getElementType());
+    AffineMap identity = b.getMultiDimIdentityMap(rank);
+    auto generic = linalg::GenericOp::create(
+        b, loc, TypeRange{empty.getType()}, ValueRange{}, ValueRange{empty},
+        ArrayRef<AffineMap>{identity},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &nb, Location nloc, ValueRange) {
+          SmallVector<Value> coords;
+          for (int64_t d = 0; d < rank; ++d)
+            coords.push_back(arith::AddIOp::create(
+                nb, nloc, starts[d],
+                arith::MulIOp::create(nb, nloc,
+                                      linalg::IndexOp::create(nb, nloc, d),
+                                      steps[d])));
+          linalg::YieldOp::create(
+              nb, nloc,
+              tensor::ExtractOp::create(nb, nloc, input, coords).getResult());
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void graph_to_linalg::populateDynamicShapePatterns(
     const TypeConverter &converter, RewritePatternSet &patterns) {
-  patterns.add<ShapeLowering, FillLowering, RangeToLowering, NonZeroLowering>(
+  patterns.add<ShapeLowering, FillLowering, RangeToLowering, NonZeroLowering,
+               SliceToLowering>(
       converter, patterns.getContext());
 }

@@ -5,7 +5,7 @@
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::ds::graph_to_linalg {
-/// dsg.shape, dsg.fill, dsg.range_to and dsg.nonzero.
+/// dsg.shape, dsg.fill, dsg.range_to, dsg.nonzero and dsg.slice_to.
 void populateDynamicShapePatterns(const TypeConverter &converter,
                                   RewritePatternSet &patterns);
 } // namespace mlir::ds::graph_to_linalg

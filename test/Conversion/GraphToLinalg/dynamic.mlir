@@ -69,3 +69,49 @@ func.func @nonzero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
   %0 = dsg.nonzero %x : tensor<2x3xf32> -> tensor<2x?xi64>
   return %0 : tensor<2x?xi64>
 }
+
+// -----
+
+// Slice with run-time ends: per dimension, the axis entry that names it
+// selects its start, end and step (others: 0, dim, 1); negative start/end
+// wrap by the dimension; the start clamps to [0, dim] (positive step) or
+// [0, dim - 1], the end to [0, dim] or [-1, dim - 1]; the size is
+// max(ceildiv(end - start, step), 0) (0 for a zero step). A dynamic result
+// size comes from that computation, a static one from the type; the
+// generic reads element start + i * step.
+// CHECK-LABEL: func.func @slice_to
+// CHECK: %[[DIM:.*]] = tensor.dim %arg0, %{{.*}} : tensor<?x6xf32>
+// CHECK: %[[A:.*]] = tensor.extract %arg3[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[S:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[E:.*]] = tensor.extract %arg2[%{{.*}}] : tensor<1xi32>
+// CHECK: %[[EI:.*]] = arith.index_cast %[[E]] : i32 to index
+// CHECK: %[[T:.*]] = tensor.extract %arg4[%{{.*}}] : tensor<1xi64>
+// CHECK: %[[IS0:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
+// CHECK: %[[START0:.*]] = arith.select %[[IS0]], %{{.*}}, %{{.*}} : index
+// CHECK: %[[END0:.*]] = arith.select %[[IS0]], %[[EI]], %[[DIM]] : index
+// CHECK: %[[STEP0:.*]] = arith.select %[[IS0]], %{{.*}}, %{{.*}} : index
+// CHECK: %[[POS:.*]] = arith.cmpi sgt, %[[STEP0]], %{{.*}} : index
+// CHECK: %[[LAST:.*]] = arith.subi %[[DIM]], %{{.*}} : index
+// CHECK: %[[HI:.*]] = arith.select %[[POS]], %[[DIM]], %[[LAST]] : index
+// CHECK: %[[LO:.*]] = arith.select %[[POS]], %{{.*}}, %c-1{{.*}} : index
+// CHECK: %[[SMAX:.*]] = arith.maxsi %{{.*}}, %{{.*}} : index
+// CHECK: %[[SC:.*]] = arith.minsi %[[SMAX]], %[[HI]] : index
+// CHECK: %[[EMAX:.*]] = arith.maxsi %{{.*}}, %[[LO]] : index
+// CHECK: %[[EC:.*]] = arith.minsi %[[EMAX]], %[[HI]] : index
+// CHECK: %[[ZERO:.*]] = arith.cmpi eq, %[[STEP0]], %{{.*}} : index
+// CHECK: %[[SAFE:.*]] = arith.select %[[ZERO]], %{{.*}}, %[[STEP0]] : index
+// CHECK: %[[DIFF:.*]] = arith.subi %[[EC]], %[[SC]] : index
+// CHECK: %[[CD:.*]] = arith.ceildivsi %[[DIFF]], %[[SAFE]] : index
+// CHECK: %[[NN:.*]] = arith.maxsi %[[CD]], %{{.*}} : index
+// CHECK: %[[N:.*]] = arith.select %[[ZERO]], %{{.*}}, %[[NN]] : index
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[N]]) : tensor<?x6xf32>
+// CHECK: linalg.generic {{.*}} outs(%[[EMPTY]] : tensor<?x6xf32>)
+// CHECK:   %[[I:.*]] = linalg.index 0 : index
+// CHECK:   %[[OFF:.*]] = arith.muli %[[I]], %[[SAFE]] : index
+// CHECK:   %[[ROW:.*]] = arith.addi %[[SC]], %[[OFF]] : index
+// CHECK:   tensor.extract %arg0[%[[ROW]], %{{.*}}] : tensor<?x6xf32>
+// CHECK-NOT: dsg.slice_to
+func.func @slice_to(%x: tensor<?x6xf32>, %s: tensor<1xi64>, %e: tensor<1xi32>, %a: tensor<1xi64>, %t: tensor<1xi64>) -> tensor<?x6xf32> {
+  %0 = dsg.slice_to %x, %s, %e, %a, %t : (tensor<?x6xf32>, tensor<1xi64>, tensor<1xi32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}

@@ -16,3 +16,12 @@ func.func @pool_dynamic_spatial(%x: tensor<1x2x?xf32>) -> tensor<1x2x?xf32> {
   return %0 : tensor<1x2x?xf32>
 }
 
+
+// -----
+
+func.func @slice_to_dynamic_count(%x: tensor<4xf32>, %i: tensor<?xi64>) -> tensor<?xf32> {
+  // expected-error @+2 {{expected starts, ends, axes and steps of a static length}}
+  // expected-error @+1 {{failed to legalize operation 'dsg.slice_to'}}
+  %0 = dsg.slice_to %x, %i, %i, %i, %i : (tensor<4xf32>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}

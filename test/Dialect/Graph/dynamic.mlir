@@ -49,3 +49,14 @@ func.func @nonzero(%x: tensor<2x3xf32>) -> tensor<2x?xi64> {
   %0 = dsg.nonzero %x : tensor<2x3xf32> -> tensor<2x?xi64>
   return %0 : tensor<2x?xi64>
 }
+
+// A slice with run-time ends; static result sizes are allowed where known
+// (here the unsliced dimension).
+// CHECK-LABEL: func.func @slice_to
+// CHECK: dsg.slice_to %arg0, %arg1, %arg2, %arg3, %arg4 : (tensor<4x6xf32>, tensor<1xi64>, tensor<1xi32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x6xf32>
+// FOLD-LABEL: func.func @slice_to
+// FOLD: dsg.slice_to
+func.func @slice_to(%x: tensor<4x6xf32>, %s: tensor<1xi64>, %e: tensor<1xi32>, %a: tensor<1xi64>, %t: tensor<1xi64>) -> tensor<?x6xf32> {
+  %0 = dsg.slice_to %x, %s, %e, %a, %t : (tensor<4x6xf32>, tensor<1xi64>, tensor<1xi32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
