@@ -46,7 +46,9 @@ DICT=fuzz/dicts/$NAME.dict
 # its inputs stay small (the seeds are at most 16 KiB).
 MAX_LEN=1048576
 [ "$NAME" = capi-compile ] && MAX_LEN=16384
-mkdir -p "$CORPUS"
+# Crashing inputs, from the run or from the seed merge below.
+ARTIFACTS=$BUILD/fuzz/artifacts/$NAME
+mkdir -p "$CORPUS" "$ARTIFACTS"
 if [ -z "$(ls -A "$CORPUS")" ]; then
   # Seeds are copied under content hashes, so the same file found twice is
   # stored once.
@@ -69,7 +71,8 @@ if [ -z "$(ls -A "$CORPUS")" ]; then
            "(log in $BUILD/fuzz/$NAME-merge.log)"
       ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
         nice -n "${DS_FUZZ_NICE:-10}" "$BUILD/bin/$FUZZER" -merge=1 -timeout=30 \
-        -rss_limit_mb=4096 -max_len="$MAX_LEN" "$CORPUS" "$SEED_DIR" \
+        -rss_limit_mb=4096 -max_len="$MAX_LEN" -artifact_prefix="$ARTIFACTS/" \
+        "$CORPUS" "$SEED_DIR" \
         >"$BUILD/fuzz/$NAME-merge.log" 2>&1 ||
         { echo "merge failed; see $BUILD/fuzz/$NAME-merge.log"; exit 1; } ;;
     onnx-import)
@@ -90,8 +93,6 @@ if [ -z "$(ls -A "$CORPUS")" ]; then
   echo "seeded $CORPUS with $(ls "$CORPUS" | wc -l) inputs"
 fi
 
-ARTIFACTS=$BUILD/fuzz/artifacts/$NAME
-mkdir -p "$ARTIFACTS"
 FLAGS=(-max_total_time="$SECONDS_TO_RUN" -timeout=30 -rss_limit_mb=4096
        -max_len="$MAX_LEN" -print_final_stats=1 -artifact_prefix="$ARTIFACTS/")
 [ -f "$DICT" ] && FLAGS+=(-dict="$DICT")
