@@ -284,28 +284,4 @@ def ParallelizeLoopsPass : Pass<"ds-cpu-parallelize-loops", "ModuleOp"> {
                            "arith::ArithDialect", "LLVM::LLVMDialect"];
 }
 
-def ExpandDynamicReshapesPass : Pass<"ds-cpu-expand-dynamic-reshapes"> {
-  let summary = "Rewrite memref.expand_shape ops that split one dimension "
-                "into several dynamic ones as memref.reinterpret_cast";
-  let description = [{
-    MLIR 22.1's `expand-strided-metadata` crashes (a null `OpFoldResult`
-    reaching `memref::ReinterpretCastOp::build`) on a `memref.expand_shape`
-    whose reassociation group holds more than one dynamic size, e.g.
-    `memref<?xf32>` into `memref<?x1x?xf32>`: it derives the expanded
-    strides from the source size divided by the static sizes, which leaves
-    them unknown when two sizes are dynamic. Such views come from dynamic
-    reshapes (a BERT-style layer whose batch and sequence length are both
-    symbolic reshapes its `[batch, seq]` mask to `[batch, 1, 1, seq]`).
-
-    This pass rewrites exactly those ops, before `expand-strided-metadata`,
-    into a `memref.reinterpret_cast` of the source's base buffer: the
-    offset is the source's, the sizes are the op's `output_shape`, and
-    within each group the innermost stride is the source dimension's stride
-    and each outer stride is the next inner stride times the next inner
-    size. Static offsets and strides of the result type are kept as
-    constants. Other `expand_shape` ops are left to the upstream pass.
-  }];
-  let dependentDialects = ["arith::ArithDialect", "memref::MemRefDialect"];
-}
-
 #endif // DS_TARGET_CPU_PASSES

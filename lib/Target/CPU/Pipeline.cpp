@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "ds/Target/CPU/CPUTarget.h"
 
+#include "LowerDynamicExpandShapes.h"
 #include "Passes.h"
 #include "passes/Distributed/Passes.h"
 
@@ -162,9 +163,9 @@ void ds::buildCPULoweringPipeline(OpPassManager &pm,
   addCleanup(pm);
 
   // expand-strided-metadata emits affine.apply, hence the second lowering.
-  // It crashes on expand_shapes that split one dimension into several
-  // dynamic ones (dynamic reshapes); those become reinterpret_casts first.
-  pm.addPass(ds::createExpandDynamicReshapesPass());
+  // It crashes on expands with several dynamic sizes in one group (LLVM 22);
+  // ds-cpu-lower-dynamic-expand-shapes takes those first.
+  pm.addPass(ds::createLowerDynamicExpandShapesPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Kernels written with vector ops (the attention micro-kernels) read and
@@ -191,6 +192,7 @@ void ds::addCPUQuantizedKernelPasses(OpPassManager &pm) {
 
 void ds::registerCPUPipelines() {
   registerDSTargetCPUPasses();
+  registerDSTargetCPUWorkaroundsPasses();
   PassPipelineRegistration<>(
       "ds-cpu-lower-to-llvm",
       "Lower a linalg-on-tensors module to the LLVM dialect for the ds CPU "

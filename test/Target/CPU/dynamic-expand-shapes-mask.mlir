@@ -1,7 +1,7 @@
-// RUN: ds-opt %s --split-input-file --ds-cpu-expand-dynamic-reshapes | FileCheck %s
+// RUN: ds-opt %s --split-input-file --ds-cpu-lower-dynamic-expand-shapes | FileCheck %s
 // Upstream expand-strided-metadata (MLIR 22.1) crashes on the first two
 // functions as they are; after this pass it lowers all of them.
-// RUN: ds-opt %s --split-input-file --ds-cpu-expand-dynamic-reshapes --expand-strided-metadata | FileCheck %s --check-prefix=META
+// RUN: ds-opt %s --split-input-file --ds-cpu-lower-dynamic-expand-shapes --expand-strided-metadata | FileCheck %s --check-prefix=META
 // RUN: ds-opt %s --split-input-file --ds-cpu-lower-to-llvm | FileCheck %s --check-prefix=LLVM
 
 // A [batch, seq] mask viewed as [batch, 1, seq]: one group, two dynamic
