@@ -127,6 +127,12 @@ private:
     return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
   }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  /// Alignment of an f32 row of `width` in a 16-byte-aligned shared tile
+  /// (ds-gpu-align-workgroup-memory): 16 bytes when rows are multiples of
+  /// 16 bytes, so that the row reads become 128-bit shared loads.
+  static llvm::MaybeAlign rowAlign(int64_t width) {
+    return llvm::MaybeAlign(width % 4 == 0 ? 16 : 4);
+  }
   Value toF32(Value x) {
     if (getElementTypeOrSelf(x.getType()).isF32())
       return x;
@@ -236,8 +242,9 @@ private:
       SmallVector<Value> scores;
       Value tileMax = negInf;
       for (int64_t j = 0; j < kBlockKV; ++j) {
-        Value kRow = vector::LoadOp::create(b, loc, qF32, kShared,
-                                            ValueRange{cst(j), cst(0)});
+        Value kRow = vector::LoadOp::create(
+            b, loc, qF32, kShared, ValueRange{cst(j), cst(0)},
+            /*nontemporal=*/false, rowAlign(s.d));
         Value prod = arith::MulFOp::create(b, loc, qRow, kRow);
         Value score = vector::ReductionOp::create(
             b, loc, vector::CombiningKind::ADD, prod);
@@ -281,8 +288,9 @@ private:
         Value p = math::ExpOp::create(
             b, loc, arith::SubFOp::create(b, loc, scores[j], ref));
         newL = arith::AddFOp::create(b, loc, newL, p);
-        Value vRow = vector::LoadOp::create(b, loc, accType, vShared,
-                                            ValueRange{cst(j), cst(0)});
+        Value vRow = vector::LoadOp::create(
+            b, loc, accType, vShared, ValueRange{cst(j), cst(0)},
+            /*nontemporal=*/false, rowAlign(s.dv));
         newAcc = vector::FMAOp::create(
             b, loc, vector::BroadcastOp::create(b, loc, accType, p), vRow,
             newAcc);

@@ -186,6 +186,24 @@ def LowerBF16MmaPass : Pass<"ds-gpu-lower-bf16-mma"> {
                            "vector::VectorDialect"];
 }
 
+def AlignWorkgroupMemoryPass : Pass<"ds-gpu-align-workgroup-memory"> {
+  let summary = "Give every workgroup attribution of every gpu.func at "
+                "least the given alignment";
+  let description = [{
+    The NVVM and ROCDL lowerings place each workgroup attribution of a
+    `gpu.func` in a global aligned as its `llvm.align` attribute says, or
+    else as its element type (2 bytes for f16). `ldmatrix` reads 16-byte
+    rows and vector accesses want their width, so this pass sets
+    `llvm.align` to `alignment` on every workgroup attribution that has no
+    larger one. Run it after kernel outlining.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"16",
+           "Minimum alignment in bytes (a power of two)">
+  ];
+  let dependentDialects = ["LLVM::LLVMDialect"];
+}
+
 def MergeKernelModulesPass : Pass<"ds-gpu-merge-kernel-modules", "ModuleOp"> {
   let summary = "Move every outlined kernel into one gpu.module";
   let description = [{

@@ -148,6 +148,8 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeKernelModulesPass());
+  // ldmatrix and vector accesses need 16-byte-aligned shared tiles.
+  pm.addPass(createAlignWorkgroupMemoryPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   addCleanup(pm);
@@ -175,7 +177,8 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   if (cuda) {
     device.addPass(createLowerBF16MmaPass());
     device.addPass(createConvertNVGPUToNVVMPass());
-    device.addPass(createConvertVectorToLLVMPass());
+    // Also lowers the vector ops of the tensor-core and attention kernels
+    // (convert-vector-to-llvm alone cannot map workgroup memory spaces).
     device.addPass(createConvertGpuOpsToNVVMOps());
   } else {
     ConvertGpuOpsToROCDLOpsOptions rocdl;

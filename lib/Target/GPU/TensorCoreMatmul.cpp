@@ -257,7 +257,10 @@ private:
                        width);
         Value v = vector::LoadOp::create(b, loc, vecType, src,
                                          global(add(row0, r), add(col0, cc)));
-        vector::StoreOp::create(b, loc, v, dst, ValueRange{r, cc});
+        // Shared rows are 16-byte multiples (padded) and chunks 16 bytes
+        // wide, on a 16-byte-aligned tile (ds-gpu-align-workgroup-memory).
+        vector::StoreOp::create(b, loc, v, dst, ValueRange{r, cc},
+                                /*nontemporal=*/false, llvm::MaybeAlign(16));
       };
       if (first + threads <= chunks) {
         body();
