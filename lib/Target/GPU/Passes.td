@@ -73,12 +73,13 @@ def TensorCoreMatmulPass
   let description = [{
     Each `linalg.matmul` or `linalg.batch_matmul` with default indexing
     maps, static shapes, unit innermost strides, an f32 result and f16 or
-    bf16 inputs (or f32 inputs when `allow-tf32` is set) whose M, N and K are
-    multiples of 16, 8 and the MMA depth (16 for f16, 8 for tf32) becomes
-    one `gpu.launch`:
+    bf16 inputs (or f32 inputs when `allow-tf32` is set) whose N and K are
+    multiples of 8 and of the MMA depth (16 for f16/bf16, 8 for tf32)
+    becomes one `gpu.launch`:
 
-    - grid `(N/BN, M/BM, batch)`; BM in {64, 32, 16} and BN in
-      {64, 32, 16, 8}, the largest dividing M and N; warps of 32 × 32
+    - grid `(N/BN, M'/BM, batch)` with M' = M rounded up to 16 (rows past
+      M are zeros in A's tile and are not stored); BM in {64, 32, 16} and
+      BN in {64, 32, 16, 8}, the largest dividing M' and N; warps of 32 × 32
       (smaller when the block tile is), at most four per block;
     - a K loop in steps of BK (32 or 16 when they divide K): the block
       copies the A (BM × BK) and B (BK × BN) tiles into workgroup memory
@@ -202,6 +203,27 @@ def AlignWorkgroupMemoryPass : Pass<"ds-gpu-align-workgroup-memory"> {
            "Minimum alignment in bytes (a power of two)">
   ];
   let dependentDialects = ["LLVM::LLVMDialect"];
+}
+
+def FuseElementwisePass : Pass<"ds-gpu-fuse-elementwise"> {
+  let summary = "linalg-fuse-elementwise-ops that can leave named matmuls "
+                "alone";
+  let description = [{
+    Upstream's elementwise fusion and reshape propagation (fusion of a
+    producer into its single user, reshapes folded by expansion, constant
+    folding, the usual canonicalizations). With `keep-matmuls`, nothing is
+    fused into or out of `linalg.matmul` / `linalg.batch_matmul` and no
+    reshape is propagated through them: upstream would rewrite a matmul
+    whose operand or result is reshaped (attention's head split) into a
+    higher-rank `linalg.generic`, which `ds-gpu-tensor-core-matmul` does not
+    take. The reshapes then stay views of the matmul's buffers.
+  }];
+  let options = [
+    Option<"keepMatmuls", "keep-matmuls", "bool", /*default=*/"true",
+           "Fuse and propagate reshapes around, not into, named matmuls">
+  ];
+  let dependentDialects = ["affine::AffineDialect", "linalg::LinalgDialect",
+                           "tensor::TensorDialect"];
 }
 
 def MergeKernelModulesPass : Pass<"ds-gpu-merge-kernel-modules", "ModuleOp"> {

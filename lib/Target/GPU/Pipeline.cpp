@@ -102,7 +102,11 @@ void ds::buildGPUPipeline(OpPassManager &pm,
 
   // Tensors: chains of elementwise ops (bias add, activation, residual
   // add) become one generic each, so they become one kernel each.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  // On CUDA the named matmuls stay named (and their reshapes views) so that
+  // ds-gpu-tensor-core-matmul can take them.
+  FuseElementwisePassOptions fusion;
+  fusion.keepMatmuls = cuda && options.tensorCores;
+  pm.addPass(createFuseElementwisePass(fusion));
   addCleanup(pm);
 
   // Buffers: the same boundary contract as the CPU back end

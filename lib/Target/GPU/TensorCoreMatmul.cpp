@@ -39,6 +39,8 @@ namespace {
 /// The shape of one kernel: block tile, warp tile, K step, MMA instruction.
 struct MatmulPlan {
   int64_t batch = 1, m = 0, n = 0, k = 0;
+  /// M rounded up to 16: rows past M are zero in A's tile and not stored.
+  int64_t paddedM = 0;
   int64_t blockM = 0, blockN = 0, blockK = 0;
   int64_t warpM = 0, warpN = 0;
   int64_t mmaK = 16; // 16 for f16 (m16n8k16), 8 for tf32 (m16n8k8)
@@ -122,11 +124,13 @@ FailureOr<MatmulPlan> planFor(linalg::LinalgOp op, bool allowTF32,
   plan.m = a[a.size() - 2];
   plan.k = a.back();
   plan.n = b.back();
-  plan.blockM = largestDividing(plan.m, {64, 32, 16});
+  plan.paddedM = (plan.m + 15) / 16 * 16;
+  plan.blockM = largestDividing(plan.paddedM, {64, 32, 16});
   plan.blockN = largestDividing(plan.n, {64, 32, 16, 8});
   plan.blockK = largestDividing(plan.k, {32, 16, plan.mmaK});
-  if (!plan.blockM || !plan.blockN || plan.k % plan.mmaK) {
-    why = "M, N, K not multiples of 16, 8, " + std::to_string(plan.mmaK);
+  if (plan.m == 0 || !plan.blockN || plan.k % plan.mmaK) {
+    why = "N, K not multiples of 8, " + std::to_string(plan.mmaK) +
+          " (or M = 0)";
     return failure();
   }
   plan.warpM = std::min<int64_t>(plan.blockM, 32);
@@ -153,7 +157,7 @@ public:
                                  plan.inType, MemRefLayoutAttrInterface(),
                                  sharedSpace);
     auto launch = gpu::LaunchOp::create(
-        b, loc, idx(plan.n / plan.blockN), idx(plan.m / plan.blockM),
+        b, loc, idx(plan.n / plan.blockN), idx(plan.paddedM / plan.blockM),
         idx(plan.batch), idx(plan.numThreads()), idx(1), idx(1),
         /*dynamicSharedMemorySize=*/nullptr, /*asyncTokenType=*/nullptr,
         /*asyncDependencies=*/{}, TypeRange{aTile, bTile});
@@ -193,8 +197,10 @@ public:
       b.setInsertionPointToStart(kLoop.getBody());
       Value k0 = kLoop.getInductionVar();
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
-      copyTile(a, aShared, m0, k0, plan.blockM, plan.blockK, tid);
-      copyTile(bMat, bShared, k0, n0, plan.blockK, plan.blockN, tid);
+      copyTile(a, aShared, m0, k0, plan.blockM, plan.blockK, tid,
+               /*rowLimit=*/plan.m);
+      copyTile(bMat, bShared, k0, n0, plan.blockK, plan.blockN, tid,
+               /*rowLimit=*/plan.k);
       gpu::BarrierOp::create(b, loc);
       for (int64_t kk = 0; kk < plan.blockK; kk += plan.mmaK) {
         SmallVector<Value> aFrags, bFrags;
@@ -240,7 +246,7 @@ private:
   /// `dst`: contiguous 16-byte vectors where rows allow, threads striding
   /// over the tile so consecutive threads touch consecutive addresses.
   void copyTile(Value src, Value dst, Value row0, Value col0, int64_t rows,
-                int64_t cols, Value tid) {
+                int64_t cols, Value tid, int64_t rowLimit) {
     int64_t width =
         std::min<int64_t>(16 / (plan.inType.getIntOrFloatBitWidth() / 8),
                           cols);
@@ -255,8 +261,25 @@ private:
         Value cc = mul(arith::RemUIOp::create(b, loc, chunk,
                                               cst(chunksPerRow)),
                        width);
+        Value row = add(row0, r);
+        if (rowLimit % rows == 0) {
+          Value v = vector::LoadOp::create(b, loc, vecType, src,
+                                           global(row, add(col0, cc)));
+          vector::StoreOp::create(b, loc, v, dst, ValueRange{r, cc},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+          return;
+        }
+        // A partial tile (M not a multiple of the block): rows past the
+        // end read the last row and are replaced by zeros.
+        Value inRows = arith::CmpIOp::create(
+            b, loc, arith::CmpIPredicate::ult, row, cst(rowLimit));
+        Value clamped = arith::MinUIOp::create(b, loc, row, cst(rowLimit - 1));
         Value v = vector::LoadOp::create(b, loc, vecType, src,
-                                         global(add(row0, r), add(col0, cc)));
+                                         global(clamped, add(col0, cc)));
+        Value zero = arith::ConstantOp::create(
+            b, loc, vecType,
+            DenseElementsAttr::get(vecType, b.getZeroAttr(plan.inType)));
+        v = arith::SelectOp::create(b, loc, inRows, v, zero);
         // Shared rows are 16-byte multiples (padded) and chunks 16 bytes
         // wide, on a 16-byte-aligned tile (ds-gpu-align-workgroup-memory).
         vector::StoreOp::create(b, loc, v, dst, ValueRange{r, cc},
@@ -331,13 +354,22 @@ private:
 
   /// The m16n8 accumulator layout (both instructions): row g holds
   /// c0 c1 at columns 2t, 2t+1; row g+8 holds c2 c3.
+  /// Row `r` of C, clamped into M for loads (rows past M are never
+  /// stored) when M is not a multiple of 16.
+  Value clampRow(Value r) {
+    if (plan.m == plan.paddedM)
+      return r;
+    return arith::MinUIOp::create(b, loc, r, cst(plan.m - 1));
+  }
+
   Value loadAccumulator(Value c, Value row0, Value col0, VectorType type) {
     Value r = add(row0, group);
     Value col = add(col0, mul(inGroup, 2));
     auto rowType = VectorType::get({2}, plan.accType);
-    Value top = vector::LoadOp::create(b, loc, rowType, c, global(r, col));
-    Value bottom = vector::LoadOp::create(b, loc, rowType, c,
-                                          global(add(r, cst(8)), col));
+    Value top =
+        vector::LoadOp::create(b, loc, rowType, c, global(clampRow(r), col));
+    Value bottom = vector::LoadOp::create(
+        b, loc, rowType, c, global(clampRow(add(r, cst(8))), col));
     Value v = arith::ConstantOp::create(
         b, loc, type, DenseElementsAttr::get(type, b.getZeroAttr(plan.accType)));
     v = vector::InsertOp::create(b, loc, top, v, ArrayRef<int64_t>{0});
@@ -350,8 +382,20 @@ private:
     Value top = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{0});
     Value bottom =
         vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{1});
-    vector::StoreOp::create(b, loc, top, c, global(r, col));
-    vector::StoreOp::create(b, loc, bottom, c, global(add(r, cst(8)), col));
+    auto store = [&](Value v, Value row) {
+      if (plan.m == plan.paddedM) {
+        vector::StoreOp::create(b, loc, v, c, global(row, col));
+        return;
+      }
+      Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                           row, cst(plan.m));
+      auto guard = scf::IfOp::create(b, loc, inRows, /*withElse=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(guard.thenBlock());
+      vector::StoreOp::create(b, loc, v, c, global(row, col));
+    };
+    store(top, r);
+    store(bottom, add(r, cst(8)));
   }
 
   OpBuilder &b;

@@ -94,3 +94,29 @@ func.func @matmul_f32(%a: memref<32x64xf32>, %b: memref<64x64xf32>,
                 outs(%c : memref<32x64xf32>)
   return
 }
+
+// -----
+
+// M = 20 is not a multiple of 16: it is padded to 32 (one 32-row block).
+// A's rows past M read row 19 and are replaced by zeros in workgroup
+// memory; accumulator rows past M load a clamped row and are not stored.
+// CHECK-LABEL: func.func @partial_m
+// CHECK: gpu.launch
+// CHECK: %[[R:.*]] = arith.minui %{{.*}}, %c19{{.*}} : index
+// CHECK: vector.load %arg2[%[[R]],
+// CHECK: scf.for
+// CHECK: %[[IN:.*]] = arith.cmpi ult, %{{.*}}, %c20{{.*}} : index
+// CHECK: %[[AR:.*]] = arith.minui %{{.*}}, %c19{{.*}} : index
+// CHECK: %[[V:.*]] = vector.load %arg0[%[[AR]],
+// CHECK: arith.select %[[IN]], %[[V]], %{{.*}} : vector<8xf16>
+// CHECK: nvgpu.mma.sync
+// CHECK: scf.yield
+// CHECK: %[[OK:.*]] = arith.cmpi ult, %{{.*}}, %c20{{.*}} : index
+// CHECK: scf.if %[[OK]] {
+// CHECK-NEXT: vector.store %{{.*}}, %arg2
+func.func @partial_m(%a: memref<20x16xf16>, %b: memref<16x8xf16>,
+                     %c: memref<20x8xf32>) {
+  linalg.matmul ins(%a, %b : memref<20x16xf16>, memref<16x8xf16>)
+                outs(%c : memref<20x8xf32>)
+  return
+}
