@@ -5,7 +5,9 @@
 #      on the GPU and checks them against PyTorch's outputs and against ds's
 #      own CPU outputs (fp32: rtol 1e-4);
 #   3. times a bf16 GEMM (4096^3, fp32 accumulation) against cuBLAS;
-#   4. times attention (bf16, d_head 128, seq 1k-16k, causal and not);
+#   4. times fused attention (one dsg.attention, which the CUDA pipeline runs
+#      as a flash-attention kernel; bf16, d_head 128, seq 1k-16k, causal and
+#      not);
 # and prints one table: TFLOP/s and the fraction of the H200's 989 TFLOP/s
 # dense bf16 peak. Figures are measured here and never asserted.
 #

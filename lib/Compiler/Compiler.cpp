@@ -161,11 +161,14 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
         // constants (every target benefits; the CPU then fuses the conv's
         // epilogue into its kernel call).
         pm.addPass(createFoldBatchNorm());
-        // The GPU pipelines have no dsg.attention kernel yet, and the
-        // attention kernel's loop nest has no sharding model: on those
-        // targets and in distributed builds the exported subgraph stays
-        // unfused (and is partitioned as matmuls and softmax).
-        if (options.fuseAttention && options.targetKind == TargetKind::CPU &&
+        // The CPU loop nest and the CUDA flash-attention kernel take
+        // dsg.attention; ROCm has no kernel for it yet, and the op has no
+        // sharding model: there and in distributed builds the exported
+        // subgraph stays unfused (and is partitioned as matmuls and
+        // softmax).
+        if (options.fuseAttention &&
+            (options.targetKind == TargetKind::CPU ||
+             options.targetKind == TargetKind::CUDA) &&
             options.shard.ranks() == 1)
           pm.addPass(createFuseAttention());
       })))
@@ -231,6 +234,8 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
           addCPUQuantizedKernelPasses(pm);
         if (quantized)
           pm.addPass(createLowerQuantized());
+        if (options.targetKind == TargetKind::CUDA)
+          buildGPUGraphPasses(pm, GPURuntime::CUDA);
         pm.addPass(createConvertGraphToLinalg());
       })))
     return CompileStatus::Failure;

@@ -2,6 +2,7 @@
 #include "Internal.h"
 
 #include "passes/Conversion/Passes.h"
+#include "passes/Transforms/FuseAttention/Passes.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Verifier.h"
@@ -51,6 +52,7 @@ pipelineOptions(ModuleOp module, const CompileOptions &options,
     return failure();
   }
   gpu.toolkitPath = options.toolkitPath;
+  gpu.allowTF32 = options.allowTF32;
   if (!gpu.toolkitPath.empty() && !llvm::sys::fs::is_directory(gpu.toolkitPath)) {
     emitError(module.getLoc())
         << "--toolkit: '" << gpu.toolkitPath
@@ -119,7 +121,14 @@ CompileStatus ds::compileKernels(ModuleOp module, const CompileOptions &options,
 
   if (options.beforeStage)
     options.beforeStage("linalg");
-  if (failed(detail::runPasses(module, options, [](OpPassManager &pm) {
+  if (failed(detail::runPasses(module, options, [&](OpPassManager &pm) {
+        // As compileModel's graph stage: exported attention subgraphs
+        // become dsg.attention, which CUDA runs as one flash-attention
+        // kernel.
+        if (options.fuseAttention && gpu->runtime == GPURuntime::CUDA) {
+          pm.addPass(createFuseAttention());
+          buildGPUGraphPasses(pm, gpu->runtime);
+        }
         pm.addPass(createConvertGraphToLinalg());
       })))
     return CompileStatus::Failure;

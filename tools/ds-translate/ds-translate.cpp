@@ -67,6 +67,11 @@ static cl::opt<std::string>
                cl::desc("CUDA toolkit or ROCm path (default: the one found "
                         "when ds was configured)"),
                cl::init(""));
+static cl::opt<bool> allowTF32Opt(
+    "allow-tf32",
+    cl::desc("cuda: run f32 matmuls on tensor cores in tf32 (about 1e-3 "
+             "relative error per product)"),
+    cl::init(false));
 static cl::opt<std::string> shardOpt(
     "shard",
     cl::desc("With --target=cpu: partition the model over tp*dp ranks "
@@ -214,6 +219,7 @@ static int compile() {
   options.targetKind = *kind;
   options.chip = chipOpt;
   options.toolkitPath = toolkitOpt;
+  options.allowTF32 = allowTF32Opt;
   options.shard = shard;
   options.topology = topologyOpt;
   options.topologyReport = topologyReportOpt;

@@ -100,6 +100,9 @@ struct CompileOptions {
   /// CUDA toolkit or ROCm root for GPU targets; empty means the configured
   /// one.
   std::string toolkitPath;
+  /// CUDA: also run f32 matmuls on tensor cores in tf32 (m16n8k8; about
+  /// 1e-3 relative error per product). f16 matmuls use them regardless.
+  bool allowTF32 = false;
   /// Tensor/data parallelism; the artifact then runs under mpirun with
   /// `shard.ranks()` ranks.
   ShardOptions shard;

@@ -85,6 +85,11 @@ static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void ds::buildGPUGraphPasses(OpPassManager &pm, GPURuntime runtime) {
+  if (runtime == GPURuntime::CUDA)
+    pm.addPass(createFlashAttentionPass());
+}
+
 void ds::buildGPUPipeline(OpPassManager &pm,
                           const GPUPipelineOptions &options) {
   bool cuda = options.runtime == GPURuntime::CUDA;
@@ -97,7 +102,11 @@ void ds::buildGPUPipeline(OpPassManager &pm,
 
   // Tensors: chains of elementwise ops (bias add, activation, residual
   // add) become one generic each, so they become one kernel each.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  // On CUDA the named matmuls stay named (and their reshapes views) so that
+  // ds-gpu-tensor-core-matmul can take them.
+  FuseElementwisePassOptions fusion;
+  fusion.keepMatmuls = cuda && options.tensorCores;
+  pm.addPass(createFuseElementwisePass(fusion));
   addCleanup(pm);
 
   // Buffers: the same boundary contract as the CPU back end
@@ -116,6 +125,17 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   if (options.mapHostMemory)
     pm.addNestedPass<func::FuncOp>(createMapHostMemoryPass());
 
+  // Hand-built kernels, after deallocation (which rejects GPU ops): the
+  // calls ds-gpu-flash-attention left become flash-attention launches;
+  // contractions with a tensor-core kernel become tiled launches
+  // (shared-memory tiles, ldmatrix, mma.sync); the rest take the SIMT path.
+  pm.addPass(createExpandFlashAttentionPass());
+  if (cuda && options.tensorCores) {
+    TensorCoreMatmulPassOptions tensorCores;
+    tensorCores.allowTF32 = options.allowTF32;
+    pm.addNestedPass<func::FuncOp>(createTensorCoreMatmulPass(tensorCores));
+  }
+
   // Every op, copies included, becomes a parallel loop nest, then a grid.
   pm.addNestedPass<func::FuncOp>(createCopiesToLinalgPass());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
@@ -132,6 +152,8 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeKernelModulesPass());
+  // ldmatrix and vector accesses need 16-byte-aligned shared tiles.
+  pm.addPass(createAlignWorkgroupMemoryPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   addCleanup(pm);
@@ -157,6 +179,10 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   device.addPass(createApproximateMathPass());
   device.addPass(arith::createArithExpandOpsPass());
   if (cuda) {
+    device.addPass(createLowerBF16MmaPass());
+    device.addPass(createConvertNVGPUToNVVMPass());
+    // Also lowers the vector ops of the tensor-core and attention kernels
+    // (convert-vector-to-llvm alone cannot map workgroup memory spaces).
     device.addPass(createConvertGpuOpsToNVVMOps());
   } else {
     ConvertGpuOpsToROCDLOpsOptions rocdl;
@@ -204,6 +230,14 @@ struct GPUPipelineCLOptions
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per block"),
                             llvm::cl::init(256)};
+  Option<bool> tensorCores{
+      *this, "tensor-cores",
+      llvm::cl::desc("CUDA: tiled mma.sync kernels for f16 matmuls"),
+      llvm::cl::init(true)};
+  Option<bool> allowTF32{
+      *this, "allow-tf32",
+      llvm::cl::desc("CUDA: f32 matmuls on tensor cores in tf32"),
+      llvm::cl::init(false)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("Kernel output: isa (PTX/AMDGCN text), bin "
@@ -230,6 +264,8 @@ LogicalResult buildFromCL(OpPassManager &pm, const GPUPipelineCLOptions &cl,
       return error(*problem);
   options.features = cl.features;
   options.blockSize = cl.blockSize;
+  options.tensorCores = cl.tensorCores;
+  options.allowTF32 = cl.allowTF32;
   options.toolkitPath = cl.toolkit;
   options.mapHostMemory = cl.mapHostMemory;
   if (cl.format == "isa")

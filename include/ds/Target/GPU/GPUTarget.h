@@ -62,6 +62,12 @@ struct GPUPipelineOptions {
   std::string features;
   /// Threads per block for distributed loops.
   int64_t blockSize = 256;
+  /// CUDA: run eligible f16 matmuls as tiled tensor-core kernels
+  /// (ds-gpu-tensor-core-matmul).
+  bool tensorCores = true;
+  /// CUDA: also run f32 matmuls on tensor cores in tf32 (about 1e-3
+  /// relative error per product instead of f32's 6e-8).
+  bool allowTF32 = false;
   KernelFormat format = KernelFormat::Assembly;
   /// Register caller buffers and constants with the driver and allocate
   /// intermediates as managed memory (ds-gpu-map-host-memory), so the
@@ -79,6 +85,11 @@ struct GPUPipelineOptions {
 /// outlining into one module, NVVM or ROCDL lowering, gpu-to-llvm, and
 /// gpu-module-to-binary in `options.format`.
 void buildGPUPipeline(OpPassManager &pm, const GPUPipelineOptions &options);
+
+/// Adds the GPU passes that run on dsg, before dsg → linalg: on CUDA,
+/// every dsg.attention it can take becomes one flash-attention kernel
+/// (ds-gpu-flash-attention); nothing on ROCm yet.
+void buildGPUGraphPasses(OpPassManager &pm, GPURuntime runtime);
 
 /// Registers `ds-gpu-cuda-pipeline`, `ds-gpu-rocm-pipeline` and the ds GPU
 /// passes with the global registry, for `ds-opt`.
