@@ -13,6 +13,21 @@ namespace dsg = mlir::ds::graph;
 /// Maps a value to another of the same type (a step of a decomposition).
 using ValueFn = function_ref<Value(OpBuilder &, Location, Value)>;
 
+/// The shape of `shape` reduced over `axes` (non-negative): reduced
+/// dimensions dropped, or kept as 1 with `keepdims`.
+static SmallVector<int64_t> reducedShape(ArrayRef<int64_t> shape,
+                                         ArrayRef<int64_t> axes,
+                                         bool keepdims) {
+  SmallVector<int64_t> result;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
+      result.push_back(d);
+    else if (keepdims)
+      result.push_back(1);
+  }
+  return result;
+}
+
 /// Builds the reduction over `axes` (normalized: sorted, non-negative),
 /// optionally preceded by `pre` on the input and followed by `post` on the
 /// result (both elementwise, type preserving).
@@ -21,13 +36,7 @@ static LogicalResult reduce(NodeContext &ctx, ArrayRef<int64_t> axes,
                             bool keepdims, ValueFn pre = nullptr,
                             ValueFn post = nullptr) {
   RankedTensorType input = ctx.inputType(0);
-  SmallVector<int64_t> shape;
-  for (auto [i, d] : llvm::enumerate(input.getShape())) {
-    if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
-      shape.push_back(d);
-    else if (keepdims)
-      shape.push_back(1);
-  }
+  SmallVector<int64_t> shape = reducedShape(input.getShape(), axes, keepdims);
   FailureOr<RankedTensorType> type =
       ctx.outputType(0, RankedTensorType::get(shape, input.getElementType()));
   if (failed(type))
@@ -297,13 +306,8 @@ static LogicalResult importReduceSumRuntimeAxes(NodeContext &ctx,
       return ctx.reshapeTo(ctx.input(0), result.getShape());
     }
     OpBuilder &b = ctx.builder();
-    SmallVector<int64_t> shape;
-    for (auto [i, d] : llvm::enumerate(input.getShape())) {
-      if (!llvm::is_contained(axes, static_cast<int64_t>(i)))
-        shape.push_back(d);
-      else if (keepdims)
-        shape.push_back(1);
-    }
+    SmallVector<int64_t> shape =
+        reducedShape(input.getShape(), axes, keepdims);
     auto reducedType = RankedTensorType::get(shape, input.getElementType());
     Value sum = dsg::ReduceSumOp::create(b, ctx.getLoc(), reducedType,
                                          ctx.input(0),
