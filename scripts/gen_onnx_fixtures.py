@@ -418,6 +418,7 @@ def gen_nn_extra(n):
     gen_indexing(n)
     gen_resize(n)
     gen_quantization(n)
+    gen_quant_fold(n)
     gen_topk(n)
     gen_misc(n)
     gen_shape_folding(n)
@@ -607,6 +608,45 @@ def gen_quantization(n):
          [vi("x", F, [2]), vi("s", F, []), vi("z", TensorProto.INT32, [])],
          [vi("y", TensorProto.INT32, [2])], opset=10)
 
+
+
+def gen_quant_fold(n):
+    """Integer products that fold into dsq (test/Import/ONNX/quant-fold.mlir):
+    int8 operands, zero points absent or constant 0, constant weights. The
+    others (nonzero zero point, uint8, run-time weights, accumulators that
+    could pass 2^24) keep the i32 dsg path."""
+    U8, I8, I32 = TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
+    rng = np.random.default_rng(5)
+    b = rng.integers(-128, 128, (4, 3)).astype(np.int8)
+    w = rng.integers(-128, 128, (2, 2, 2, 2)).astype(np.int8)
+    save("quant_fold", [
+        n("MatMulInteger", ["a", "b"], ["fold_plain"], name="fold_plain"),
+        n("MatMulInteger", ["a", "b", "az0", "bz0"], ["fold_zero_zp"],
+          name="fold_zero_zp"),
+        n("MatMulInteger", ["a", "b", "az0", "bz1"], ["keep_zp"],
+          name="keep_zp"),
+        n("MatMulInteger", ["a", "brt"], ["keep_runtime"],
+          name="keep_runtime"),
+        n("MatMulInteger", ["au", "bu"], ["keep_u8"], name="keep_u8"),
+        n("MatMulInteger", ["along", "bbig"], ["keep_big"], name="keep_big"),
+        n("ConvInteger", ["x", "w"], ["fold_conv"], name="fold_conv",
+          pads=[1, 1, 1, 1]),
+        n("ConvInteger", ["x", "w", "xz1"], ["keep_conv_zp"],
+          name="keep_conv_zp", pads=[1, 1, 1, 1]),
+    ], [vi("a", I8, [2, 4]), vi("brt", I8, [4, 3]), vi("au", U8, [2, 4]),
+        vi("along", I8, [1, 1025]), vi("x", I8, [1, 2, 3, 3])],
+       [vi("fold_plain", I32, [2, 3]), vi("fold_zero_zp", I32, [2, 3]),
+        vi("keep_zp", I32, [2, 3]), vi("keep_runtime", I32, [2, 3]),
+        vi("keep_u8", I32, [2, 3]), vi("keep_big", I32, [1, 1]),
+        vi("fold_conv", I32, [1, 2, 4, 4]),
+        vi("keep_conv_zp", I32, [1, 2, 4, 4])],
+       [const("b", b), const("az0", np.int8(0)),
+        const("bz0", np.zeros(3, np.int8)),
+        const("bz1", np.array([0, 1, 0], np.int8)),
+        const("bu", b.astype(np.uint8)),
+        # 128 * 128 * 1025 > 2^24: the f32 rescale could round.
+        const("bbig", np.full((1025, 1), -128, np.int8)),
+        const("w", w), const("xz1", np.int8(1))], opset=10)
 
 
 def gen_topk(n):
