@@ -633,20 +633,28 @@ def gen_quant_fold(n):
           pads=[1, 1, 1, 1]),
         n("ConvInteger", ["x", "w", "xz1"], ["keep_conv_zp"],
           name="keep_conv_zp", pads=[1, 1, 1, 1]),
+        # The i32 core of the QLinear ops folds the same way.
+        n("QLinearMatMul", ["a", "s", "az0", "b", "s", "az0", "s", "az0"],
+          ["fold_qlinear_mm"], name="fold_qlinear_mm"),
+        n("QLinearConv", ["x", "s", "az0", "w", "s", "az0", "s", "az0"],
+          ["fold_qlinear_conv"], name="fold_qlinear_conv"),
     ], [vi("a", I8, [2, 4]), vi("brt", I8, [4, 3]), vi("au", U8, [2, 4]),
         vi("along", I8, [1, 1025]), vi("x", I8, [1, 2, 3, 3])],
        [vi("fold_plain", I32, [2, 3]), vi("fold_zero_zp", I32, [2, 3]),
         vi("keep_zp", I32, [2, 3]), vi("keep_runtime", I32, [2, 3]),
         vi("keep_u8", I32, [2, 3]), vi("keep_big", I32, [1, 1]),
         vi("fold_conv", I32, [1, 2, 4, 4]),
-        vi("keep_conv_zp", I32, [1, 2, 4, 4])],
+        vi("keep_conv_zp", I32, [1, 2, 4, 4]),
+        vi("fold_qlinear_mm", I8, [2, 3]),
+        vi("fold_qlinear_conv", I8, [1, 2, 2, 2])],
        [const("b", b), const("az0", np.int8(0)),
         const("bz0", np.zeros(3, np.int8)),
         const("bz1", np.array([0, 1, 0], np.int8)),
         const("bu", b.astype(np.uint8)),
         # 128 * 128 * 1025 > 2^24: the f32 rescale could round.
         const("bbig", np.full((1025, 1), -128, np.int8)),
-        const("w", w), const("xz1", np.int8(1))], opset=10)
+        const("w", w), const("xz1", np.int8(1)),
+        const("s", np.float32(0.5))], opset=10)
 
 
 def gen_topk(n):

@@ -48,8 +48,18 @@
 // keep_conv_zp: x's zero point is 1.
 // CHECK-NOT: dsq.
 // CHECK: %[[RC2:.*]] = dsg.conv {{.*}} -> tensor<1x2x4x4xi32>
+// fold_qlinear_mm / fold_qlinear_conv: the i32 core folds, the requantizing
+// epilogue stays dsg.
+// CHECK: %[[QL:.*]] = dsq.qmatmul %[[A]] scale
+// CHECK: %[[QLI:.*]] = dsg.cast %[[QL]] : tensor<2x3xf32> -> tensor<2x3xi32>
+// CHECK: dsg.cast %[[QLI]] : tensor<2x3xi32> -> tensor<2x3xf32>
+// CHECK: %[[RQ:.*]] = dsg.cast %{{.*}} : tensor<2x3xf32> -> tensor<2x3xi8>
+// CHECK: %[[QCL:.*]] = dsq.qconv %[[X]] scale {{.*}} pads = array<i64: 0, 0, 0, 0>
+// CHECK: %[[QCLI:.*]] = dsg.cast %[[QCL]] : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi32>
+// CHECK: dsg.cast %[[QCLI]] : tensor<1x2x2x2xi32> -> tensor<1x2x2x2xf32>
+// CHECK: %[[RQC:.*]] = dsg.cast %{{.*}} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
 // CHECK-NOT: dsq.
-// CHECK: return %[[R0]], %[[R1]], %[[R2]], %[[R3]], %[[R4]], %[[R5]], %[[RC]], %[[RC2]]
+// CHECK: return %[[R0]], %[[R1]], %[[R2]], %[[R3]], %[[R4]], %[[R5]], %[[RC]], %[[RC2]], %[[RQ]], %[[RQC]]
 
 // The import says nothing about what does not fold.
 // RUN: ds-translate --import-onnx %S/Inputs/quant_fold.onnx -o /dev/null 2>&1 | count 0
