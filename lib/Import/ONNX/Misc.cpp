@@ -655,6 +655,12 @@ LogicalResult mlir::ds::onnx_import::importDequantizeLinear(NodeContext &ctx) {
   FailureOr<Value> scale = alongAxis(ctx, ctx.input(1), rank, axis);
   if (failed(scale))
     return ctx.invalid() << "expected a scalar or 1-D scale";
+  // A constant int8 weight with zero point 0: kept int8 as a dsq.weight
+  // (foldWeightOnlyProducts then makes its MatMul/Gemm/Conv weight-only).
+  if (Value folded = foldDequantizeWeight(ctx, axis)) {
+    ctx.setOutput(0, folded);
+    return success();
+  }
   Type i32 = IntegerType::get(ctx.getContext(), 32);
   Value x = castTo(ctx, ctx.input(0), i32);
   if (ctx.hasInput(2)) {

@@ -203,3 +203,169 @@ Value mlir::ds::onnx_import::foldIntegerConv(
       b.getDenseI64ArrayAttr(attrs.dilations), b.getI64IntegerAttr(group));
   return toI32(ctx, y);
 }
+
+//===----------------------------------------------------------------------===//
+// DequantizeLinear of int8 weights → weight-only dsq products
+//===----------------------------------------------------------------------===//
+
+/// The f32 values of a constant f32 input, if it is one.
+static std::optional<SmallVector<float>> constantF32(Value v) {
+  auto constant = v.getDefiningOp<dsg::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  auto dense = dyn_cast<DenseFPElementsAttr>(constant.getValue());
+  if (!dense || !dense.getElementType().isF32())
+    return std::nullopt;
+  return SmallVector<float>(dense.getValues<float>());
+}
+
+Value mlir::ds::onnx_import::foldDequantizeWeight(NodeContext &ctx,
+                                                  int64_t axis) {
+  RankedTensorType xt = ctx.inputType(0);
+  if (!isSignedI8(xt.getElementType()) || !xt.hasStaticShape() ||
+      (xt.getRank() != 2 && xt.getRank() != 4) || !zeroOrAbsent(ctx, 2))
+    return {};
+  std::optional<SmallVector<int8_t>> values = constantI8(ctx.input(0));
+  std::optional<SmallVector<float>> scales = constantF32(ctx.input(1));
+  if (!values || !scales || scales->empty())
+    return {};
+  bool perTensor = scales->size() == 1 && ctx.inputType(1).getRank() <= 1;
+  // Output channels: the columns of a [K, N] MatMul weight (axis 1), the
+  // first dimension of a [F, C, KH, KW] convolution weight (axis 0).
+  int64_t channelAxis = xt.getRank() == 2 ? 1 : 0;
+  int64_t n = xt.getDimSize(channelAxis);
+  int64_t k = xt.getNumElements() / n;
+  if (!perTensor && (axis != channelAxis ||
+                     static_cast<int64_t>(scales->size()) != n))
+    return {};
+  SmallVector<int8_t> rows(n * k);
+  if (xt.getRank() == 2) {
+    for (int64_t i = 0; i < k; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        rows[j * k + i] = (*values)[i * n + j];
+  } else {
+    rows = std::move(*values);
+  }
+  ctx.getContext()->getOrLoadDialect<dsq::DSQDialect>();
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.getLoc();
+  auto valuesType = RankedTensorType::get({n, k}, b.getI8Type());
+  auto scalesType = RankedTensorType::get({n, 1}, b.getF32Type());
+  SmallVector<float> rowScales(n, (*scales)[0]);
+  if (!perTensor)
+    rowScales.assign(scales->begin(), scales->end());
+  auto weight = dsq::WeightOp::create(
+      b, loc, valuesType, scalesType,
+      DenseElementsAttr::get(valuesType, ArrayRef<int8_t>(rows)),
+      DenseElementsAttr::get(scalesType, ArrayRef<float>(rowScales)),
+      b.getI64IntegerAttr(8), b.getI64IntegerAttr(k));
+  Value w = dsq::DequantizeOp::create(
+      b, loc, RankedTensorType::get({n, k}, b.getF32Type()),
+      weight.getWeight(), weight.getScale(), /*bits=*/8, /*packed=*/false);
+  auto ft = xt.clone(b.getF32Type());
+  if (xt.getRank() == 2)
+    return dsg::TransposeOp::create(b, loc, ft, w,
+                                    b.getDenseI64ArrayAttr({1, 0}));
+  return dsg::ReshapeOp::create(b, loc, ft, w, Value(), b.getBoolAttr(false));
+}
+
+/// The `dsq.weight` whose dequantized values `v` is, through the layout
+/// op foldDequantizeWeight put after it (`LayoutOp`); null otherwise.
+template <typename LayoutOp>
+static dsq::WeightOp dequantizedWeight(Value v) {
+  auto layout = v.getDefiningOp<LayoutOp>();
+  if (!layout)
+    return {};
+  if constexpr (std::is_same_v<LayoutOp, dsg::TransposeOp>) {
+    if (layout.getPermutation() != ArrayRef<int64_t>{1, 0})
+      return {};
+  } else {
+    if (layout.getShape())
+      return {};
+  }
+  auto deq = layout.getInput().template getDefiningOp<dsq::DequantizeOp>();
+  if (!deq || deq.getPacked() || deq.getBits() != 8)
+    return {};
+  return deq.getInput().template getDefiningOp<dsq::WeightOp>();
+}
+
+static bool isF32Tensor(Value v, int64_t minRank) {
+  auto t = cast<RankedTensorType>(v.getType());
+  return t.getElementType().isF32() && t.getRank() >= minRank;
+}
+
+/// Erases `op`'s now unused producers (the layout op and dequantization).
+static void eraseDeadChain(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!def->use_empty() || !isa<dsg::TransposeOp, dsg::ReshapeOp,
+                                  dsq::DequantizeOp, dsq::WeightOp>(def))
+      return;
+    Value next = def->getNumOperands() ? def->getOperand(0) : Value();
+    def->erase();
+    if (!next)
+      return;
+    v = next;
+  }
+}
+
+void mlir::ds::onnx_import::foldWeightOnlyProducts(Operation *root) {
+  SmallVector<Operation *> products;
+  root->walk([&](Operation *op) {
+    if (isa<dsg::MatMulOp, dsg::GemmOp, dsg::ConvOp>(op))
+      products.push_back(op);
+  });
+  for (Operation *op : products) {
+    OpBuilder b(op);
+    Value replacement, weightValue;
+    if (auto mm = dyn_cast<dsg::MatMulOp>(op)) {
+      dsq::WeightOp w = dequantizedWeight<dsg::TransposeOp>(mm.getRhs());
+      if (!w || !isF32Tensor(mm.getLhs(), 2) || !isF32Tensor(mm.getResult(), 2))
+        continue;
+      weightValue = mm.getRhs();
+      replacement = dsq::QMatMulOp::create(
+          b, op->getLoc(), mm.getType(), mm.getLhs(), Value(), w.getWeight(),
+          w.getScale(), Value(), b.getI64IntegerAttr(8));
+    } else if (auto gemm = dyn_cast<dsg::GemmOp>(op)) {
+      // Y = A · B (+ C) with a per-column [N] bias: no transA, unit factors.
+      // A transB weight is [N, K], which foldDequantizeWeight does not take.
+      dsq::WeightOp w = gemm.getTransB()
+                            ? dsq::WeightOp()
+                            : dequantizedWeight<dsg::TransposeOp>(gemm.getB());
+      Value c = gemm.getC();
+      auto ct = c ? cast<RankedTensorType>(c.getType()) : RankedTensorType();
+      if (!w || gemm.getTransA() || gemm.getAlpha().convertToFloat() != 1.0f ||
+          (c && (gemm.getBeta().convertToFloat() != 1.0f ||
+                 ct.getRank() != 1 || !ct.getElementType().isF32() ||
+                 ct.getDimSize(0) != w.getWeight().getType().getDimSize(0))) ||
+          !isF32Tensor(gemm.getA(), 2))
+        continue;
+      weightValue = gemm.getB();
+      replacement = dsq::QMatMulOp::create(
+          b, op->getLoc(), gemm.getType(), gemm.getA(), Value(), w.getWeight(),
+          w.getScale(), c, b.getI64IntegerAttr(8));
+    } else {
+      auto conv = cast<dsg::ConvOp>(op);
+      dsq::WeightOp w = dequantizedWeight<dsg::ReshapeOp>(conv.getWeight());
+      auto in = cast<RankedTensorType>(conv.getInput().getType());
+      auto res = cast<RankedTensorType>(conv.getType());
+      Value bias = conv.getBias();
+      if (!w || !in.getElementType().isF32() || in.getRank() != 4 ||
+          in.isDynamicDim(1) || in.isDynamicDim(2) || in.isDynamicDim(3) ||
+          res.isDynamicDim(1) || res.isDynamicDim(2) || res.isDynamicDim(3) ||
+          (bias && (cast<RankedTensorType>(bias.getType()).getRank() != 1 ||
+                    !isF32Tensor(bias, 1))))
+        continue;
+      auto wt = cast<RankedTensorType>(conv.getWeight().getType());
+      weightValue = conv.getWeight();
+      replacement = dsq::QConvOp::create(
+          b, op->getLoc(), conv.getType(), conv.getInput(), Value(),
+          w.getWeight(), w.getScale(), bias, b.getI64IntegerAttr(8),
+          b.getDenseI64ArrayAttr(wt.getShape().drop_front(2)),
+          conv.getStridesAttr(), conv.getPadsAttr(), conv.getDilationsAttr(),
+          b.getI64IntegerAttr(conv.getGroup()));
+    }
+    op->getResult(0).replaceAllUsesWith(replacement);
+    op->erase();
+    eraseDeadChain(weightValue);
+  }
+}

@@ -30,6 +30,21 @@ Value foldIntegerConv(NodeContext &ctx, unsigned x, unsigned xZp, unsigned w,
                       unsigned wZp, const IntegerConvAttrs &attrs,
                       RankedTensorType i32Type);
 
+/// DequantizeLinear (input 0 x, 1 scale, 2 zero point) of a constant int8
+/// weight with zero point absent or constant 0 and a constant f32 scale,
+/// per tensor or per output channel: a `[K, N]` MatMul/Gemm weight (`axis`
+/// 1) or a `[F, C, KH, KW]` convolution weight (`axis` 0). Returns the f32
+/// weight as `dsq.dequantize` of a `dsq.weight` (`[N, K]` / `[F, C·KH·KW]`)
+/// followed by a `dsg.transpose` / `dsg.reshape` back to x's shape, the
+/// same values as the `dsg` arithmetic (q · scale in f32); null otherwise.
+Value foldDequantizeWeight(NodeContext &ctx, int64_t axis);
+
+/// After import: every f32 `dsg.matmul`, `dsg.gemm` (no transA, alpha 1,
+/// no C or a [N] bias with beta 1) and 2-D `dsg.conv` whose weight is
+/// foldDequantizeWeight's value becomes the weight-only `dsq.qmatmul` /
+/// `dsq.qconv` on that `dsq.weight`.
+void foldWeightOnlyProducts(Operation *root);
+
 } // namespace mlir::ds::onnx_import
 
 #endif // DS_LIB_IMPORT_ONNX_QUANTFOLD_H
