@@ -672,6 +672,8 @@ def gen_dequant_fold(n):
         n("MatMul", ["x", "dqm"], ["fold_matmul"], name="fold_matmul"),
         n("DequantizeLinear", ["wm", "st", "z0"], ["dqt"], name="dq_tensor"),
         n("Gemm", ["x", "dqt", "c"], ["fold_gemm"], name="fold_gemm"),
+        # dqt has a second, non-product user: it gets the f32 constant.
+        n("Relu", ["dqt"], ["other_user"], name="other_user"),
         n("DequantizeLinear", ["wc", "sc"], ["dqc"], name="dq_conv", axis=0),
         n("Conv", ["xc", "dqc", "bc"], ["fold_conv"], name="fold_conv",
           pads=[1, 1, 1, 1]),
@@ -685,7 +687,8 @@ def gen_dequant_fold(n):
     ], [vi("x", F, [2, 4]), vi("xc", F, [1, 2, 3, 3])],
        [vi("fold_matmul", F, [2, 3]), vi("fold_gemm", F, [2, 3]),
         vi("fold_conv", F, [1, 2, 4, 4]), vi("keep_zp", F, [2, 3]),
-        vi("keep_u8", F, [2, 3]), vi("keep_rows", F, [2, 3])],
+        vi("keep_u8", F, [2, 3]), vi("keep_rows", F, [2, 3]),
+        vi("other_user", F, [4, 3])],
        [const("wm", wm), const("wc", wc), const("wu", wm.astype(np.uint8)),
         const("sm", np.array([0.5, 0.25, 0.125], np.float32)),
         const("st", np.float32(0.5)), const("z0", np.int8(0)),

@@ -308,6 +308,48 @@ static void eraseDeadChain(Value v) {
   }
 }
 
+/// A dequantized weight that no product took (an embedding table, a weight
+/// reached through other ops): back to the f32 constant the dsg arithmetic
+/// would have folded to, `f32(q) * scale` in ONNX's layout, so nothing is
+/// dequantized at run time.
+static void restoreConstant(dsq::DequantizeOp deq) {
+  auto weight = deq.getInput().getDefiningOp<dsq::WeightOp>();
+  if (!weight || !deq->hasOneUse())
+    return;
+  Operation *layout = *deq->getUsers().begin();
+  if (!isa<dsg::TransposeOp, dsg::ReshapeOp>(layout))
+    return;
+  auto values = dyn_cast<DenseIntElementsAttr>(weight.getValues());
+  auto scales = dyn_cast<DenseFPElementsAttr>(weight.getScales());
+  if (!values || !scales)
+    return;
+  RankedTensorType wt = weight.getWeight().getType();
+  int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+  SmallVector<float> rowScales(scales.getValues<float>());
+  SmallVector<float> nk;
+  nk.reserve(n * k);
+  int64_t i = 0;
+  for (const APInt &q : values.getValues<APInt>()) {
+    nk.push_back(static_cast<float>(q.getSExtValue()) * rowScales[i / k]);
+    ++i;
+  }
+  auto type = cast<RankedTensorType>(layout->getResult(0).getType());
+  SmallVector<float> out(nk);
+  if (isa<dsg::TransposeOp>(layout))
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t c = 0; c < k; ++c)
+        out[c * n + r] = nk[r * k + c];
+  OpBuilder b(layout);
+  Value constant = dsg::ConstantOp::create(
+      b, layout->getLoc(), type,
+      DenseElementsAttr::get(type, ArrayRef<float>(out)));
+  layout->getResult(0).replaceAllUsesWith(constant);
+  layout->erase();
+  deq->erase();
+  if (weight->use_empty())
+    weight->erase();
+}
+
 void mlir::ds::onnx_import::foldWeightOnlyProducts(Operation *root) {
   SmallVector<Operation *> products;
   root->walk([&](Operation *op) {
@@ -368,4 +410,8 @@ void mlir::ds::onnx_import::foldWeightOnlyProducts(Operation *root) {
     op->erase();
     eraseDeadChain(weightValue);
   }
+  SmallVector<dsq::DequantizeOp> leftover;
+  root->walk([&](dsq::DequantizeOp deq) { leftover.push_back(deq); });
+  for (dsq::DequantizeOp deq : leftover)
+    restoreConstant(deq);
 }

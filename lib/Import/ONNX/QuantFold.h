@@ -42,7 +42,8 @@ Value foldDequantizeWeight(NodeContext &ctx, int64_t axis);
 /// After import: every f32 `dsg.matmul`, `dsg.gemm` (no transA, alpha 1,
 /// no C or a [N] bias with beta 1) and 2-D `dsg.conv` whose weight is
 /// foldDequantizeWeight's value becomes the weight-only `dsq.qmatmul` /
-/// `dsq.qconv` on that `dsq.weight`.
+/// `dsq.qconv` on that `dsq.weight`. A dequantized weight that no product
+/// took becomes the f32 constant the dsg arithmetic would have given.
 void foldWeightOnlyProducts(Operation *root);
 
 } // namespace mlir::ds::onnx_import
