@@ -13,9 +13,10 @@ Writes OUTDIR/<name>.onnx and OUTDIR/<name>/{input_<i>,output_<i>}.pb for:
   (stride 2, pads 1) and a grouped w [6, 2, 3, 3] (group 3, dilation 2):
   fold into dsq.qconv. A third output with x's zero point 3 does not fold.
 
-* `dequant`: DequantizeLinear'd int8 weights (zero point absent or 0) into
-  MatMul (per column, axis 1), Gemm with a bias (per tensor) and Conv with
-  a bias (per output channel): weight-only dsq.qmatmul / dsq.qconv.
+* `dequant`: DequantizeLinear'd int8 weights [64, 288] (zero point absent
+  or 0) into MatMul (per column, axis 1) and Gemm with a bias (per tensor),
+  and [8, 6, 3, 3] into Conv with a bias (per output channel): weight-only
+  dsq.qmatmul / dsq.qconv.
 
 The integer references are exact (int64 in NumPy, checked to fit int32), so
 ds must match them bit for bit (--atol 0 --rtol 0). The float `dequant`
@@ -124,12 +125,14 @@ def main():
     xm = rng.standard_normal((3, 5, 64)).astype(np.float32)
     xg = rng.standard_normal((5, 64)).astype(np.float32)
     xc = rng.standard_normal((2, 6, 9, 9)).astype(np.float32)
-    wm = rng.integers(-128, 128, (64, 24)).astype(np.int8)
+    # 288 output channels: their scales (1152 bytes) are imported as a
+    # resource blob, like a real model's.
+    wm = rng.integers(-128, 128, (64, 288)).astype(np.int8)
     wc = rng.integers(-128, 128, (8, 6, 3, 3)).astype(np.int8)
-    sm = (rng.random(24) * 0.01 + 0.001).astype(np.float32)
+    sm = (rng.random(288) * 0.01 + 0.001).astype(np.float32)
     sc = (rng.random(8) * 0.01 + 0.001).astype(np.float32)
     st = np.float32(0.0078125)
-    c = rng.standard_normal(24).astype(np.float32)
+    c = rng.standard_normal(288).astype(np.float32)
     bc = rng.standard_normal(8).astype(np.float32)
     # DequantizeLinear in f32, as ONNX defines it; the products in float64.
     dm = (wm.astype(np.float32) * sm).astype(np.float64)

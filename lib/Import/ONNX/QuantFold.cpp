@@ -25,6 +25,10 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/TypeUtilities.h"
 
+#include <cstdlib>
+#include <cstring>
+#include <type_traits>
+
 using namespace mlir;
 using namespace mlir::ds;
 using namespace mlir::ds::onnx_import;
@@ -208,15 +212,31 @@ Value mlir::ds::onnx_import::foldIntegerConv(
 // DequantizeLinear of int8 weights → weight-only dsq products
 //===----------------------------------------------------------------------===//
 
-/// The f32 values of a constant f32 input, if it is one.
+/// The values of an f32 constant (dense or a resource blob, as large
+/// per-channel scales are imported), if `v` is one.
 static std::optional<SmallVector<float>> constantF32(Value v) {
   auto constant = v.getDefiningOp<dsg::ConstantOp>();
   if (!constant)
     return std::nullopt;
-  auto dense = dyn_cast<DenseFPElementsAttr>(constant.getValue());
-  if (!dense || !dense.getElementType().isF32())
+  ElementsAttr attr = constant.getValue();
+  auto type = dyn_cast<RankedTensorType>(attr.getType());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
     return std::nullopt;
-  return SmallVector<float>(dense.getValues<float>());
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr))
+    return SmallVector<float>(dense.getValues<float>());
+  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = res.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    if (static_cast<int64_t>(data.size()) !=
+        type.getNumElements() * static_cast<int64_t>(sizeof(float)))
+      return std::nullopt;
+    SmallVector<float> out(type.getNumElements());
+    std::memcpy(out.data(), data.data(), data.size());
+    return out;
+  }
+  return std::nullopt;
 }
 
 Value mlir::ds::onnx_import::foldDequantizeWeight(NodeContext &ctx,
@@ -294,7 +314,8 @@ static bool isF32Tensor(Value v, int64_t minRank) {
   return t.getElementType().isF32() && t.getRank() >= minRank;
 }
 
-/// Erases `op`'s now unused producers (the layout op and dequantization).
+/// Erases the now unused chain that produced `v` (layout op, dequantization,
+/// weight).
 static void eraseDeadChain(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (!def->use_empty() || !isa<dsg::TransposeOp, dsg::ReshapeOp,
