@@ -418,6 +418,8 @@ def gen_nn_extra(n):
     gen_indexing(n)
     gen_resize(n)
     gen_quantization(n)
+    gen_quant_fold(n)
+    gen_dequant_fold(n)
     gen_topk(n)
     gen_misc(n)
     gen_shape_folding(n)
@@ -607,6 +609,94 @@ def gen_quantization(n):
          [vi("x", F, [2]), vi("s", F, []), vi("z", TensorProto.INT32, [])],
          [vi("y", TensorProto.INT32, [2])], opset=10)
 
+
+
+def gen_quant_fold(n):
+    """Integer products that fold into dsq (test/Import/ONNX/quant-fold.mlir):
+    int8 operands, zero points absent or constant 0, constant weights. The
+    others (nonzero zero point, uint8, run-time weights, accumulators that
+    could pass 2^24) keep the i32 dsg path."""
+    U8, I8, I32 = TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
+    rng = np.random.default_rng(5)
+    b = rng.integers(-128, 128, (4, 3)).astype(np.int8)
+    w = rng.integers(-128, 128, (2, 2, 2, 2)).astype(np.int8)
+    save("quant_fold", [
+        n("MatMulInteger", ["a", "b"], ["fold_plain"], name="fold_plain"),
+        n("MatMulInteger", ["a", "b", "az0", "bz0"], ["fold_zero_zp"],
+          name="fold_zero_zp"),
+        n("MatMulInteger", ["a", "b", "az0", "bz1"], ["keep_zp"],
+          name="keep_zp"),
+        n("MatMulInteger", ["a", "brt"], ["keep_runtime"],
+          name="keep_runtime"),
+        n("MatMulInteger", ["au", "bu"], ["keep_u8"], name="keep_u8"),
+        n("MatMulInteger", ["along", "bbig"], ["keep_big"], name="keep_big"),
+        n("ConvInteger", ["x", "w"], ["fold_conv"], name="fold_conv",
+          pads=[1, 1, 1, 1]),
+        n("ConvInteger", ["x", "w", "xz1"], ["keep_conv_zp"],
+          name="keep_conv_zp", pads=[1, 1, 1, 1]),
+        # The i32 core of the QLinear ops folds the same way.
+        n("QLinearMatMul", ["a", "s", "az0", "b", "s", "az0", "s", "az0"],
+          ["fold_qlinear_mm"], name="fold_qlinear_mm"),
+        n("QLinearConv", ["x", "s", "az0", "w", "s", "az0", "s", "az0"],
+          ["fold_qlinear_conv"], name="fold_qlinear_conv"),
+    ], [vi("a", I8, [2, 4]), vi("brt", I8, [4, 3]), vi("au", U8, [2, 4]),
+        vi("along", I8, [1, 1025]), vi("x", I8, [1, 2, 3, 3])],
+       [vi("fold_plain", I32, [2, 3]), vi("fold_zero_zp", I32, [2, 3]),
+        vi("keep_zp", I32, [2, 3]), vi("keep_runtime", I32, [2, 3]),
+        vi("keep_u8", I32, [2, 3]), vi("keep_big", I32, [1, 1]),
+        vi("fold_conv", I32, [1, 2, 4, 4]),
+        vi("keep_conv_zp", I32, [1, 2, 4, 4]),
+        vi("fold_qlinear_mm", I8, [2, 3]),
+        vi("fold_qlinear_conv", I8, [1, 2, 2, 2])],
+       [const("b", b), const("az0", np.int8(0)),
+        const("bz0", np.zeros(3, np.int8)),
+        const("bz1", np.array([0, 1, 0], np.int8)),
+        const("bu", b.astype(np.uint8)),
+        # 128 * 128 * 1025 > 2^24: the f32 rescale could round.
+        const("bbig", np.full((1025, 1), -128, np.int8)),
+        const("w", w), const("xz1", np.int8(1)),
+        const("s", np.float32(0.5))], opset=10)
+
+
+def gen_dequant_fold(n):
+    """DequantizeLinear'd int8 weights (test/Import/ONNX/dequant-fold.mlir):
+    zero point absent or constant 0, per tensor or per output channel, into
+    MatMul / Gemm / Conv: weight-only dsq products. A nonzero zero point,
+    uint8 weights and per-row (axis 0) [K, N] scales keep the dsg path."""
+    U8, I8 = TensorProto.UINT8, TensorProto.INT8
+    rng = np.random.default_rng(6)
+    wm = rng.integers(-128, 128, (4, 3)).astype(np.int8)
+    wc = rng.integers(-128, 128, (2, 2, 2, 2)).astype(np.int8)
+    save("dequant_fold", [
+        n("DequantizeLinear", ["wm", "sm"], ["dqm"], name="dq_axis1", axis=1),
+        n("MatMul", ["x", "dqm"], ["fold_matmul"], name="fold_matmul"),
+        n("DequantizeLinear", ["wm", "st", "z0"], ["dqt"], name="dq_tensor"),
+        n("Gemm", ["x", "dqt", "c"], ["fold_gemm"], name="fold_gemm"),
+        # dqt has a second, non-product user: it gets the f32 constant.
+        n("Relu", ["dqt"], ["other_user"], name="other_user"),
+        n("DequantizeLinear", ["wc", "sc"], ["dqc"], name="dq_conv", axis=0),
+        n("Conv", ["xc", "dqc", "bc"], ["fold_conv"], name="fold_conv",
+          pads=[1, 1, 1, 1]),
+        n("DequantizeLinear", ["wm", "st", "z1"], ["dqz"], name="dq_zp"),
+        n("MatMul", ["x", "dqz"], ["keep_zp"], name="keep_zp"),
+        n("DequantizeLinear", ["wu", "st"], ["dqu"], name="dq_u8"),
+        n("MatMul", ["x", "dqu"], ["keep_u8"], name="keep_u8"),
+        n("DequantizeLinear", ["wm", "sr"], ["dqr"], name="dq_axis0",
+          axis=0),
+        n("MatMul", ["x", "dqr"], ["keep_rows"], name="keep_rows"),
+    ], [vi("x", F, [2, 4]), vi("xc", F, [1, 2, 3, 3])],
+       [vi("fold_matmul", F, [2, 3]), vi("fold_gemm", F, [2, 3]),
+        vi("fold_conv", F, [1, 2, 4, 4]), vi("keep_zp", F, [2, 3]),
+        vi("keep_u8", F, [2, 3]), vi("keep_rows", F, [2, 3]),
+        vi("other_user", F, [4, 3])],
+       [const("wm", wm), const("wc", wc), const("wu", wm.astype(np.uint8)),
+        const("sm", np.array([0.5, 0.25, 0.125], np.float32)),
+        const("st", np.float32(0.5)), const("z0", np.int8(0)),
+        const("z1", np.int8(1)),
+        const("sr", np.array([1, 2, 3, 4], np.float32)),
+        const("c", np.array([1, 2, 3], np.float32)),
+        const("sc", np.array([0.5, 2], np.float32)),
+        const("bc", np.array([-1, 1], np.float32))], opset=13)
 
 
 def gen_topk(n):

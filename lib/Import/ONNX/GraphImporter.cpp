@@ -1,5 +1,6 @@
 //===- GraphImporter.cpp - ONNX graph to func.func @main ------------------===//
 #include "Importer.h"
+#include "QuantFold.h"
 
 #include "Graph/GraphOps.h"
 
@@ -684,6 +685,8 @@ ImportResult GraphImporter::import(OwningOpRef<ModuleOp> &result) {
     func.setArgAttr(i, "ds.name", b.getStringAttr(name));
   for (auto [i, output] : llvm::enumerate(g.output()))
     func.setResultAttr(i, "ds.name", b.getStringAttr(output.name()));
+  // Products on DequantizeLinear'd int8 weights become weight-only dsq.
+  foldWeightOnlyProducts(func);
 
   if (failed(verifyModule(module)))
     return report.result;

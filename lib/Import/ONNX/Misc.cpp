@@ -20,6 +20,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
+#include "QuantFold.h"
 
 #include "Graph/GraphOps.h"
 
@@ -654,6 +655,12 @@ LogicalResult mlir::ds::onnx_import::importDequantizeLinear(NodeContext &ctx) {
   FailureOr<Value> scale = alongAxis(ctx, ctx.input(1), rank, axis);
   if (failed(scale))
     return ctx.invalid() << "expected a scalar or 1-D scale";
+  // A constant int8 weight with zero point 0: kept int8 as a dsq.weight
+  // (foldWeightOnlyProducts then makes its MatMul/Gemm/Conv weight-only).
+  if (Value folded = foldDequantizeWeight(ctx, axis)) {
+    ctx.setOutput(0, folded);
+    return success();
+  }
   Type i32 = IntegerType::get(ctx.getContext(), 32);
   Value x = castTo(ctx, ctx.input(0), i32);
   if (ctx.hasInput(2)) {
@@ -713,6 +720,12 @@ static FailureOr<Value> integerMatMul(NodeContext &ctx, unsigned a,
   RankedTensorType at = ctx.inputType(a), bt = ctx.inputType(b);
   if (at.getRank() < 2 || bt.getRank() < 2)
     return ctx.unsupported() << "expected operands of rank >= 2";
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  // int8 x constant int8 with zero zero points: dsq.qmatmul, exactly.
+  if (Value folded = foldIntegerMatMul(ctx, a, aZp, b, bZp, type->clone(i32)))
+    return folded;
   Value av = castTo(ctx, ctx.input(a), i32),
         bv = castTo(ctx, ctx.input(b), i32);
   if (ctx.hasInput(aZp)) {
@@ -729,9 +742,6 @@ static FailureOr<Value> integerMatMul(NodeContext &ctx, unsigned a,
       return ctx.invalid() << "expected a scalar or 1-D zero point for B";
     bv = binary<dsg::SubOp>(ctx, bv, castTo(ctx, *z, i32));
   }
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(type))
-    return failure();
   return dsg::MatMulOp::create(ctx.builder(), ctx.getLoc(),
                                type->clone(i32), av, bv)
       .getResult();
@@ -1181,6 +1191,15 @@ static FailureOr<Value> integerConv(NodeContext &ctx, unsigned x, unsigned xZp,
        ArrayRef<int64_t>(kernel) != wt.getShape().drop_front(2)))
     return ctx.invalid() << "expected consistent strides, dilations, pads, "
                             "kernel_shape and group";
+  FailureOr<RankedTensorType> type = ctx.outputType(0);
+  if (failed(type))
+    return failure();
+  // int8 x constant int8 with zero zero points: dsq.qconv, exactly.
+  if (Value folded =
+          foldIntegerConv(ctx, x, xZp, w, wZp,
+                          IntegerConvAttrs{strides, pads, dilations, group},
+                          type->clone(i32)))
+    return folded;
   Value xv = castTo(ctx, ctx.input(x), i32),
         wv = castTo(ctx, ctx.input(w), i32);
   if (ctx.hasInput(xZp)) {
@@ -1194,9 +1213,6 @@ static FailureOr<Value> integerConv(NodeContext &ctx, unsigned x, unsigned xZp,
       return ctx.invalid() << "expected a scalar or 1-D zero point for w";
     wv = binary<dsg::SubOp>(ctx, wv, castTo(ctx, *z, i32));
   }
-  FailureOr<RankedTensorType> type = ctx.outputType(0);
-  if (failed(type))
-    return failure();
   OpBuilder &b = ctx.builder();
   SmallVector<NamedAttribute> attrs = {
       b.getNamedAttr("strides", b.getDenseI64ArrayAttr(strides)),
