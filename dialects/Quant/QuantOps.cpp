@@ -12,6 +12,24 @@ static bool sameSize(int64_t a, int64_t b) {
   return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
+/// K of a product on a weight stored `[..., stored]`: int4 packs two
+/// values per byte.
+static int64_t reductionSizeOf(ShapedType weight, unsigned bits) {
+  int64_t stored = weight.getShape().back();
+  if (ShapedType::isDynamic(stored))
+    return stored;
+  return bits == 4 ? 2 * stored : stored;
+}
+
+/// The group size of a weight with reduction size `k` and `[..., groups]`
+/// scales; dynamic when either is unknown.
+static int64_t groupSizeOf(int64_t k, ShapedType weightScale) {
+  int64_t groups = weightScale.getShape().back();
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(groups) || groups == 0)
+    return ShapedType::kDynamic;
+  return k / groups;
+}
+
 static std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -153,18 +171,11 @@ LogicalResult DequantizeOp::verify() {
 //===----------------------------------------------------------------------===//
 
 int64_t QMatMulOp::getReductionSize() {
-  int64_t stored = getWeight().getType().getShape().back();
-  if (ShapedType::isDynamic(stored))
-    return stored;
-  return getBits() == 4 ? 2 * stored : stored;
+  return reductionSizeOf(getWeight().getType(), getBits());
 }
 
 int64_t QMatMulOp::getGroupSize() {
-  int64_t k = getReductionSize();
-  int64_t groups = getWeightScale().getType().getShape().back();
-  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(groups) || groups == 0)
-    return ShapedType::kDynamic;
-  return k / groups;
+  return groupSizeOf(getReductionSize(), getWeightScale().getType());
 }
 
 LogicalResult QMatMulOp::verify() {
@@ -224,18 +235,11 @@ LogicalResult QMatMulOp::verify() {
 //===----------------------------------------------------------------------===//
 
 int64_t QConvOp::getReductionSize() {
-  int64_t stored = getWeight().getType().getShape().back();
-  if (ShapedType::isDynamic(stored))
-    return stored;
-  return getBits() == 4 ? 2 * stored : stored;
+  return reductionSizeOf(getWeight().getType(), getBits());
 }
 
 int64_t QConvOp::getGroupSize() {
-  int64_t k = getReductionSize();
-  int64_t groups = getWeightScale().getType().getShape().back();
-  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(groups) || groups == 0)
-    return ShapedType::kDynamic;
-  return k / groups;
+  return groupSizeOf(getReductionSize(), getWeightScale().getType());
 }
 
 int64_t QConvOp::getOutputSize(unsigned i, int64_t size) {
