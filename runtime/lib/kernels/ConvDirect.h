@@ -1,6 +1,9 @@
 //===- ConvDirect.h - output-channel-vectorized direct convolution -*- C++ -*-===//
 //
-// Dense (non-depthwise) stride-1 convolutions without im2col: the weights of
+// Dense (non-depthwise) convolutions without im2col (stride > 1 reads a
+// phase-split copy of the input, so every tap is a unit-stride run; 1x1-like
+// convolutions with a short reduction use a second, 16 x 16 tile stored from
+// registers: see docs/direct-conv.md). The weights of
 // each group are re-laid out once (constant weights: on first use, cached
 // like the GEMM's packed operands) into panels of kConvCols output channels,
 // [panel][c, kh, kw][kConvCols], and the microkernel computes a tile of
