@@ -428,7 +428,9 @@ struct ExpandFlashAttentionPass
                          << kTag << "' = {scale: f32, causal: bool}";
         return signalPassFailure();
       }
-      MemRefType maskType = hasMask ? memref(3) : MemRefType();
+      // A null MemRefType must not be converted to ShapedType (the implicit
+      // conversion casts, which is undefined on a null type).
+      ShapedType maskType = hasMask ? ShapedType(memref(3)) : ShapedType();
       FailureOr<AttentionShape> shape =
           shapeOf(memref(0), memref(1), memref(2), maskType, why);
       if (failed(shape)) {
