@@ -11,6 +11,8 @@
 #include "dsrt/dsrt.h"
 #include "dsrt/kernels.h"
 
+#include "KernelTestUtil.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -19,14 +21,8 @@
 
 namespace {
 
-std::vector<float> randomFloats(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.f, 1.f);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(rng);
-  return v;
-}
+using dsrt::test::GenericKernels;
+using dsrt::test::randomFloats;
 
 struct DwCase {
   int64_t N, G, H, W, KH, KW, sh, sw, dh, dw, pad;
@@ -42,17 +38,6 @@ void PrintTo(const DwCase &c, std::ostream *os) {
       << "," << c.dw << " pad" << c.pad << (c.stridedViews ? " strided" : "")
       << " threads=" << c.threads;
 }
-
-/// Sets or clears DSRT_GENERIC_KERNELS for one scope.
-struct GenericKernels {
-  explicit GenericKernels(bool on) {
-    if (on)
-      setenv("DSRT_GENERIC_KERNELS", "1", 1);
-    else
-      unsetenv("DSRT_GENERIC_KERNELS");
-  }
-  ~GenericKernels() { unsetenv("DSRT_GENERIC_KERNELS"); }
-};
 
 class DepthwiseConvTest
     : public testing::TestWithParam<std::tuple<DwCase, bool>> {};

@@ -12,6 +12,8 @@
 #include "dsrt/dsrt.h"
 #include "dsrt/kernels.h"
 
+#include "KernelTestUtil.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,24 +27,8 @@
 
 namespace {
 
-std::vector<float> randomFloats(size_t n, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.f, 1.f);
-  std::vector<float> v(n);
-  for (float &x : v)
-    x = dist(rng);
-  return v;
-}
-
-struct GenericKernels {
-  explicit GenericKernels(bool on) {
-    if (on)
-      setenv("DSRT_GENERIC_KERNELS", "1", 1);
-    else
-      unsetenv("DSRT_GENERIC_KERNELS");
-  }
-  ~GenericKernels() { unsetenv("DSRT_GENERIC_KERNELS"); }
-};
+using dsrt::test::GenericKernels;
+using dsrt::test::randomFloats;
 
 enum class Act { None, Relu, Relu6 };
 
