@@ -4,9 +4,10 @@
 // K into slices of kKC; for each (column block, K slice) the B slice is
 // packed once into kNR-wide panels (in L2), then for each row block of kMC
 // the A block is packed into kMR-high panels and the microkernel sweeps
-// them, one B panel against every A panel of the block (both stream from
-// L2 with software prefetch; see the blocking constants below). Constant
-// operands skip the per-call packing: their whole-K packed form is cached.
+// them, each A panel (in L1) against every B panel of the slice (streaming
+// from L2 with software prefetch; see the blocking constants below).
+// Constant operands skip the per-call packing: their whole-K packed form is
+// cached.
 //
 // B is reached through a "row filler" so the same driver serves GEMM (B is
 // a strided matrix) and convolution (B is the im2col matrix of the input,
@@ -14,7 +15,9 @@
 //
 // Threads: the caller's (M, N) problem, times the batch, is cut into tasks
 // along N (or M when N is narrow) that run on the runtime's pool; each task
-// packs its own operands, so tasks share nothing but read-only inputs.
+// packs its own operands, so tasks share nothing but read-only inputs. One
+// large product with neither operand constant instead packs B once on all
+// threads and shares it among row blocks (sgemmSharedB).
 //
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
@@ -94,12 +97,17 @@ struct BlockOps {
   EpilogueTile epilogueTile = nullptr;
 };
 
-/// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core: a kMC x kKC A
-/// block is 288 KiB, a kKC x kNC B block 2 MiB; a B panel (64 KiB) streams
-/// from L2 with software prefetch. Measured against kKC = 256 (B panel in
-/// L1) and kNC = 512 with bench/gemm.cpp: 512/1024 was best at 1024^3
-/// (by ~5 %, within the noise of a shared machine).
-constexpr int64_t kKC = 512;
+/// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core (the BLIS
+/// arrangement with the roles of A and B swapped, since A is the operand
+/// the microkernel broadcasts): an A panel, kKC x kMR (12 KiB), stays in L1
+/// while the microkernel sweeps the kKC x kNC B slice (1 MiB, half of L2)
+/// panel by panel; a kMC x kKC A block is 144 KiB. Measured with one
+/// thread on a loaded host (CPU time, three interleaved rounds of 15 calls)
+/// against the previous kKC = 512 with each B panel against every A panel
+/// of the block: 1024^3 146-153 vs 135-137 GFLOP/s, 2048^3 +10 %, 256^3
+/// +5 %; kKC = 128, 192, 320, 384, kNC = 512, 768 and kMC = 48, 288 were
+/// no better.
+constexpr int64_t kKC = 256;
 constexpr int64_t kMC = 12 * kMR;
 constexpr int64_t kNC = 1024;
 
@@ -405,41 +413,53 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
         int64_t aPanelStride = packedA ? K : kc;
         if (!packedA)
           packA(A, ic, mc, pc, kc, ap);
-        for (int64_t jr = 0; jr < nc; jr += kNR) {
+        // One microkernel call: A panel ir of the block against B panel jr.
+        auto tileAt = [&](int64_t ir, int64_t jr) {
+          int mr = int(std::min<int64_t>(kMR, mc - ir));
           int nr = int(std::min<int64_t>(kNR, nc - jr));
+          const float *aPanel = aBlock + ir * aPanelStride;
           const float *bPanel = packedB    ? packedB + (jc + jr) * K + pc * kNR
                                 : packingB ? bp + jr * kc
                                            : b.direct(pc, jc + jr);
           int64_t ldb = packedB || packingB ? kNR : b.ld();
-          for (int64_t ir = 0; ir < mc; ir += kMR) {
-            int mr = int(std::min<int64_t>(kMR, mc - ir));
-            float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
-            if (!tile) {
-              ops.micro(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
-                        c, C.s0, accumulate);
-              if (finish)
-                ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, c, C.s0);
-              continue;
-            }
-            // Strided columns: compute into a dense tile, then add or store.
-            ops.micro(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
-                      tile, kNR, /*accumulate=*/false);
-            if (!epi) {
-              for (int i = 0; i < mr; ++i)
-                for (int j = 0; j < nr; ++j)
-                  c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
-              continue;
-            }
-            if (!first)
-              for (int i = 0; i < mr; ++i)
-                for (int j = 0; j < nr; ++j)
-                  tile[i * kNR + j] += c[i * C.s0 + j * C.s1];
+          float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
+          if (!tile) {
+            ops.micro(mr, nr, kc, aPanel, bPanel, ldb, c, C.s0, accumulate);
             if (finish)
-              ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, tile, kNR);
+              ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, c, C.s0);
+            return;
+          }
+          // Strided columns: compute into a dense tile, then add or store.
+          ops.micro(mr, nr, kc, aPanel, bPanel, ldb, tile, kNR,
+                    /*accumulate=*/false);
+          if (!epi) {
             for (int i = 0; i < mr; ++i)
               for (int j = 0; j < nr; ++j)
-                c[i * C.s0 + j * C.s1] = tile[i * kNR + j];
+                c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
+            return;
           }
+          if (!first)
+            for (int i = 0; i < mr; ++i)
+              for (int j = 0; j < nr; ++j)
+                tile[i * kNR + j] += c[i * C.s0 + j * C.s1];
+          if (finish)
+            ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, tile, kNR);
+          for (int i = 0; i < mr; ++i)
+            for (int j = 0; j < nr; ++j)
+              c[i * C.s0 + j * C.s1] = tile[i * kNR + j];
+        };
+        if (packedB || packingB) {
+          // Packed B: an A panel (kc x kMR, in L1) against every B panel
+          // of the slice (in L2), the B panels streaming in order.
+          for (int64_t ir = 0; ir < mc; ir += kMR)
+            for (int64_t jr = 0; jr < nc; jr += kNR)
+              tileAt(ir, jr);
+        } else {
+          // B read in place (a few rows of A): each B panel once, against
+          // every A panel, while it is in cache.
+          for (int64_t jr = 0; jr < nc; jr += kNR)
+            for (int64_t ir = 0; ir < mc; ir += kMR)
+              tileAt(ir, jr);
         }
       }
     }

@@ -5,7 +5,7 @@
 // the shared whole-B packing of one large product on several threads
 // (row blocks), the per-task packing (column blocks, batches, few rows),
 // B read in place; odd M/N/K (edge tiles in both directions, K across
-// several 512-slices, N across several 1024-column blocks), transposed
+// several 256-slices, N across several 1024-column blocks), transposed
 // operands (B packed through its row copy), leading dimensions larger than
 // the extents, and strided C columns. Each runs with the AVX-512 and the
 // portable microkernel, and every thread count must give bitwise the same
