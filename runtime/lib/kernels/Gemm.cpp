@@ -87,15 +87,30 @@ PanelPacker dsrt::kernels::selectPanelPacker() {
 namespace {
 
 const Microkernel microkernel = selectMicrokernel();
+const PanelPacker panelPacker = selectPanelPacker();
 
-/// What a GEMM block does at its innermost step: the microkernel, and for a
-/// fused call (epilogue set) the epilogue applied to each finished tile,
-/// the first K slice writing C instead of accumulating.
+/// What a GEMM block does at its innermost step: the microkernel, the
+/// packer of full A panels, and for a fused call (epilogue set) the
+/// epilogue applied to each finished tile, the first K slice writing C
+/// instead of accumulating.
 struct BlockOps {
   Microkernel micro = microkernel;
+  PanelPacker pack = panelPacker;
   const Epilogue *epilogue = nullptr;
   EpilogueTile epilogueTile = nullptr;
 };
+
+/// The kernels chosen at load time, or the portable ones while
+/// DSRT_GENERIC_KERNELS is set: read per sgemm call (one getenv, ~0.1 us)
+/// so that tests can cover both on one process.
+BlockOps currentOps() {
+  BlockOps ops;
+  if (std::getenv("DSRT_GENERIC_KERNELS")) {
+    ops.micro = microkernelGeneric;
+    ops.pack = packPanelGeneric;
+  }
+  return ops;
+}
 
 /// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core (the BLIS
 /// arrangement with the roles of A and B swapped, since A is the operand
@@ -154,16 +169,14 @@ struct MatrixA {
 
 /// Packs rows [i0, i0+mc) x columns [k0, k0+kc) of A into kMR-row panels.
 void packA(const MatrixA &A, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
-           float *dst) {
-  // Chosen per call, like the sgemm microkernel, for DSRT_GENERIC_KERNELS.
-  PanelPacker panelPacker = selectPanelPacker();
+           float *dst, PanelPacker packer = panelPacker) {
   for (int64_t ip = 0; ip < mc; ip += kMR) {
     int64_t mr = std::min<int64_t>(kMR, mc - ip);
     float *panel = dst + ip * kc;
     if (mr == kMR && A.s1 == 1) {
       // Rows contiguous: the transposing packer (16 columns at a time in
       // registers with AVX-512; scalar stores cost 10 % of a 1024^3 call).
-      panelPacker(A.p + (i0 + ip) * A.s0 + k0, A.s0, kc, panel);
+      packer(A.p + (i0 + ip) * A.s0 + k0, A.s0, kc, panel);
       continue;
     }
     if (A.s0 == 1) {
@@ -412,7 +425,7 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
         const float *aBlock = packedA ? packedA + ic * K + pc * kMR : ap;
         int64_t aPanelStride = packedA ? K : kc;
         if (!packedA)
-          packA(A, ic, mc, pc, kc, ap);
+          packA(A, ic, mc, pc, kc, ap, ops.pack);
         // One microkernel call: A panel ir of the block against B panel jr.
         auto tileAt = [&](int64_t ir, int64_t jr) {
           int mr = int(std::min<int64_t>(kMR, mc - ir));
@@ -571,10 +584,7 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
                                    int64_t sC2, int64_t flags) {
   if (batch <= 0 || M <= 0 || N <= 0 || K <= 0)
     return;
-  // Chosen per call (not once per process like `microkernel`) so that
-  // DSRT_GENERIC_KERNELS reaches this path too: the tests cover both.
-  BlockOps ops;
-  ops.micro = selectMicrokernel();
+  BlockOps ops = currentOps();
   if (batch == 1 &&
       !(flags & (DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B)) &&
       sharedPackApplies(M, N, K)) {
