@@ -529,13 +529,21 @@ void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
     gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C, ops);
 }
 
+/// The largest B (K x N floats) sgemmSharedB packs whole: 16 MiB, a
+/// 2048 x 2048 B. The buffer stays with the calling thread for the next
+/// call; larger products go through the per-task packing, whose buffers are
+/// bounded by the blocking (kKC x kNC).
+constexpr int64_t kMaxSharedB = int64_t(1) << 22;
+
 /// Whether one product with neither operand constant goes through
 /// sgemmSharedB: several threads, enough rows for two row blocks of a few
-/// panels per thread, and B packed anyway (more than a few rows).
+/// panels per thread, B packed anyway (more than a few rows), and a B
+/// small enough to be packed whole.
 bool sharedPackApplies(int64_t M, int64_t N, int64_t K) {
   int threads = numThreads();
   return threads > 1 && M >= 4 * kMR * threads &&
-         M * N * K >= 2 * kMinTaskWork;
+         M * N * K >= 2 * kMinTaskWork &&
+         K * ((N + kNR - 1) / kNR * kNR) <= kMaxSharedB;
 }
 
 /// One product on several threads, every element of A and B packed once:

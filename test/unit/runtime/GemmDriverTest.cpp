@@ -182,6 +182,29 @@ TEST(SgemmDriver, LargeSquareIsTheSameOnEveryThreadCount) {
     }
 }
 
+TEST(SgemmDriver, LargeBUsesPerTaskPackingWithTheSameResults) {
+  // B over 16 MiB is not packed whole: the per-task path (cut along N)
+  // must give the same bits as one thread.
+  const int64_t M = 100, N = 2049, K = 2050;
+  std::vector<float> A = randomFloats(M * K, 41), B = randomFloats(K * N, 42);
+  std::vector<std::vector<float>> out;
+  for (int threads : {1, 2}) {
+    ThreadCount t(threads);
+    std::vector<float> C(M * N, 0.f);
+    dsrt_kernel_sgemm(1, M, N, K, A.data(), 0, K, 1, B.data(), 0, N, 1,
+                      C.data(), 0, N, 1, 0);
+    out.push_back(std::move(C));
+  }
+  EXPECT_EQ(out[0], out[1]);
+  for (int64_t i = 0; i < M; i += 13)
+    for (int64_t j = 0; j < N; j += 97) {
+      double ref = 0;
+      for (int64_t k = 0; k < K; ++k)
+        ref += double(A[i * K + k]) * double(B[k * N + j]);
+      ASSERT_NEAR(out[1][i * N + j], ref, 5e-3) << i << "," << j;
+    }
+}
+
 TEST(SgemmDriver, RepeatedCallsReuseScratchCorrectly) {
   // A large product grows the shared packing buffer, a smaller one after
   // it must not read stale panels of the larger one.
