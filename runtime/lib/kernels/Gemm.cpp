@@ -175,7 +175,7 @@ void packA(const MatrixA &A, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
     float *panel = dst + ip * kc;
     if (mr == kMR && A.s1 == 1) {
       // Rows contiguous: the transposing packer (16 columns at a time in
-      // registers with AVX-512; scalar stores cost 10 % of a 1024^3 call).
+      // registers with AVX-512 instead of one 4-byte store per element).
       packer(A.p + (i0 + ip) * A.s0 + k0, A.s0, kc, panel);
       continue;
     }
