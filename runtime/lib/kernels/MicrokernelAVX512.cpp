@@ -134,6 +134,14 @@ void dsrt::kernels::microkernelAVX512(int mr, int nr, int64_t kc,
     rows<1>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(nr), 0, accumulate);
 }
 
+// GCC 12's unpack and extract intrinsics pass _mm512_undefined_ps(), a
+// self-initialized variable, as the unused merge operand, and
+// -Wmaybe-uninitialized flags it once inlined (GCC bug 105593): nothing
+// here reads an undefined value.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 void dsrt::kernels::packPanelAVX512(const float *src, int64_t ld, int64_t kc,
                                     float *dst) {
   static_assert(kMR == 12, "the transpose below handles 12 rows");
@@ -177,3 +185,6 @@ void dsrt::kernels::packPanelAVX512(const float *src, int64_t ld, int64_t kc,
     for (int i = 0; i < kMR; ++i)
       dst[k * kMR + i] = src[i * ld + k];
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
