@@ -1,20 +1,26 @@
 //===- gemm.cpp - fp32 GEMM throughput of dsrt's kernel vs the FMA peak ---===//
 //
 // Usage: ds-bench-gemm [--threads T] [--reps R] [SIZE...]   (default sizes
-//        256 512 1024 2048; T defaults to dsrt's default thread count)
+//        256 512 1024 2048; T defaults to dsrt's default thread count;
+//        R, at least 5, defaults to 20)
 //
-// Measures, in one run:
+// Measures, in one run, with the same clock (steady_clock wall time), the
+// same T threads, one warm-up and R timed repetitions for every figure:
 //   - the FMA peak of this CPU on T threads: each thread runs a loop of
-//     independent AVX-512 FMAs (24 accumulators, no memory traffic);
+//     independent AVX-512 FMAs (24 accumulators, no memory traffic), a burst
+//     of about the length of a 1024^3 product;
 //   - for each SIZE n, C += A·B with n x n x n row-major matrices through
-//     dsrt_kernel_sgemm (the entry point compiled models call), best of R
-//     (default 20) runs;
-//   - the same with OpenBLAS's cblas_sgemm when libopenblas is installed
-//     (columns show 0 otherwise).
-// Prints GFLOP/s and the fraction of the measured peak, from wall time and
-// from CPU time per thread (best of the runs each). Wall timings are noisy
-// when other processes share the cores: compare columns within one run,
-// and read the CPU-time columns as the speed while the threads run.
+//     dsrt_kernel_sgemm (the entry point compiled models call);
+//   - the same product with both operands marked constant, so the driver
+//     packs them on the warm-up call and then only computes: the gap to the
+//     previous figure is the packing's cost;
+//   - OpenBLAS's cblas_sgemm when libopenblas is installed (0 otherwise).
+// Prints the median GFLOP/s with its spread (min-max over the R runs) and
+// the median as a fraction of the peak's median; `best` is the fastest run
+// over the fastest peak burst. CPU time per thread (median) is the speed
+// while the threads run, which other processes sharing the cores do not
+// slow down. Wall timings are noisy on a shared machine: compare columns
+// within one run, and repeat runs.
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/dsrt.h"
@@ -65,6 +71,35 @@ template <typename F> static Timing timeOnce(F &&fn, int threads) {
   return {wall, (cpuSeconds() - c0) / threads};
 }
 
+/// GFLOP/s of R timed runs (after one warm-up): median, min, max of the
+/// wall figure and median of the CPU-per-thread one.
+struct Stats {
+  double med = 0, lo = 0, hi = 0, cpu = 0;
+};
+
+static double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n == 0 ? 0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+template <typename F>
+static Stats measure(F &&fn, double flops, int threads, int reps) {
+  fn(); // warm-up: pages touched, packed constants cached, pool started
+  std::vector<double> wall, cpu;
+  for (int r = 0; r < reps; ++r) {
+    Timing t = timeOnce(fn, threads);
+    wall.push_back(flops / t.wall / 1e9);
+    cpu.push_back(flops / t.cpu / 1e9);
+  }
+  Stats s;
+  s.med = median(wall);
+  s.lo = *std::min_element(wall.begin(), wall.end());
+  s.hi = *std::max_element(wall.begin(), wall.end());
+  s.cpu = median(cpu);
+  return s;
+}
+
 #ifdef DS_BENCH_AVX512
 /// 24 independent FMA chains of 16 floats: 768 flops per iteration.
 __attribute__((target("avx512f"))) static float fmaLoop(int64_t iters) {
@@ -83,33 +118,29 @@ __attribute__((target("avx512f"))) static float fmaLoop(int64_t iters) {
 }
 #endif
 
-/// GFLOP/s of `threads` threads running the FMA loop at once: the best of
-/// many short bursts (~2 ms), so a loaded machine still shows its peak.
-static Timing fmaPeak(int threads) {
-  Timing best{0, 0};
+/// GFLOP/s of `threads` threads running the FMA loop at once, measured
+/// like the GEMM: a warm-up, then `reps` bursts of about 10 ms.
+static Stats fmaPeak(int threads, int reps) {
 #ifdef DS_BENCH_AVX512
   if (!__builtin_cpu_supports("avx512f"))
-    return best;
-  const int64_t iters = 500000;
+    return {};
+  const int64_t iters = 2000000;
   double flops = 768.0 * iters * threads;
-  for (int rep = 0; rep < 100; ++rep) {
-    std::atomic<float> sink{0};
-    Timing t = timeOnce(
-        [&] {
-          std::vector<std::thread> pool;
-          for (int i = 0; i < threads; ++i)
-            pool.emplace_back([&] { sink = sink + fmaLoop(iters); });
-          for (auto &th : pool)
-            th.join();
-        },
-        threads);
-    best.wall = std::max(best.wall, flops / t.wall / 1e9);
-    best.cpu = std::max(best.cpu, flops / t.cpu / 1e9);
-  }
+  std::atomic<float> sink{0};
+  return measure(
+      [&] {
+        std::vector<std::thread> pool;
+        for (int i = 0; i < threads; ++i)
+          pool.emplace_back([&] { sink = sink + fmaLoop(iters); });
+        for (auto &th : pool)
+          th.join();
+      },
+      flops, threads, reps);
 #else
   (void)threads;
+  (void)reps;
+  return {};
 #endif
-  return best;
 }
 
 using CblasSgemm = void (*)(int, int, int, int, int, int, float, const float *,
@@ -123,7 +154,7 @@ int main(int argc, char **argv) {
     if (a == "--threads" && i + 1 < argc)
       threads = std::atoi(argv[++i]);
     else if (a == "--reps" && i + 1 < argc)
-      reps = std::max(1, std::atoi(argv[++i]));
+      reps = std::max(5, std::atoi(argv[++i]));
     else if (a == "-h" || a == "--help") {
       std::printf("usage: ds-bench-gemm [--threads T] [--reps R] [SIZE...]\n");
       return 0;
@@ -156,47 +187,51 @@ int main(int argc, char **argv) {
                              : nullptr)
     setThreads(threads);
 
-  Timing peak = fmaPeak(threads);
-  std::printf("threads=%d fma_peak_gflops wall=%.1f cpu=%.1f\n", threads,
-              peak.wall, peak.cpu);
-  std::printf("(wall: elapsed time; cpu: CPU time per thread, i.e. the speed "
-              "while running, which other processes sharing the cores do not "
-              "slow down)\n");
-  std::printf("%6s %10s %8s %10s %8s %10s %8s\n", "n", "ds_wall", "/peak",
-              "ds_cpu", "/peak", "blas_wall", "/peak");
+  Stats peak = fmaPeak(threads, reps);
+  std::printf("threads=%d reps=%d fma_peak_gflops wall=%.1f min=%.1f "
+              "max=%.1f cpu=%.1f\n",
+              threads, reps, peak.med, peak.lo, peak.hi, peak.cpu);
+  std::printf("(GFLOP/s: median of the runs [min-max]; /peak: median over "
+              "the peak's median; best: fastest run over the fastest peak "
+              "burst; packed: both operands constant, packed once; cpu: CPU "
+              "time per thread)\n");
+  std::printf("%6s %8s %6s %17s %6s %8s %6s %8s %8s %6s\n", "n", "ds_med",
+              "/peak", "[min-max]", "best", "packed", "/peak", "ds_cpu",
+              "blas", "/peak");
   std::mt19937 rng(42);
   std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  auto frac = [](double v, double p) { return p > 0 ? v / p : 0.0; };
   for (int64_t n : sizes) {
-    std::vector<float> A(n * n), B(n * n), C(n * n);
+    std::vector<float> A(n * n), B(n * n), C(n * n, 0.f);
     for (float &x : A)
       x = dist(rng);
     for (float &x : B)
       x = dist(rng);
     double flops = 2.0 * n * n * n;
-    auto best = [&](auto &&fn) {
-      fn(); // warm-up
-      Timing b{0, 0};
-      for (int r = 0; r < reps; ++r) {
-        Timing t = timeOnce(fn, threads);
-        b.wall = std::max(b.wall, flops / t.wall / 1e9);
-        b.cpu = std::max(b.cpu, flops / t.cpu / 1e9);
-      }
-      return b;
+    auto sgemm = [&](int64_t flags) {
+      return [&, flags] {
+        dsrt_kernel_sgemm(1, n, n, n, A.data(), 0, n, 1, B.data(), 0, n, 1,
+                          C.data(), 0, n, 1, flags);
+      };
     };
-    Timing ds = best([&] {
-      dsrt_kernel_sgemm(1, n, n, n, A.data(), 0, n, 1, B.data(), 0, n, 1,
-                        C.data(), 0, n, 1, /*flags=*/0);
-    });
-    Timing ob{0, 0};
+    Stats ds = measure(sgemm(0), flops, threads, reps);
+    Stats packed =
+        measure(sgemm(DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B), flops,
+                threads, reps);
+    Stats ob;
     if (cblas)
-      ob = best([&] {
-        cblas(101, 111, 111, int(n), int(n), int(n), 1.f, A.data(), int(n),
-              B.data(), int(n), 1.f, C.data(), int(n));
-      });
-    auto frac = [](double v, double p) { return p > 0 ? v / p : 0.0; };
-    std::printf("%6lld %10.1f %8.2f %10.1f %8.2f %10.1f %8.2f\n",
-                (long long)n, ds.wall, frac(ds.wall, peak.wall), ds.cpu,
-                frac(ds.cpu, peak.cpu), ob.wall, frac(ob.wall, peak.wall));
+      ob = measure(
+          [&] {
+            cblas(101, 111, 111, int(n), int(n), int(n), 1.f, A.data(),
+                  int(n), B.data(), int(n), 1.f, C.data(), int(n));
+          },
+          flops, threads, reps);
+    char spread[32];
+    std::snprintf(spread, sizeof(spread), "[%.0f-%.0f]", ds.lo, ds.hi);
+    std::printf("%6lld %8.1f %6.2f %17s %6.2f %8.1f %6.2f %8.1f %8.1f %6.2f\n",
+                (long long)n, ds.med, frac(ds.med, peak.med), spread,
+                frac(ds.hi, peak.hi), packed.med, frac(packed.med, peak.med),
+                ds.cpu, ob.med, frac(ob.med, peak.med));
   }
   return 0;
 }

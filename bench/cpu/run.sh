@@ -22,7 +22,9 @@
 # --bench-torch). ORT and torch run with OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE unset; ds sees the environment as it is.
 # Then ds-bench-gemm measures the FMA peak of this CPU on T threads and
-# C += A·B through the kernel compiled models call (wall clock).
+# C += A·B through the kernel compiled models call (wall clock, median of
+# 20 runs after a warm-up for both, with the spread; "packed" is the same
+# product with its operands packed beforehand, i.e. without packing cost).
 #
 # Prints per-model medians, ORT/ds and torch/ds (> 1: ds is faster) with
 # their geometric means, compile time and peak RSS, and GEMM GFLOP/s with
@@ -210,10 +212,10 @@ if [ $DO_GEMM -eq 1 ]; then
     timeout "$DS_TIMEOUT" "$GEMM_BIN" --threads "$THREADS" $GEMM_SIZES > "$LOG_DIR/gemm.log" 2>&1 ||
       echo "bench/cpu: ds-bench-gemm failed, see $LOG_DIR/gemm.log" >&2
     peak=$(field wall "$LOG_DIR/gemm.log" "threads=")
-    echo "GEMM C += A·B (fp32, n×n×n, dsrt_kernel_sgemm, best of 20, wall clock, $THREADS threads)"
-    echo "measured FMA peak: $peak GFLOP/s"
-    printf '%6s %10s %8s\n' n GFLOP/s "of peak"
-    awk '$1 ~ /^[0-9]+$/ && NF >= 3 { printf "%6s %10s %8s\n", $1, $2, $3 }' "$LOG_DIR/gemm.log"
+    echo "GEMM C += A·B (fp32, n×n×n, dsrt_kernel_sgemm, median of 20 after a warm-up, wall clock, $THREADS threads)"
+    echo "measured FMA peak (median of 20 bursts, same clock and threads): $peak GFLOP/s"
+    printf '%6s %10s %8s %17s %10s %8s\n' n GFLOP/s "of peak" "[min-max]" packed "of peak"
+    awk '$1 ~ /^[0-9]+$/ && NF >= 7 { printf "%6s %10s %8s %17s %10s %8s\n", $1, $2, $3, $4, $6, $7 }' "$LOG_DIR/gemm.log"
   else
     echo "GEMM: $GEMM_BIN not found (build target ds-bench-gemm)"
   fi

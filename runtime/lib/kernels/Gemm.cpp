@@ -4,9 +4,10 @@
 // K into slices of kKC; for each (column block, K slice) the B slice is
 // packed once into kNR-wide panels (in L2), then for each row block of kMC
 // the A block is packed into kMR-high panels and the microkernel sweeps
-// them, one B panel against every A panel of the block (both stream from
-// L2 with software prefetch; see the blocking constants below). Constant
-// operands skip the per-call packing: their whole-K packed form is cached.
+// them, each A panel (in L1) against every B panel of the slice (streaming
+// from L2 with software prefetch; see the blocking constants below).
+// Constant operands skip the per-call packing: their whole-K packed form is
+// cached.
 //
 // B is reached through a "row filler" so the same driver serves GEMM (B is
 // a strided matrix) and convolution (B is the im2col matrix of the input,
@@ -14,7 +15,9 @@
 //
 // Threads: the caller's (M, N) problem, times the batch, is cut into tasks
 // along N (or M when N is narrow) that run on the runtime's pool; each task
-// packs its own operands, so tasks share nothing but read-only inputs.
+// packs its own operands, so tasks share nothing but read-only inputs. One
+// large product with neither operand constant instead packs B once on all
+// threads and shares it among row blocks (sgemmSharedB).
 //
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
@@ -66,25 +69,60 @@ Microkernel dsrt::kernels::selectMicrokernel() {
   return microkernelGeneric;
 }
 
+void dsrt::kernels::packPanelGeneric(const float *src, int64_t ld,
+                                     int64_t kc, float *dst) {
+  for (int64_t i = 0; i < kMR; ++i)
+    for (int64_t k = 0; k < kc; ++k)
+      dst[k * kMR + i] = src[i * ld + k];
+}
+
+PanelPacker dsrt::kernels::selectPanelPacker() {
+#if defined(__x86_64__) && defined(DSRT_HAVE_AVX512_KERNELS)
+  if (!std::getenv("DSRT_GENERIC_KERNELS") && __builtin_cpu_supports("avx512f"))
+    return packPanelAVX512;
+#endif
+  return packPanelGeneric;
+}
+
 namespace {
 
 const Microkernel microkernel = selectMicrokernel();
+const PanelPacker panelPacker = selectPanelPacker();
 
-/// What a GEMM block does at its innermost step: the microkernel, and for a
-/// fused call (epilogue set) the epilogue applied to each finished tile,
-/// the first K slice writing C instead of accumulating.
+/// What a GEMM block does at its innermost step: the microkernel, the
+/// packer of full A panels, and for a fused call (epilogue set) the
+/// epilogue applied to each finished tile, the first K slice writing C
+/// instead of accumulating.
 struct BlockOps {
   Microkernel micro = microkernel;
+  PanelPacker pack = panelPacker;
   const Epilogue *epilogue = nullptr;
   EpilogueTile epilogueTile = nullptr;
 };
 
-/// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core: a kMC x kKC A
-/// block is 288 KiB, a kKC x kNC B block 2 MiB; a B panel (64 KiB) streams
-/// from L2 with software prefetch. Measured against kKC = 256 (B panel in
-/// L1) and kNC = 512 with bench/gemm.cpp: 512/1024 was best at 1024^3
-/// (by ~5 %, within the noise of a shared machine).
-constexpr int64_t kKC = 512;
+/// The kernels chosen at load time, or the portable ones while
+/// DSRT_GENERIC_KERNELS is set: read per sgemm call (one getenv, ~0.1 us)
+/// so that tests can cover both on one process.
+BlockOps currentOps() {
+  BlockOps ops;
+  if (std::getenv("DSRT_GENERIC_KERNELS")) {
+    ops.micro = microkernelGeneric;
+    ops.pack = packPanelGeneric;
+  }
+  return ops;
+}
+
+/// Cache blocking, for a 48 KiB L1 and 2 MiB L2 per core (the BLIS
+/// arrangement with the roles of A and B swapped, since A is the operand
+/// the microkernel broadcasts): an A panel, kKC x kMR (12 KiB), stays in L1
+/// while the microkernel sweeps the kKC x kNC B slice (1 MiB, half of L2)
+/// panel by panel; a kMC x kKC A block is 144 KiB. Measured with one
+/// thread on a loaded host (CPU time, three interleaved rounds of 15 calls)
+/// against the previous kKC = 512 with each B panel against every A panel
+/// of the block: 1024^3 146-153 vs 135-137 GFLOP/s, 2048^3 +10 %, 256^3
+/// +5 %; kKC = 128, 192, 320, 384, kNC = 512, 768 and kMC = 48, 288 were
+/// no better.
+constexpr int64_t kKC = 256;
 constexpr int64_t kMC = 12 * kMR;
 constexpr int64_t kNC = 1024;
 
@@ -97,8 +135,10 @@ struct AlignedFree {
 
 /// Per-thread packing buffers, grown on demand and kept for the next call.
 struct Scratch {
-  std::unique_ptr<float, AlignedFree> a, b, c;
-  int64_t aSize = 0, bSize = 0;
+  /// a, b: the A block and B slice a task packs; row: one row of an
+  /// im2col B; shared: a whole packed B that the caller's tasks share.
+  std::unique_ptr<float, AlignedFree> a, b, c, row, shared;
+  int64_t aSize = 0, bSize = 0, rowSize = 0, sharedSize = 0;
   float *get(std::unique_ptr<float, AlignedFree> &buf, int64_t &size,
              int64_t want) {
     if (size < want) {
@@ -129,10 +169,24 @@ struct MatrixA {
 
 /// Packs rows [i0, i0+mc) x columns [k0, k0+kc) of A into kMR-row panels.
 void packA(const MatrixA &A, int64_t i0, int64_t mc, int64_t k0, int64_t kc,
-           float *dst) {
+           float *dst, PanelPacker packer = panelPacker) {
   for (int64_t ip = 0; ip < mc; ip += kMR) {
     int64_t mr = std::min<int64_t>(kMR, mc - ip);
     float *panel = dst + ip * kc;
+    if (mr == kMR && A.s1 == 1) {
+      // Rows contiguous: the transposing packer (16 columns at a time in
+      // registers with AVX-512 instead of one 4-byte store per element).
+      packer(A.p + (i0 + ip) * A.s0 + k0, A.s0, kc, panel);
+      continue;
+    }
+    if (A.s0 == 1) {
+      // Columns contiguous (A transposed): each step k is one run of mr.
+      const float *src = A.p + (i0 + ip) + k0 * A.s1;
+      for (int64_t k = 0; k < kc; ++k)
+        std::memcpy(panel + k * kMR, src + k * A.s1,
+                    size_t(mr) * sizeof(float));
+      continue;
+    }
     for (int64_t i = 0; i < mr; ++i) {
       const float *src = A.p + (i0 + ip + i) * A.s0 + k0 * A.s1;
       if (A.s1 == 1)
@@ -274,18 +328,33 @@ struct Im2colB {
 };
 
 /// Packs rows [k0, k0+kc) x columns [n0, n0+nc) of B into kNR-wide panels,
-/// zero-padding the last one.
+/// zero-padding the last one. Row by row: each source row is read once,
+/// front to back, and scattered into the panels. (Walking one panel at a
+/// time instead reads kNR columns of kc rows a row stride apart, a new page
+/// every row for a large B, which the hardware prefetchers do not follow:
+/// 8.7 % of a 1024^3 call's time that way, 4.9 % this way.)
 template <typename B>
 void packB(const B &b, int64_t k0, int64_t kc, int64_t n0, int64_t nc,
            float *dst) {
-  for (int64_t jp = 0; jp < nc; jp += kNR) {
-    int64_t nr = std::min<int64_t>(kNR, nc - jp);
-    float *panel = dst + jp * kc;
-    for (int64_t k = 0; k < kc; ++k) {
-      float *row = panel + k * kNR;
-      b.row(k0 + k, n0 + jp, nr, row);
-      for (int64_t j = nr; j < kNR; ++j)
-        row[j] = 0.0f;
+  int64_t full = nc / kNR * kNR;
+  float *rowBuf = nullptr;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float *src = b.direct(k0 + k, n0);
+    if (!src) {
+      if (!rowBuf) {
+        Scratch &s = scratch();
+        rowBuf = s.get(s.row, s.rowSize, nc);
+      }
+      b.row(k0 + k, n0, nc, rowBuf);
+      src = rowBuf;
+    }
+    float *d = dst + k * kNR;
+    for (int64_t jp = 0; jp < full; jp += kNR)
+      std::memcpy(d + jp * kc, src + jp, kNR * sizeof(float));
+    if (full < nc) {
+      float *last = d + full * kc;
+      std::memcpy(last, src + full, size_t(nc - full) * sizeof(float));
+      std::fill(last + (nc - full), last + kNR, 0.0f);
     }
   }
 }
@@ -356,42 +425,54 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
         const float *aBlock = packedA ? packedA + ic * K + pc * kMR : ap;
         int64_t aPanelStride = packedA ? K : kc;
         if (!packedA)
-          packA(A, ic, mc, pc, kc, ap);
-        for (int64_t jr = 0; jr < nc; jr += kNR) {
+          packA(A, ic, mc, pc, kc, ap, ops.pack);
+        // One microkernel call: A panel ir of the block against B panel jr.
+        auto tileAt = [&](int64_t ir, int64_t jr) {
+          int mr = int(std::min<int64_t>(kMR, mc - ir));
           int nr = int(std::min<int64_t>(kNR, nc - jr));
+          const float *aPanel = aBlock + ir * aPanelStride;
           const float *bPanel = packedB    ? packedB + (jc + jr) * K + pc * kNR
                                 : packingB ? bp + jr * kc
                                            : b.direct(pc, jc + jr);
           int64_t ldb = packedB || packingB ? kNR : b.ld();
-          for (int64_t ir = 0; ir < mc; ir += kMR) {
-            int mr = int(std::min<int64_t>(kMR, mc - ir));
-            float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
-            if (!tile) {
-              ops.micro(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
-                        c, C.s0, accumulate);
-              if (finish)
-                ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, c, C.s0);
-              continue;
-            }
-            // Strided columns: compute into a dense tile, then add or store.
-            ops.micro(mr, nr, kc, aBlock + ir * aPanelStride, bPanel, ldb,
-                      tile, kNR, /*accumulate=*/false);
-            if (!epi) {
-              for (int i = 0; i < mr; ++i)
-                for (int j = 0; j < nr; ++j)
-                  c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
-              continue;
-            }
-            if (!first)
-              for (int i = 0; i < mr; ++i)
-                for (int j = 0; j < nr; ++j)
-                  tile[i * kNR + j] += c[i * C.s0 + j * C.s1];
+          float *c = C.p + (ic + ir) * C.s0 + (jc + jr) * C.s1;
+          if (!tile) {
+            ops.micro(mr, nr, kc, aPanel, bPanel, ldb, c, C.s0, accumulate);
             if (finish)
-              ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, tile, kNR);
+              ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, c, C.s0);
+            return;
+          }
+          // Strided columns: compute into a dense tile, then add or store.
+          ops.micro(mr, nr, kc, aPanel, bPanel, ldb, tile, kNR,
+                    /*accumulate=*/false);
+          if (!epi) {
             for (int i = 0; i < mr; ++i)
               for (int j = 0; j < nr; ++j)
-                c[i * C.s0 + j * C.s1] = tile[i * kNR + j];
+                c[i * C.s0 + j * C.s1] += tile[i * kNR + j];
+            return;
           }
+          if (!first)
+            for (int i = 0; i < mr; ++i)
+              for (int j = 0; j < nr; ++j)
+                tile[i * kNR + j] += c[i * C.s0 + j * C.s1];
+          if (finish)
+            ops.epilogueTile(*epi, ic + ir, mr, jc + jr, nr, tile, kNR);
+          for (int i = 0; i < mr; ++i)
+            for (int j = 0; j < nr; ++j)
+              c[i * C.s0 + j * C.s1] = tile[i * kNR + j];
+        };
+        if (packedB || packingB) {
+          // Packed B: an A panel (kc x kMR, in L1) against every B panel
+          // of the slice (in L2), the B panels streaming in order.
+          for (int64_t ir = 0; ir < mc; ir += kMR)
+            for (int64_t jr = 0; jr < nc; jr += kNR)
+              tileAt(ir, jr);
+        } else {
+          // B read in place (a few rows of A): each B panel once, against
+          // every A panel, while it is in cache.
+          for (int64_t jr = 0; jr < nc; jr += kNR)
+            for (int64_t ir = 0; ir < mc; ir += kMR)
+              tileAt(ir, jr);
         }
       }
     }
@@ -448,6 +529,59 @@ void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
     gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C, ops);
 }
 
+/// The largest B (K x N floats) sgemmSharedB packs whole: 16 MiB, a
+/// 2048 x 2048 B. The buffer stays with the calling thread for the next
+/// call; larger products go through the per-task packing, whose buffers are
+/// bounded by the blocking (kKC x kNC).
+constexpr int64_t kMaxSharedB = int64_t(1) << 22;
+
+/// Whether one product with neither operand constant goes through
+/// sgemmSharedB: several threads, enough rows for two row blocks of a few
+/// panels per thread, B packed anyway (more than a few rows), and a B
+/// small enough to be packed whole.
+bool sharedPackApplies(int64_t M, int64_t N, int64_t K) {
+  int threads = numThreads();
+  return threads > 1 && M >= 4 * kMR * threads &&
+         M * N * K >= 2 * kMinTaskWork &&
+         K * ((N + kNR - 1) / kNR * kNR) <= kMaxSharedB;
+}
+
+/// One product on several threads, every element of A and B packed once:
+/// first the threads pack B whole (kNR-column panels over all of K, the
+/// layout of packedConstantB), each a range of panels, into a buffer of the
+/// calling thread; then they take row blocks of C (a few per thread, so a
+/// thread that another process delays holds up a small block), each packing
+/// only its own rows of A and reading the shared B. Splitting along N
+/// instead packs all of A on every thread, and A's packing is a transpose
+/// (measured 11 % of a 1024^3 call on 2 threads). The K slices, and so each
+/// element's order of accumulation, are those of gemmBlock on any split:
+/// results are bitwise the same on any thread count.
+void sgemmSharedB(int64_t M, int64_t N, int64_t K, const MatrixA &A,
+                  const MatrixB &B, const MatrixC &C, const BlockOps &ops) {
+  int threads = numThreads();
+  int64_t panels = (N + kNR - 1) / kNR;
+  Scratch &s = scratch();
+  float *bp = s.get(s.shared, s.sharedSize, panels * kNR * K);
+  int64_t packParts = std::min<int64_t>(panels, threads);
+  int64_t packChunk = (panels + packParts - 1) / packParts;
+  parallelFor(packParts, [&](int64_t t) {
+    int64_t lo = t * packChunk * kNR;
+    int64_t hi = std::min(N, lo + packChunk * kNR);
+    if (lo < hi)
+      packB(B, 0, K, lo, hi - lo, bp + lo * K);
+  });
+  int64_t units = (M + kMR - 1) / kMR;
+  int64_t parts = std::min<int64_t>(
+      {int64_t(4) * threads, units / 2, M * N * K / kMinTaskWork});
+  parts = std::max<int64_t>(parts, 1);
+  int64_t chunk = (units + parts - 1) / parts * kMR;
+  parts = (M + chunk - 1) / chunk;
+  parallelFor(parts, [&](int64_t t) {
+    int64_t lo = t * chunk, hi = std::min(M, lo + chunk);
+    gemmBlock(lo, hi, 0, N, K, A, nullptr, B, bp, C, ops);
+  });
+}
+
 } // namespace
 
 DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
@@ -458,6 +592,14 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
                                    int64_t sC2, int64_t flags) {
   if (batch <= 0 || M <= 0 || N <= 0 || K <= 0)
     return;
+  BlockOps ops = currentOps();
+  if (batch == 1 &&
+      !(flags & (DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B)) &&
+      sharedPackApplies(M, N, K)) {
+    sgemmSharedB(M, N, K, MatrixA{A, sA1, sA2}, MatrixB{B, sB1, sB2},
+                 MatrixC{C, sC1, sC2}, ops);
+    return;
+  }
   Split split =
       splitWork(M, N, K, batch, (flags & DSRT_KERNEL_CONSTANT_A) != 0,
                 (flags & DSRT_KERNEL_CONSTANT_B) != 0);
@@ -482,7 +624,7 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
         packed.empty() ? nullptr : packed[sA0 == 0 ? 0 : bi]->data.get();
     const float *pb =
         packedB.empty() ? nullptr : packedB[sB0 == 0 ? 0 : bi]->data.get();
-    runTask(split, part, M, N, K, a, pa, b, pb, c);
+    runTask(split, part, M, N, K, a, pa, b, pb, c, ops);
   });
 }
 

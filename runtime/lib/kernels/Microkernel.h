@@ -41,6 +41,19 @@ void microkernelGeneric(int mr, int nr, int64_t kc, const float *Ap,
 /// The best microkernel for this CPU.
 Microkernel selectMicrokernel();
 
+/// Packs a full panel of A: kMR rows `ld` floats apart, columns [0, kc) of
+/// each contiguous, into dst[k*kMR + i] (the Ap layout above).
+using PanelPacker = void (*)(const float *src, int64_t ld, int64_t kc,
+                             float *dst);
+
+/// AVX-512F: 16 columns at a time, transposed in registers.
+void packPanelAVX512(const float *src, int64_t ld, int64_t kc, float *dst);
+/// Portable scalar code.
+void packPanelGeneric(const float *src, int64_t ld, int64_t kc, float *dst);
+
+/// The best panel packer for this CPU (same choice as selectMicrokernel).
+PanelPacker selectPanelPacker();
+
 } // namespace dsrt::kernels
 
 #endif // DSRT_LIB_KERNELS_MICROKERNEL_H

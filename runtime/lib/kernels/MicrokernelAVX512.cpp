@@ -133,3 +133,58 @@ void dsrt::kernels::microkernelAVX512(int mr, int nr, int64_t kc,
   else
     rows<1>(mr, kc, Ap, Bp, ldb, C, ldc, maskOf(nr), 0, accumulate);
 }
+
+// GCC 12's unpack and extract intrinsics pass _mm512_undefined_ps(), a
+// self-initialized variable, as the unused merge operand, and
+// -Wmaybe-uninitialized flags it once inlined (GCC bug 105593): nothing
+// here reads an undefined value.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+void dsrt::kernels::packPanelAVX512(const float *src, int64_t ld, int64_t kc,
+                                    float *dst) {
+  static_assert(kMR == 12, "the transpose below handles 12 rows");
+  int64_t k = 0;
+  for (; k + 16 <= kc; k += 16) {
+    // Rows 4g..4g+3 interleaved in two steps: afterwards lane j (128 bits)
+    // of u[g][m] holds column 4j+m of those four rows, i.e. one third of
+    // the packed column, stored as is.
+    __m512 u[3][4];
+#pragma GCC unroll 3
+    for (int g = 0; g < 3; ++g) {
+      const float *r = src + 4 * g * ld + k;
+      __m512 r0 = _mm512_loadu_ps(r), r1 = _mm512_loadu_ps(r + ld),
+             r2 = _mm512_loadu_ps(r + 2 * ld), r3 = _mm512_loadu_ps(r + 3 * ld);
+      __m512 t0 = _mm512_unpacklo_ps(r0, r1), t1 = _mm512_unpackhi_ps(r0, r1);
+      __m512 t2 = _mm512_unpacklo_ps(r2, r3), t3 = _mm512_unpackhi_ps(r2, r3);
+      u[g][0] = _mm512_castpd_ps(
+          _mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t2)));
+      u[g][1] = _mm512_castpd_ps(
+          _mm512_unpackhi_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t2)));
+      u[g][2] = _mm512_castpd_ps(
+          _mm512_unpacklo_pd(_mm512_castps_pd(t1), _mm512_castps_pd(t3)));
+      u[g][3] = _mm512_castpd_ps(
+          _mm512_unpackhi_pd(_mm512_castps_pd(t1), _mm512_castps_pd(t3)));
+    }
+    float *d = dst + k * kMR;
+#pragma GCC unroll 3
+    for (int g = 0; g < 3; ++g)
+#pragma GCC unroll 4
+      for (int m = 0; m < 4; ++m) {
+        _mm_storeu_ps(d + m * kMR + 4 * g, _mm512_castps512_ps128(u[g][m]));
+        _mm_storeu_ps(d + (4 + m) * kMR + 4 * g,
+                      _mm512_extractf32x4_ps(u[g][m], 1));
+        _mm_storeu_ps(d + (8 + m) * kMR + 4 * g,
+                      _mm512_extractf32x4_ps(u[g][m], 2));
+        _mm_storeu_ps(d + (12 + m) * kMR + 4 * g,
+                      _mm512_extractf32x4_ps(u[g][m], 3));
+      }
+  }
+  for (; k < kc; ++k)
+    for (int i = 0; i < kMR; ++i)
+      dst[k * kMR + i] = src[i * ld + k];
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
