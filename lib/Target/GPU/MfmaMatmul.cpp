@@ -14,8 +14,8 @@
 //   Epilogue: the accumulators, which started from C, are stored to C.
 //
 // Operand and accumulator layouts of the single-block 16 × 16 MFMAs (AMD
-// "CDNA3 Instruction Set Architecture", section 7.1 "Matrix fused-multiply-
-// add (MFMA)", and the AMD Matrix Instruction Calculator's
+// "CDNA3 Instruction Set Architecture", chapter "Matrix Arithmetic
+// Instructions", and the AMD Matrix Instruction Calculator's
 // --register-layout for these instructions on CDNA2/CDNA3), with lane
 // l ∈ [0, 64) and kPerLane = K / 4 values per lane:
 //   A[i][k]: lane i + 16 · (k / kPerLane), element k % kPerLane

@@ -292,7 +292,8 @@ def MfmaMatmulPass : Pass<"ds-gpu-mfma-matmul", "func::FuncOp"> {
 
     Lane l holds A's row l % 16 and B's column l % 16 at K offsets
     K/4 · (l / 16) + e, and D's rows 4 · (l / 16) + e of column l % 16
-    (CDNA3 ISA section 7.1; AMD Matrix Instruction Calculator). The f32
+    (CDNA3 ISA, matrix arithmetic chapter; AMD Matrix Instruction
+    Calculator). The f32
     instruction multiplies and accumulates in f32, so f32 models keep f32
     precision (only the summation order differs from the SIMT loop).
 
