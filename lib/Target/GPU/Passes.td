@@ -261,4 +261,55 @@ def ApproximateMathPass : Pass<"ds-gpu-approximate-math"> {
                            "vector::VectorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// ROCm matrix cores (MfmaMatmul.cpp)
+//===----------------------------------------------------------------------===//
+
+def MfmaMatmulPass : Pass<"ds-gpu-mfma-matmul", "func::FuncOp"> {
+  let summary = "Turn linalg.matmul/batch_matmul on buffers into tiled "
+                "MFMA kernels for AMD CDNA matrix cores (amdgpu.mfma)";
+  let description = [{
+    For `chip` in gfx90a, gfx940, gfx941, gfx942 and gfx950, each
+    `linalg.matmul` or `linalg.batch_matmul` with default indexing maps,
+    static shapes, unit innermost strides, an f32 result and f32, f16 or
+    bf16 inputs whose N is a multiple of 16 and whose K is a multiple of
+    4 (f32) or 16 (f16/bf16) becomes one `gpu.launch` for wave64:
+
+    - grid `(N/BN, M'/BM, batch)` with M' = M rounded up to 16 (rows past
+      M are zeros in A's tile and are not stored); BM and BN in
+      {64, 32, 16}, the largest dividing M' and N; waves of 32 × 32 output
+      elements (smaller when the block tile is), at most four per block;
+    - a K loop in steps of BK (32, 16, 8 or 4 dividing K, whole 16-byte
+      rows): the block copies the A (BM × BK) and B (BK × BN) tiles into
+      LDS (the launch's workgroup attributions, rows padded by 16 bytes)
+      with 16-byte vector accesses, `gpu.barrier`, then each wave loads its
+      operands by lane index and issues `amdgpu.mfma` 16x16x4 (f32 inputs:
+      `v_mfma_f32_16x16x4f32`) or 16x16x16 (f16: `v_mfma_f32_16x16x16f16`,
+      bf16: `v_mfma_f32_16x16x16bf16_1k`) into `vector<4xf32>` accumulators
+      carried by the loop;
+    - the accumulators start from C (linalg's accumulate-into-init
+      semantics) and are stored back to C at the end.
+
+    Lane l holds A's row l % 16 and B's column l % 16 at K offsets
+    K/4 · (l / 16) + e, and D's rows 4 · (l / 16) + e of column l % 16
+    (CDNA3 ISA, matrix arithmetic chapter; AMD Matrix Instruction
+    Calculator). The f32
+    instruction multiplies and accumulates in f32, so f32 models keep f32
+    precision (only the summation order differs from the SIMT loop).
+
+    Other matmuls, and every matmul on other chips, are left alone (the
+    SIMT path); `report-skipped` emits a remark saying why. ROCm only:
+    lower with `convert-amdgpu-to-rocdl` (done by the ROCm pipeline).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "Target chip (the kernel is built for CDNA2/CDNA3/CDNA4 only)">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "Emit a remark on each matmul left to the SIMT path">
+  ];
+  let dependentDialects = ["amdgpu::AMDGPUDialect", "arith::ArithDialect",
+                           "gpu::GPUDialect", "memref::MemRefDialect",
+                           "scf::SCFDialect", "vector::VectorDialect"];
+}
+
 #endif // DS_TARGET_GPU_PASSES

@@ -105,7 +105,8 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   // On CUDA the named matmuls stay named (and their reshapes views) so that
   // ds-gpu-tensor-core-matmul can take them.
   FuseElementwisePassOptions fusion;
-  fusion.keepMatmuls = cuda && options.tensorCores;
+  // On ROCm likewise for ds-gpu-mfma-matmul.
+  fusion.keepMatmuls = options.tensorCores;
   pm.addPass(createFuseElementwisePass(fusion));
   addCleanup(pm);
 
@@ -134,6 +135,13 @@ void ds::buildGPUPipeline(OpPassManager &pm,
     TensorCoreMatmulPassOptions tensorCores;
     tensorCores.allowTF32 = options.allowTF32;
     pm.addNestedPass<func::FuncOp>(createTensorCoreMatmulPass(tensorCores));
+  }
+  // ROCm: the same on CDNA matrix cores (amdgpu.mfma), for chips that
+  // have them; the pass leaves other chips' matmuls to the SIMT path.
+  if (!cuda && options.tensorCores) {
+    MfmaMatmulPassOptions mfma;
+    mfma.chip = chip;
+    pm.addNestedPass<func::FuncOp>(createMfmaMatmulPass(mfma));
   }
 
   // Every op, copies included, becomes a parallel loop nest, then a grid.
@@ -232,7 +240,8 @@ struct GPUPipelineCLOptions
                             llvm::cl::init(256)};
   Option<bool> tensorCores{
       *this, "tensor-cores",
-      llvm::cl::desc("CUDA: tiled mma.sync kernels for f16 matmuls"),
+      llvm::cl::desc("Tiled matrix-core matmul kernels (CUDA mma.sync, "
+                     "ROCm MFMA)"),
       llvm::cl::init(true)};
   Option<bool> allowTF32{
       *this, "allow-tf32",

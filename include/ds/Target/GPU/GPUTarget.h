@@ -62,8 +62,9 @@ struct GPUPipelineOptions {
   std::string features;
   /// Threads per block for distributed loops.
   int64_t blockSize = 256;
-  /// CUDA: run eligible f16 matmuls as tiled tensor-core kernels
-  /// (ds-gpu-tensor-core-matmul).
+  /// Run eligible matmuls as tiled matrix-core kernels: CUDA f16/bf16
+  /// (ds-gpu-tensor-core-matmul), ROCm CDNA f32/f16/bf16
+  /// (ds-gpu-mfma-matmul).
   bool tensorCores = true;
   /// CUDA: also run f32 matmuls on tensor cores in tf32 (about 1e-3
   /// relative error per product instead of f32's 6e-8).
