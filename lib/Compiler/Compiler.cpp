@@ -5,6 +5,7 @@
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
 #include "ds/Target/CPU/CPUTarget.h"
+#include "ds/Target/GPU/QuantizedKernels.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Distributed/LowerTopology/Passes.h"
 #include "passes/Distributed/Passes.h"
@@ -176,10 +177,10 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (options.afterStage)
     options.afterStage("graph", module);
 
-  if (!options.quantize.empty() && options.targetKind != TargetKind::CPU) {
+  if (!options.quantize.empty() && options.targetKind == TargetKind::ROCm) {
     emitError(module.getLoc())
-        << "quantization is supported for the CPU target only (the GPU "
-           "pipelines have no dsq kernels yet)";
+        << "quantization is supported for the CPU and CUDA targets only (the "
+           "ROCm pipeline has no dsq kernels yet)";
     return CompileStatus::Unsupported;
   }
   if (!options.quantize.empty()) {
@@ -190,6 +191,12 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
       passOptions = "weights=" + passOptions;
     else if (passOptions == "default")
       passOptions.clear();
+    // `target` picks activations from the host CPU's dot products; every
+    // CUDA chip ds targets (sm_80+) has int8 tensor cores.
+    if (options.targetKind == TargetKind::CUDA &&
+        StringRef(passOptions).find("activations") == StringRef::npos)
+      passOptions += std::string(passOptions.empty() ? "" : " ") +
+                     "activations=dynamic-per-token";
     std::unique_ptr<Pass> quantize = createQuantize();
     std::string error;
     if (failed(quantize->initializeOptions(passOptions, [&](const Twine &msg) {
@@ -232,6 +239,8 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
           pm.addPass(createDecomposeQConv());
         if (quantized && options.targetKind == TargetKind::CPU)
           addCPUQuantizedKernelPasses(pm);
+        if (quantized && options.targetKind == TargetKind::CUDA)
+          addGPUQuantizedKernelPasses(pm);
         if (quantized)
           pm.addPass(createLowerQuantized());
         if (options.targetKind == TargetKind::CUDA)
