@@ -33,6 +33,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Passes.h"
+#include "QuantizedFragments.h"
 
 #include "ds/Target/GPU/QuantizedKernels.h"
 
@@ -58,6 +59,7 @@ namespace mlir::ds {
 
 using namespace mlir;
 namespace dsq = mlir::ds::quant;
+namespace s8mma = mlir::ds::s8mma;
 
 namespace {
 constexpr StringLiteral kMatmulTag = "ds.gpu_qmatmul";
@@ -388,17 +390,18 @@ public:
     b.setInsertionPointToStart(&launch.getBody().front());
     Value tid = launch.getThreadIds().x;
     Value lane = rem(tid, 32);
-    Value g = div(lane, 4), t = rem(lane, 4);
     Value n0 = mul(launch.getBlockIds().x, 8 * frags);
     Value m0 = add(mul(launch.getBlockIds().y, kBlockM), mul(div(tid, 32), 16));
     // Rows past M read row M - 1 and are never stored.
     auto clampRow = [&](Value r) {
       return arith::MinUIOp::create(b, loc, r, cst(s.m - 1)).getResult();
     };
-    Value rowTop = add(m0, g), rowBottom = add(m0, add(g, 8));
-    Value rowTopLoad = clampRow(rowTop), rowBottomLoad = clampRow(rowBottom);
-    Value t4 = mul(t, 4);
-
+    // The fragment coordinates (QuantizedFragments.h): A's registers 0 and
+    // 2 (1 and 3) hold one row, the C elements 0, 1 (2, 3) another.
+    Value aRows[2] = {clampRow(add(m0, s8mma::aRow(*this, lane, 0))),
+                      clampRow(add(m0, s8mma::aRow(*this, lane, 1)))};
+    Value cRows[2] = {add(m0, s8mma::cRow(*this, lane, 0)),
+                      add(m0, s8mma::cRow(*this, lane, 1))};
     Type f32 = b.getF32Type(), i32 = b.getI32Type(), i8 = b.getI8Type();
     auto accType = VectorType::get({2, 2}, i32);
     auto faccType = VectorType::get({2, 2}, f32);
@@ -422,43 +425,44 @@ public:
         OpBuilder::InsertionGuard kGuard(b);
         b.setInsertionPointToStart(kLoop.getBody());
         Value k0 = kLoop.getInductionVar();
-        Value kLow = add(k0, t4), kHigh = add(k0, add(t4, 16));
-        // A: registers (row g | g+8) × (k 4t.. | 16+4t..), in the order
-        // a0-3, a4-7, a8-11, a12-15.
+        // A: register r = 4 bytes of one activation row.
         auto quad = VectorType::get({4}, i8);
         Value a = zeros(VectorType::get({4, 4}, i8));
-        Value aRegs[4] = {
-            vector::LoadOp::create(b, loc, quad, lhs, ValueRange{rowTopLoad, kLow}),
-            vector::LoadOp::create(b, loc, quad, lhs,
-                                   ValueRange{rowBottomLoad, kLow}),
-            vector::LoadOp::create(b, loc, quad, lhs,
-                                   ValueRange{rowTopLoad, kHigh}),
-            vector::LoadOp::create(b, loc, quad, lhs,
-                                   ValueRange{rowBottomLoad, kHigh})};
-        for (int64_t r = 0; r < 4; ++r)
-          a = vector::InsertOp::create(b, loc, aRegs[r], a, r);
+        for (int64_t r = 0; r < s8mma::kARegisters; ++r) {
+          Value reg = vector::LoadOp::create(
+              b, loc, quad, lhs,
+              ValueRange{aRows[r & 1],
+                         add(k0, s8mma::aColumn(*this, lane, r))});
+          a = vector::InsertOp::create(b, loc, reg, a, r);
+        }
         SmallVector<Value> acc(kLoop.getRegionIterArgs());
         for (int64_t f = 0; f < frags; ++f) {
-          Value col = add(n0, add(g, 8 * f));
+          // B: register r = 4 consecutive k of one weight row (channel).
+          Value col = add(n0, add(s8mma::bColumn(*this, lane), 8 * f));
           Value bFrag = zeros(VectorType::get({2, 4}, i8));
-          bFrag = vector::InsertOp::create(
-              b, loc, loadWeightQuad(s, weight, col, kLow), bFrag, 0);
-          bFrag = vector::InsertOp::create(
-              b, loc, loadWeightQuad(s, weight, col, kHigh), bFrag, 1);
+          for (int64_t r = 0; r < s8mma::kBRegisters; ++r)
+            bFrag = vector::InsertOp::create(
+                b, loc,
+                loadWeightQuad(s, weight, col,
+                               add(k0, s8mma::bRow(*this, lane, r))),
+                bFrag, r);
           acc[f] = nvgpu::MmaSyncOp::create(b, loc, a, bFrag, acc[f],
                                             {16, 8, kMmaK}, /*tf32=*/false);
         }
         scf::YieldOp::create(b, loc, acc);
       }
       // The group's sums, exact in i32, scaled by its weight scales
-      // (columns 2t and 2t+1 of each fragment).
+      // (the two columns of each C fragment).
       SmallVector<Value> facc(groupLoop.getRegionIterArgs());
       for (int64_t f = 0; f < frags; ++f) {
-        Value col = add(n0, add(mul(t, 2), 8 * f));
-        Value ws0 = memref::LoadOp::create(b, loc, weightScale,
-                                           ValueRange{col, gi});
-        Value ws1 = memref::LoadOp::create(b, loc, weightScale,
-                                           ValueRange{add(col, 1), gi});
+        Value ws0 = memref::LoadOp::create(
+            b, loc, weightScale,
+            ValueRange{add(n0, add(s8mma::cColumn(*this, lane, 0), 8 * f)),
+                       gi});
+        Value ws1 = memref::LoadOp::create(
+            b, loc, weightScale,
+            ValueRange{add(n0, add(s8mma::cColumn(*this, lane, 1), 8 * f)),
+                       gi});
         Value scales = vector::FromElementsOp::create(
             b, loc, faccType, ValueRange{ws0, ws1, ws0, ws1});
         Value sums = arith::SIToFPOp::create(b, loc, faccType,
@@ -476,19 +480,20 @@ public:
         return memref::LoadOp::create(b, loc, lhsScale, ValueRange{});
       return memref::LoadOp::create(b, loc, lhsScale, ValueRange{row});
     };
-    Value scaleTop = rowScale(rowTopLoad), scaleBottom = rowScale(rowBottomLoad);
+    Value rowScales[2] = {rowScale(clampRow(cRows[0])),
+                          rowScale(clampRow(cRows[1]))};
     auto pair = VectorType::get({2}, f32);
     for (int64_t f = 0; f < frags; ++f) {
-      Value col = add(n0, add(mul(t, 2), 8 * f));
+      // C elements 2h and 2h + 1 are adjacent columns of row cRows[h].
+      Value col = add(n0, add(s8mma::cColumn(*this, lane, 0), 8 * f));
       Value biasPair;
       if (bias)
         biasPair = vector::LoadOp::create(b, loc, pair, bias, ValueRange{col});
       for (int64_t half = 0; half < 2; ++half) {
-        Value row = half ? rowBottom : rowTop;
+        Value row = cRows[half];
         Value v = vector::ExtractOp::create(b, loc, groupLoop.getResult(f),
                                             half);
-        Value sc = vector::BroadcastOp::create(b, loc, pair,
-                                               half ? scaleBottom : scaleTop);
+        Value sc = vector::BroadcastOp::create(b, loc, pair, rowScales[half]);
         v = arith::MulFOp::create(b, loc, v, sc);
         if (biasPair)
           v = arith::AddFOp::create(b, loc, v, biasPair);
