@@ -179,8 +179,8 @@ Value flatten(OpBuilder &b, Location loc, Value t) {
     all.push_back(i);
   return tensor::CollapseShapeOp::create(
       b, loc,
-      RankedTensorType::get({type.getNumElements()}, type.getElementType()),
-      t, ArrayRef<ReassociationIndices>{all});
+      RankedTensorType::get({type.getNumElements()}, type.getElementType()), t,
+      ArrayRef<ReassociationIndices>{all});
 }
 
 Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
@@ -195,8 +195,8 @@ Value readOnlyBuffer(OpBuilder &b, Location loc, Value tensor) {
 void createKernelCall(OpBuilder &b, Location loc, SymbolTable &symbols,
                       ModuleOp module, StringRef name, StringRef tag,
                       int64_t bits, ValueRange operands) {
-  auto decl = func::FuncOp::create(
-      loc, name, b.getFunctionType(operands.getTypes(), {}));
+  auto decl = func::FuncOp::create(loc, name,
+                                   b.getFunctionType(operands.getTypes(), {}));
   decl.setPrivate();
   decl->setAttr(tag, b.getDictionaryAttr(
                          {b.getNamedAttr(kBits, b.getI64IntegerAttr(bits))}));
@@ -232,8 +232,8 @@ LogicalResult rewriteQMatmul(dsq::QMatMulOp op, SymbolTable &symbols,
     why = "dynamic shape";
     return failure();
   }
-  int64_t rows = lhsType.getNumElements() / std::max<int64_t>(
-                                               1, lhsType.getShape().back());
+  int64_t rows = lhsType.getNumElements() /
+                 std::max<int64_t>(1, lhsType.getShape().back());
   auto collapsed = RankedTensorType::get({rows, lhsType.getShape().back()},
                                          lhsType.getElementType());
   FailureOr<QMatmulShape> shape = qmatmulShape(
@@ -244,11 +244,12 @@ LogicalResult rewriteQMatmul(dsq::QMatMulOp op, SymbolTable &symbols,
 
   OpBuilder b(op);
   Location loc = op.getLoc();
-  SmallVector<Value> operands{readOnlyBuffer(b, loc, toMatrix(b, loc, op.getLhs()))};
+  SmallVector<Value> operands{
+      readOnlyBuffer(b, loc, toMatrix(b, loc, op.getLhs()))};
   Value lhsScale = op.getLhsScale();
   operands.push_back(readOnlyBuffer(
-      b, loc, lhsScaleType.getRank() == 0 ? lhsScale
-                                           : flatten(b, loc, lhsScale)));
+      b, loc,
+      lhsScaleType.getRank() == 0 ? lhsScale : flatten(b, loc, lhsScale)));
   operands.push_back(readOnlyBuffer(b, loc, op.getWeight()));
   operands.push_back(readOnlyBuffer(b, loc, op.getWeightScale()));
   if (Value bias = op.getBias())
@@ -301,8 +302,7 @@ LogicalResult rewriteQuantize(dsq::DynamicQuantizeOp op, SymbolTable &symbols,
     qTensor = fromMatrix(b, loc, qTensor, outType);
     if (scaleType.getRank() != 1)
       scaleTensor = tensor::ExpandShapeOp::create(
-          b, loc, scaleType, scaleTensor,
-          ArrayRef<ReassociationIndices>{[&] {
+          b, loc, scaleType, scaleTensor, ArrayRef<ReassociationIndices>{[&] {
             ReassociationIndices all;
             for (int64_t i = 0; i < scaleType.getRank(); ++i)
               all.push_back(i);
@@ -465,8 +465,8 @@ public:
                        gi});
         Value scales = vector::FromElementsOp::create(
             b, loc, faccType, ValueRange{ws0, ws1, ws0, ws1});
-        Value sums = arith::SIToFPOp::create(b, loc, faccType,
-                                             kLoop.getResult(f));
+        Value sums =
+            arith::SIToFPOp::create(b, loc, faccType, kLoop.getResult(f));
         facc[f] = arith::AddFOp::create(
             b, loc, facc[f], arith::MulFOp::create(b, loc, sums, scales));
       }
@@ -491,14 +491,14 @@ public:
         biasPair = vector::LoadOp::create(b, loc, pair, bias, ValueRange{col});
       for (int64_t half = 0; half < 2; ++half) {
         Value row = cRows[half];
-        Value v = vector::ExtractOp::create(b, loc, groupLoop.getResult(f),
-                                            half);
+        Value v =
+            vector::ExtractOp::create(b, loc, groupLoop.getResult(f), half);
         Value sc = vector::BroadcastOp::create(b, loc, pair, rowScales[half]);
         v = arith::MulFOp::create(b, loc, v, sc);
         if (biasPair)
           v = arith::AddFOp::create(b, loc, v, biasPair);
-        Value inRows = arith::CmpIOp::create(
-            b, loc, arith::CmpIPredicate::ult, row, cst(s.m));
+        Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                             row, cst(s.m));
         auto ifOp = scf::IfOp::create(b, loc, inRows, /*withElse=*/false);
         OpBuilder::InsertionGuard ifGuard(b);
         b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -527,29 +527,28 @@ public:
     Value tid = launch.getThreadIds().x;
     Value lane = rem(tid, 32), warp = div(tid, 32);
 
-    auto absLoop = scf::ForOp::create(b, loc, tid, cst(cols),
-                                      cst(kQuantizeThreads),
-                                      ValueRange{fcst(0.0f)});
+    auto absLoop = scf::ForOp::create(
+        b, loc, tid, cst(cols), cst(kQuantizeThreads), ValueRange{fcst(0.0f)});
     {
       OpBuilder::InsertionGuard loopGuard(b);
       b.setInsertionPointToStart(absLoop.getBody());
       Value x = memref::LoadOp::create(
           b, loc, in, ValueRange{row, absLoop.getInductionVar()});
-      Value m = arith::MaximumFOp::create(
-          b, loc, absLoop.getRegionIterArgs()[0],
-          math::AbsFOp::create(b, loc, x));
+      Value m =
+          arith::MaximumFOp::create(b, loc, absLoop.getRegionIterArgs()[0],
+                                    math::AbsFOp::create(b, loc, x));
       scf::YieldOp::create(b, loc, m);
     }
     Value amax = absLoop.getResult(0);
     for (int64_t offset = 16; offset >= 1; offset /= 2) {
-      Value other =
-          gpu::ShuffleOp::create(b, loc, amax, offset, 32, gpu::ShuffleMode::XOR)
-              .getShuffleResult();
+      Value other = gpu::ShuffleOp::create(b, loc, amax, offset, 32,
+                                           gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
       amax = arith::MaximumFOp::create(b, loc, amax, other);
     }
     {
-      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                          lane, cst(0));
+      Value first =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, lane, cst(0));
       auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
       OpBuilder::InsertionGuard ifGuard(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -565,8 +564,8 @@ public:
     // ds-lower-quantized computes it; an all-zero row gets scale 0.
     Value q = fcst(qmax);
     {
-      Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                          tid, cst(0));
+      Value first =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, cst(0));
       auto ifOp = scf::IfOp::create(b, loc, first, /*withElse=*/false);
       OpBuilder::InsertionGuard ifGuard(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -577,8 +576,8 @@ public:
                                            total, fcst(0.0f));
     Value inv = arith::SelectOp::create(
         b, loc, positive, arith::DivFOp::create(b, loc, q, total), fcst(0.0f));
-    auto qLoop = scf::ForOp::create(b, loc, tid, cst(cols),
-                                    cst(kQuantizeThreads));
+    auto qLoop =
+        scf::ForOp::create(b, loc, tid, cst(cols), cst(kQuantizeThreads));
     {
       OpBuilder::InsertionGuard loopGuard(b);
       b.setInsertionPointToStart(qLoop.getBody());
@@ -588,9 +587,9 @@ public:
           b, loc, arith::MulFOp::create(b, loc, x, inv));
       v = arith::MinimumFOp::create(
           b, loc, arith::MaximumFOp::create(b, loc, v, fcst(-qmax)), q);
-      memref::StoreOp::create(
-          b, loc, arith::FPToSIOp::create(b, loc, b.getI8Type(), v), outQ,
-          ValueRange{row, c});
+      memref::StoreOp::create(b, loc,
+                              arith::FPToSIOp::create(b, loc, b.getI8Type(), v),
+                              outQ, ValueRange{row, c});
     }
     gpu::TerminatorOp::create(b, loc);
   }
@@ -609,7 +608,8 @@ private:
     Value packed = vector::LoadOp::create(b, loc, pairType, weight,
                                           ValueRange{col, div(k, 2)});
     Value four = arith::ConstantOp::create(
-        b, loc, pairType, DenseElementsAttr::get(pairType, b.getI8IntegerAttr(4)));
+        b, loc, pairType,
+        DenseElementsAttr::get(pairType, b.getI8IntegerAttr(4)));
     Value low = arith::ShRSIOp::create(
         b, loc, arith::ShLIOp::create(b, loc, packed, four), four);
     Value high = arith::ShRSIOp::create(b, loc, packed, four);
@@ -649,8 +649,8 @@ struct ExpandQuantizedPass
   LogicalResult expand(ModuleOp module, func::CallOp call) {
     auto callee = module.lookupSymbol<func::FuncOp>(call.getCallee());
     bool matmul = callee->hasAttr(kMatmulTag);
-    auto params = callee->getAttrOfType<DictionaryAttr>(
-        matmul ? kMatmulTag : kQuantizeTag);
+    auto params = callee->getAttrOfType<DictionaryAttr>(matmul ? kMatmulTag
+                                                               : kQuantizeTag);
     auto bitsAttr = params ? params.getAs<IntegerAttr>(kBits) : nullptr;
     ValueRange args = call.getOperands();
     auto memref = [&](unsigned i) {
@@ -703,9 +703,9 @@ struct ExpandQuantizedPass
         !lhsScale.getElementType().isF32() ||
         !memref(3).getElementType().isF32() ||
         !memref(2).getElementType().isInteger(8) ||
-        (hasBias && (memref(4).getRank() != 1 ||
-                     memref(4).getDimSize(0) != shape->n ||
-                     !memref(4).getElementType().isF32())) ||
+        (hasBias &&
+         (memref(4).getRank() != 1 || memref(4).getDimSize(0) != shape->n ||
+          !memref(4).getElementType().isF32())) ||
         out.getRank() != 2 || out.getDimSize(0) != shape->m ||
         out.getDimSize(1) != shape->n || !out.getElementType().isF32())
       return fail("scale, bias or result buffers do not match the product");

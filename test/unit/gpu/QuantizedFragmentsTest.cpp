@@ -122,8 +122,8 @@ TEST(QuantizedFragments, WarpStepReplaysTheProduct) {
   for (int64_t lane = 0; lane < 32; ++lane) {
     for (int64_t r = 0; r < s8mma::kARegisters; ++r)
       for (int64_t byte = 0; byte < 4; ++byte)
-        aFrag[lane][r * 4 + byte] = act[s8mma::aRow(o, lane, r)]
-                                       [s8mma::aColumn(o, lane, r) + byte];
+        aFrag[lane][r * 4 + byte] =
+            act[s8mma::aRow(o, lane, r)][s8mma::aColumn(o, lane, r) + byte];
     for (int64_t r = 0; r < s8mma::kBRegisters; ++r)
       for (int64_t byte = 0; byte < 4; ++byte)
         bFrag[lane][r * 4 + byte] =
