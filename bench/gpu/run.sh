@@ -76,6 +76,35 @@ for m in $MODELS; do
   [[ $vs_torch == PASS ]] || tail -3 "$log"
 done
 
+echo "== GPT-style int8 (GPU int8 kernels vs ds CPU int8)"
+# Same quantization on both sides (int8 per-channel weights, int8 per-token
+# activations): the integer sums are exact on both, so they differ only by
+# float rounding in the rescale, plus an occasional one-step flip where the
+# next layer's run-time quantization lands on a rounding boundary; hence
+# rtol 2e-2 / atol 2e-3 (not the fp32 1e-4).
+Q="weights=int8 activations=dynamic-per-token"
+dir="$WORK/models/gpt"
+if [[ -f $dir/model.onnx ]]; then
+  mkdir -p "$WORK/gpt.q.ref"
+  cp "$dir"/test_data_set_0/input_*.pb "$WORK/gpt.q.ref/"
+  # ds-run writes --output-dir before comparing (the fp32 reference is only
+  # there to give it the inputs), so its exit status does not matter here.
+  q_cpu=FAIL
+  timeout "$STEP_TIMEOUT" ds-run "$dir/model.onnx" --quantize="$Q" \
+      --test-data "$dir/test_data_set_0" --rtol 1 --atol 1 \
+      --output-dir "$WORK/gpt.q.cpu-out" >"$WORK/gpt.q.cpu.log" 2>&1
+  cp "$WORK/gpt.q.cpu-out"/output_*.pb "$WORK/gpt.q.ref/" 2>/dev/null && q_cpu=PASS
+  vs_cpu_q=-
+  if [[ $q_cpu == PASS ]]; then
+    if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip="$CHIP" "$dir/model.onnx" \
+        --quantize="$Q" --test-data "$WORK/gpt.q.ref" --rtol 2e-2 --atol 2e-3 \
+        --bench 10 >"$WORK/gpt.q.gpu.log" 2>&1; then vs_cpu_q=PASS; else vs_cpu_q="FAIL($?)"; fi
+  fi
+  row "model gpt int8 (median ms; cpu, vs cpu)" "$(median_ms "$WORK/gpt.q.gpu.log")" \
+      "$q_cpu" "$vs_cpu_q" "-"
+  [[ $vs_cpu_q == PASS ]] || tail -3 "$WORK/gpt.q.gpu.log"
+fi
+
 echo "== GEMM bf16 4096^3"
 N=4096
 ((QUICK)) && N=1024

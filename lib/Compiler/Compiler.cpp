@@ -5,6 +5,7 @@
 #include "ds/InitAll.h"
 #include "ds/Target/CPU/ArtifactMetadata.h"
 #include "ds/Target/CPU/CPUTarget.h"
+#include "ds/Target/GPU/QuantizedKernels.h"
 #include "passes/Conversion/Passes.h"
 #include "passes/Distributed/LowerTopology/Passes.h"
 #include "passes/Distributed/Passes.h"
@@ -116,6 +117,79 @@ LogicalResult ds::detail::checkLoopsSupported(ModuleOp module,
   return failure(loops.wasInterrupted());
 }
 
+/// The quantize stage (compileModel and compileKernels): ds-quantize with
+/// `options.quantize`, which "int8"/"int4" abbreviate.
+CompileStatus ds::detail::quantizeStage(ModuleOp module,
+                                        const CompileOptions &options) {
+  if (!options.quantize.empty() && options.targetKind == TargetKind::ROCm) {
+    emitError(module.getLoc())
+        << "quantization is supported for the CPU and CUDA targets only (the "
+           "ROCm pipeline has no dsq kernels yet)";
+    return CompileStatus::Unsupported;
+  }
+  if (!options.quantize.empty()) {
+    if (options.beforeStage)
+      options.beforeStage("quantize");
+    // "int8" and "int4" are short for "weights=int8" and "weights=int4".
+    std::string passOptions = options.quantize;
+    if (passOptions == "int8" || passOptions == "int4")
+      passOptions = "weights=" + passOptions;
+    else if (passOptions == "default")
+      passOptions.clear();
+    // `target` picks activations from the host CPU's dot products; every
+    // CUDA chip ds targets (sm_80+) has int8 tensor cores.
+    if (options.targetKind == TargetKind::CUDA &&
+        StringRef(passOptions).find("activations") == StringRef::npos)
+      passOptions += std::string(passOptions.empty() ? "" : " ") +
+                     "activations=dynamic-per-token";
+    std::unique_ptr<Pass> quantize = createQuantize();
+    std::string error;
+    if (failed(quantize->initializeOptions(passOptions, [&](const Twine &msg) {
+          error = msg.str();
+          return failure();
+        }))) {
+      emitError(module.getLoc())
+          << "invalid quantization options '" << options.quantize
+          << "'" << (error.empty() ? "" : ": ") << error;
+      return CompileStatus::Invalid;
+    }
+    OpPassManager quantizePM(ModuleOp::getOperationName());
+    quantizePM.addPass(std::move(quantize));
+    // Bad option values are reported by the pass itself.
+    if (failed(runPasses(module, options,
+                         [&](OpPassManager &pm) { pm = quantizePM; })))
+      return CompileStatus::Invalid;
+    if (options.afterStage)
+      options.afterStage("quantize", module);
+  }
+  return CompileStatus::Success;
+}
+
+/// Whether the module holds dsq ops, and the passes lowering them: on the
+/// CPU and CUDA, products and run-time quantization become kernels; the
+/// rest is lowered portably.
+void ds::detail::addQuantizedLowering(OpPassManager &pm, ModuleOp module,
+                                      const CompileOptions &options) {
+  bool quantized = module
+                       .walk([](Operation *op) {
+                         return isa<quant::DSQDialect>(op->getDialect())
+                                    ? WalkResult::interrupt()
+                                    : WalkResult::advance();
+                       })
+                       .wasInterrupted();
+  if (!quantized)
+    return;
+  // dsq first: its lowering reads dsg constants (weights, biases).
+  // Quantized convolutions become products on their patch matrix first, so
+  // that they reach the int8 GEMM kernels too.
+  pm.addPass(createDecomposeQConv());
+  if (options.targetKind == TargetKind::CPU)
+    addCPUQuantizedKernelPasses(pm);
+  if (options.targetKind == TargetKind::CUDA)
+    addGPUQuantizedKernelPasses(pm);
+  pm.addPass(createLowerQuantized());
+}
+
 CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
                                StringRef artifactPath) {
   if (failed(verify(module)))
@@ -176,64 +250,16 @@ CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,
   if (options.afterStage)
     options.afterStage("graph", module);
 
-  if (!options.quantize.empty() && options.targetKind != TargetKind::CPU) {
-    emitError(module.getLoc())
-        << "quantization is supported for the CPU target only (the GPU "
-           "pipelines have no dsq kernels yet)";
-    return CompileStatus::Unsupported;
-  }
-  if (!options.quantize.empty()) {
-    begin("quantize");
-    // "int8" and "int4" are short for "weights=int8" and "weights=int4".
-    std::string passOptions = options.quantize;
-    if (passOptions == "int8" || passOptions == "int4")
-      passOptions = "weights=" + passOptions;
-    else if (passOptions == "default")
-      passOptions.clear();
-    std::unique_ptr<Pass> quantize = createQuantize();
-    std::string error;
-    if (failed(quantize->initializeOptions(passOptions, [&](const Twine &msg) {
-          error = msg.str();
-          return failure();
-        }))) {
-      emitError(module.getLoc())
-          << "invalid quantization options '" << options.quantize
-          << "'" << (error.empty() ? "" : ": ") << error;
-      return CompileStatus::Invalid;
-    }
-    OpPassManager quantizePM(ModuleOp::getOperationName());
-    quantizePM.addPass(std::move(quantize));
-    // Bad option values are reported by the pass itself.
-    if (failed(runPasses(module, options,
-                         [&](OpPassManager &pm) { pm = quantizePM; })))
-      return CompileStatus::Invalid;
-    if (options.afterStage)
-      options.afterStage("quantize", module);
-  }
+  if (CompileStatus status = detail::quantizeStage(module, options);
+      status != CompileStatus::Success)
+    return status;
 
   // Every dsg op that verifies must lower: a conversion failure is a ds bug,
   // not an unsupported input. Only the importer decides what is unsupported,
   // so that test harnesses never count a lowering bug as a skip.
   begin("linalg");
-  bool quantized = module
-                       .walk([](Operation *op) {
-                         return isa<quant::DSQDialect>(op->getDialect())
-                                    ? WalkResult::interrupt()
-                                    : WalkResult::advance();
-                       })
-                       .wasInterrupted();
   if (failed(runPasses(module, options, [&](OpPassManager &pm) {
-        // dsq first: its lowering reads dsg constants (weights, biases).
-        // On the CPU, products and run-time quantization become calls of
-        // the runtime's int8 kernels; the rest is lowered portably.
-        // Quantized convolutions become products on their patch matrix
-        // first, so that they reach the int8 GEMM kernel too.
-        if (quantized)
-          pm.addPass(createDecomposeQConv());
-        if (quantized && options.targetKind == TargetKind::CPU)
-          addCPUQuantizedKernelPasses(pm);
-        if (quantized)
-          pm.addPass(createLowerQuantized());
+        detail::addQuantizedLowering(pm, module, options);
         if (options.targetKind == TargetKind::CUDA)
           buildGPUGraphPasses(pm, GPURuntime::CUDA);
         pm.addPass(createConvertGraphToLinalg());

@@ -119,9 +119,13 @@ CompileStatus ds::compileKernels(ModuleOp module, const CompileOptions &options,
   if (failed(detail::checkLoopsSupported(module, options)))
     return CompileStatus::Unsupported;
 
+  if (CompileStatus status = detail::quantizeStage(module, options);
+      status != CompileStatus::Success)
+    return status;
   if (options.beforeStage)
     options.beforeStage("linalg");
   if (failed(detail::runPasses(module, options, [&](OpPassManager &pm) {
+        detail::addQuantizedLowering(pm, module, options);
         // As compileModel's graph stage: exported attention subgraphs
         // become dsg.attention, which CUDA runs as one flash-attention
         // kernel.

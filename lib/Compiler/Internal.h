@@ -13,6 +13,13 @@ LogicalResult runPasses(ModuleOp module, const CompileOptions &options,
 /// `options` do not compile for the CPU without --shard.
 LogicalResult checkLoopsSupported(ModuleOp module,
                                   const CompileOptions &options);
+/// The quantize stage: ds-quantize as `options.quantize` says (nothing
+/// when it is empty); ROCm is refused.
+CompileStatus quantizeStage(ModuleOp module, const CompileOptions &options);
+/// Adds the dsq → linalg/kernel passes for `options.targetKind` when the
+/// module holds dsq ops.
+void addQuantizedLowering(OpPassManager &pm, ModuleOp module,
+                          const CompileOptions &options);
 } // namespace detail
 
 /// Runs the GPU pipeline for `options.targetKind` on a linalg-level module,

@@ -72,6 +72,12 @@ static cl::opt<bool> allowTF32Opt(
     cl::desc("cuda: run f32 matmuls on tensor cores in tf32 (about 1e-3 "
              "relative error per product)"),
     cl::init(false));
+static cl::opt<std::string> quantizeOpt(
+    "quantize",
+    cl::desc("Quantize before compiling: int8, int4, or ds-quantize's "
+             "options (docs/quantization.md; on cuda, docs/gpu.md "
+             "\"Quantized kernels\")"),
+    cl::value_desc("options"), cl::init(""));
 static cl::opt<std::string> shardOpt(
     "shard",
     cl::desc("With --target=cpu: partition the model over tp*dp ranks "
@@ -220,6 +226,7 @@ static int compile() {
   options.chip = chipOpt;
   options.toolkitPath = toolkitOpt;
   options.allowTF32 = allowTF32Opt;
+  options.quantize = quantizeOpt;
   options.shard = shard;
   options.topology = topologyOpt;
   options.topologyReport = topologyReportOpt;

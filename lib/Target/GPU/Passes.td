@@ -312,4 +312,69 @@ def MfmaMatmulPass : Pass<"ds-gpu-mfma-matmul", "func::FuncOp"> {
                            "scf::SCFDialect", "vector::VectorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Quantized kernels (QuantizedMatmul.cpp)
+//===----------------------------------------------------------------------===//
+
+def QuantizedMatmulPass : Pass<"ds-gpu-quantized-matmul", "ModuleOp"> {
+  let summary = "Replace int8 dsq.qmatmul and dsq.dynamic_quantize by calls "
+                "that ds-gpu-expand-quantized turns into CUDA kernels";
+  let description = [{
+    Runs on dsq (tensors), before `ds-lower-quantized`, on the CUDA target.
+    Each `dsq.qmatmul` with int8 activations (an `i8` lhs with its scale)
+    and 8- or 4-bit weights, static shapes, K and the weight group
+    multiples of 32 and N a multiple of 8 becomes
+
+    ```mlir
+    %lhs = bufferization.to_buffer %lhs2d read_only   // [M, K] (collapsed)
+    ...                                               // scales, weight, bias
+    %out = memref.alloc() : memref<M x N x f32>
+    call @ds_gpu_qmatmul(%lhs, %lhs_scale, %w, %w_scale[, %bias], %out)
+    %result = bufferization.to_tensor %out restrict writable
+    ```
+
+    with a bodiless private `@ds_gpu_qmatmul` carrying
+    `ds.gpu_qmatmul = {bits}`; each `dsq.dynamic_quantize` with a static
+    shape becomes `@ds_gpu_quantize(%in [R, C], %q [R, C], %scale [R])`
+    tagged `ds.gpu_quantize = {bits}` (per tensor: R = 1). Leading
+    dimensions are collapsed before and expanded after. Ops it cannot take
+    (weight-only products, dynamic shapes, unaligned K, N or groups) are left
+    for the portable lowering; `report-skipped` says why.
+  }];
+  let options = [
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "Emit a remark on each dsq op left alone">
+  ];
+  let dependentDialects = ["bufferization::BufferizationDialect",
+                           "func::FuncDialect", "memref::MemRefDialect",
+                           "tensor::TensorDialect"];
+}
+
+def ExpandQuantizedPass : Pass<"ds-gpu-expand-quantized", "ModuleOp"> {
+  let summary = "Turn ds-gpu-quantized-matmul's calls into the int8 "
+                "tensor-core GEMM and the quantization kernel";
+  let description = [{
+    Each call of a function tagged `ds.gpu_qmatmul` becomes one
+    `gpu.launch`: grid `(N/BN, ceil(M/64))`, 4 warps of 16 rows each, BN =
+    32, 16 or 8 (the largest dividing N); per weight group, i32 fragments
+    accumulate `nvgpu.mma.sync` m16n8k32 s8 (PTX
+    `mma.sync.aligned.m16n8k32.row.col.satfinite.s32.s8.s8.s32`, sm_80+)
+    and are rescaled by the group's weight scales into f32 registers; the
+    epilogue multiplies by the activation scale, adds the bias and stores
+    rows below M. 4-bit weights are unpacked to s8 in the B-fragment loader.
+
+    Each call tagged `ds.gpu_quantize` becomes one block of 256 threads per
+    row: strided absmax, warp shuffles and a workgroup-memory reduction
+    across warps, then `clamp(roundeven(x * qmax / absmax))`.
+
+    A malformed call (operand count or types, missing attributes, shapes
+    the kernel does not take, a non-identity layout) is an error naming the
+    call.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
+                           "math::MathDialect", "memref::MemRefDialect",
+                           "nvgpu::NVGPUDialect", "scf::SCFDialect",
+                           "vector::VectorDialect"];
+}
+
 #endif // DS_TARGET_GPU_PASSES

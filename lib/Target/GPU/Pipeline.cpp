@@ -131,6 +131,8 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   // contractions with a tensor-core kernel become tiled launches
   // (shared-memory tiles, ldmatrix, mma.sync); the rest take the SIMT path.
   pm.addPass(createExpandFlashAttentionPass());
+  // The calls ds-gpu-quantized-matmul left: int8 GEMM and quantization.
+  pm.addPass(createExpandQuantizedPass());
   if (cuda && options.tensorCores) {
     TensorCoreMatmulPassOptions tensorCores;
     tensorCores.allowTF32 = options.allowTF32;
