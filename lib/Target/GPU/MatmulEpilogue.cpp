@@ -176,7 +176,7 @@ mlir::ds::gpu_epilogue::findEpilogue(linalg::LinalgOp matmul, int64_t n,
                                      std::string &why) {
   Value c = matmul.getDpsInits()[0];
   Block *block = matmul->getBlock();
-  if (!isFreshAllocation(c) || !hasIdentityLayout(c)) {
+  if (!hasIdentityLayout(c)) {
     why = "the result is not a local buffer";
     return failure();
   }
@@ -194,8 +194,18 @@ mlir::ds::gpu_epilogue::findEpilogue(linalg::LinalgOp matmul, int64_t n,
     why = "the result's next reader is not an elementwise linalg.generic";
     return failure();
   }
-  // Everything else using the result comes before the matmul, or frees it.
-  for (Value view : viewsOf(c))
+  // In place (bufferization's choice when the result is the caller's
+  // buffer): the generic overwrites C with its output, so C ends up as it
+  // would unfused and later readers are fine.
+  Value out = generic.getDpsInits()[0];
+  bool inPlace = out == c;
+  if (!inPlace && !isFreshAllocation(c)) {
+    why = "the result is not a local buffer";
+    return failure();
+  }
+  // Otherwise everything else using the result comes before the matmul,
+  // or frees it.
+  for (Value view : inPlace ? SmallVector<Value>() : viewsOf(c))
     for (Operation *user : view.getUsers()) {
       Operation *top = block->findAncestorOpInBlock(*user);
       if (!top || top == generic || isPureView(user) || isDealloc(user))
@@ -208,7 +218,7 @@ mlir::ds::gpu_epilogue::findEpilogue(linalg::LinalgOp matmul, int64_t n,
 
   Epilogue epilogue;
   epilogue.generic = generic;
-  Value out = generic.getDpsInits()[0];
+  epilogue.inPlace = inPlace;
   std::optional<unsigned> accInput;
   for (OpOperand *input : generic.getDpsInputOperands()) {
     Value v = input->get();
@@ -222,7 +232,7 @@ mlir::ds::gpu_epilogue::findEpilogue(linalg::LinalgOp matmul, int64_t n,
     }
     accInput = input->getOperandNumber();
   }
-  if (!accInput || mayAlias(out, c)) {
+  if (!accInput || (!inPlace && mayAlias(out, c))) {
     why = "the consumer does not read the result";
     return failure();
   }
@@ -250,7 +260,13 @@ mlir::ds::gpu_epilogue::findEpilogue(linalg::LinalgOp matmul, int64_t n,
       return failure();
     }
     // Read at exactly the element written is safe (the same thread reads
-    // then writes it); anything else must be distinct memory.
+    // then writes it); anything else must be distinct memory. In place,
+    // the output holds the matmul's result, which only the accumulator
+    // has: no other input may read it.
+    if (inPlace && mayAlias(input->get(), out)) {
+      why = "the consumer's output may alias one of its inputs";
+      return failure();
+    }
     if (mayAlias(input->get(), out) &&
         !(input->get() == out && map.isIdentity())) {
       why = "the consumer's output may alias one of its inputs";
@@ -328,7 +344,9 @@ void mlir::ds::gpu_epilogue::emitEpilogueElement(OpBuilder &b, Location loc,
   IRMapping mapping;
   for (OpOperand &operand : generic->getOpOperands()) {
     BlockArgument arg = body->getArgument(operand.getOperandNumber());
-    if (operand.getOperandNumber() == epilogue.accInput) {
+    // In place, the output's old value is the matmul's result too.
+    if (operand.getOperandNumber() == epilogue.accInput ||
+        (epilogue.inPlace && generic.isDpsInit(&operand))) {
       mapping.map(arg, acc);
       continue;
     }

@@ -42,6 +42,9 @@ struct Epilogue {
   /// the matmul's row (batch · M + m), the rest its column n.
   SmallVector<int64_t> loopShape;
   unsigned rowDims = 0;
+  /// The generic writes the matmul's result buffer itself (C is then
+  /// overwritten by the epilogue's values, as unfused).
+  bool inPlace = false;
 };
 
 /// The consumer of `matmul`'s result that can run as its epilogue, or

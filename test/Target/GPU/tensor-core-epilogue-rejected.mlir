@@ -4,14 +4,38 @@
 // the matmul still becomes a kernel storing C, and the consumer stays a
 // separate op (its own kernel later).
 
-// CHECK-LABEL: func.func @caller_result
+// No consumer.
+// CHECK-LABEL: func.func @no_consumer
 // CHECK: gpu.launch
 // CHECK: vector.store %{{.*}}, %arg2
-func.func @caller_result(%a: memref<32x32xf16>, %b: memref<32x32xf16>,
-                         %c: memref<32x32xf32>) {
+func.func @no_consumer(%a: memref<32x32xf16>, %b: memref<32x32xf16>,
+                       %c: memref<32x32xf32>) {
+  // expected-remark @below {{epilogue not fused: the result's next reader is not an elementwise linalg.generic}}
+  linalg.matmul ins(%a, %b : memref<32x32xf16>, memref<32x32xf16>)
+                outs(%c : memref<32x32xf32>)
+  return
+}
+
+// -----
+
+// The result is the caller's buffer and the consumer writes elsewhere: the
+// caller may read C afterwards, so the matmul must store it.
+#id = affine_map<(m, n) -> (m, n)>
+// CHECK-LABEL: func.func @caller_result
+// CHECK: gpu.launch
+// CHECK: linalg.generic
+func.func @caller_result(%c: memref<32x32xf32>) {
+  %a = memref.alloc() : memref<32x32xf16>
+  %b = memref.alloc() : memref<32x32xf16>
+  %o = memref.alloc() : memref<32x32xf32>
   // expected-remark @below {{epilogue not fused: the result is not a local buffer}}
   linalg.matmul ins(%a, %b : memref<32x32xf16>, memref<32x32xf16>)
                 outs(%c : memref<32x32xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<32x32xf32>) outs(%o : memref<32x32xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
   return
 }
 

@@ -234,3 +234,44 @@ func.func @written_between(%a: memref<32x32xf16>, %b: memref<32x32xf16>,
                 outs(%c : memref<32x32xf32>)
   return
 }
+
+// -----
+
+// In place, as bufferization leaves the last matmul + bias + activation of
+// a model: C is the caller's output buffer and the consumer overwrites it.
+// The epilogue stores its values to C (which ends as it would unfused);
+// the consumer's output argument, being C, is the accumulator too. A and
+// B are local/constant, so they cannot be C.
+// CHECK-LABEL: func.func @in_place
+// CHECK-SAME: (%[[X:.*]]: memref<32x32xf16>, %[[C:.*]]: memref<32x32xf32>)
+// CHECK-NOT: linalg.fill
+// CHECK: gpu.launch
+// CHECK-NOT: vector.load %[[C]]
+// CHECK: nvgpu.mma.sync
+// CHECK: %[[ACC:.*]] = vector.extract %{{.*}}[0, 0] : f32 from vector<2x2xf32>
+// CHECK-NEXT: %[[T:.*]] = math.tanh %[[ACC]]
+// CHECK-NEXT: %[[S:.*]] = arith.addf %[[T]], %[[ACC]]
+// CHECK-NEXT: memref.store %[[S]], %[[C]]
+// CHECK: gpu.terminator
+// CHECK-NOT: linalg.generic
+memref.global "private" constant @w2 : memref<32x32xf16> = dense<1.0>
+func.func @in_place(%x: memref<32x32xf16>, %c: memref<32x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %b = memref.get_global @w2 : memref<32x32xf16>
+  %a = memref.alloc() : memref<32x32xf16>
+  memref.copy %x, %a : memref<32x32xf16> to memref<32x32xf16>
+  linalg.fill ins(%zero : f32) outs(%c : memref<32x32xf32>)
+  linalg.matmul ins(%a, %b : memref<32x32xf16>, memref<32x32xf16>)
+                outs(%c : memref<32x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n) -> (m, n)>,
+                                   affine_map<(m, n) -> (m, n)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<32x32xf32>) outs(%c : memref<32x32xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %t = math.tanh %v : f32
+    %s = arith.addf %t, %o : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %a : memref<32x32xf16>
+  return
+}
