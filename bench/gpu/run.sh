@@ -3,7 +3,9 @@
 #   1. builds ds (ds-run, ds-translate) and the cuBLAS reference;
 #   2. runs the exported test models (GPT-style, BERT-style, ViT, ResNet-18)
 #      on the GPU and checks them against PyTorch's outputs and against ds's
-#      own CPU outputs (fp32: rtol 1e-4);
+#      own CPU outputs (fp32: rtol 1e-4), then again with --allow-tf32
+#      (tensor-core matmuls with fused epilogues, implicit-GEMM convs;
+#      rtol 1e-2 against PyTorch);
 #   3. times a bf16 GEMM (4096^3, fp32 accumulation) against cuBLAS;
 #   4. times fused attention (one dsg.attention, which the CUDA pipeline runs
 #      as a flash-attention kernel; bf16, d_head 128, seq 1k-16k, causal and
@@ -104,6 +106,25 @@ if [[ -f $dir/model.onnx ]]; then
       "$q_cpu" "$vs_cpu_q" "-"
   [[ $vs_cpu_q == PASS ]] || tail -3 "$WORK/gpt.q.gpu.log"
 fi
+echo "== models with --allow-tf32 (tensor-core matmuls with fused epilogues, implicit-GEMM convs)"
+# tf32 keeps 10 mantissa bits: compared with PyTorch's fp32 outputs at a
+# looser tolerance; the timing is against the fp32 SIMT run above.
+for m in $MODELS; do
+  [[ $m == bert_layer ]] && continue
+  dir="$WORK/models/$m"
+  [[ -f $dir/model.onnx ]] || continue
+  log="$WORK/$m.tf32.log"
+  if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip="$CHIP" --allow-tf32 "$dir/model.onnx" \
+      --test-data "$dir/test_data_set_0" --rtol 1e-2 --atol 1e-3 --bench 5 >"$log" 2>&1; then
+    vs_torch=PASS
+  else
+    vs_torch="FAIL($?)"
+  fi
+  ms=$(median_ms "$log")
+  row "model $m tf32 (median ms; vs torch rtol 1e-2; speedup vs fp32)" "${ms:--}" "$vs_torch" \
+    "$(ratio "$(median_ms "$WORK/$m.gpu.log")" "$ms")" "-"
+  [[ $vs_torch == PASS ]] || tail -3 "$log"
+done
 
 echo "== GEMM bf16 4096^3"
 N=4096

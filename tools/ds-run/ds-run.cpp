@@ -172,6 +172,11 @@ static llvm::cl::opt<std::string>
             llvm::cl::desc("GPU chip for --target=cuda|rocm (sm_80, sm_90, "
                            "gfx90a, gfx942)"),
             llvm::cl::init(""), llvm::cl::cat(category));
+static llvm::cl::opt<bool> allowTF32Opt(
+    "allow-tf32",
+    llvm::cl::desc("cuda: run f32 matmuls and convolutions on tensor cores "
+                   "in tf32 (about 1e-3 relative error per product)"),
+    llvm::cl::cat(category));
 
 static constexpr int kExitFailure = 1;
 
@@ -672,8 +677,13 @@ static std::optional<int> compile(StringRef artifact) {
     error() << "--chip applies to --target=cuda or rocm\n";
     return kExitFailure;
   }
+  if (allowTF32Opt && *kind != TargetKind::CUDA) {
+    error() << "--allow-tf32 applies to --target=cuda\n";
+    return kExitFailure;
+  }
   options.targetKind = *kind;
   options.chip = chipOpt;
+  options.allowTF32 = allowTF32Opt;
   if (!shardOpt.empty()) {
     std::string why;
     if (!parseShardOptions(shardOpt, options.shard, why)) {

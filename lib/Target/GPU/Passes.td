@@ -90,7 +90,22 @@ def TensorCoreMatmulPass
       loads for tf32) and issues `nvgpu.mma.sync` m16n8k16 (f16) or
       m16n8k8 (tf32) into accumulators carried by the loop in registers;
     - the accumulators start from C (linalg's accumulate-into-init
-      semantics) and are stored back to C at the end.
+      semantics), or, with `fold-fill`, from the splat C holds when its last
+      write is a `linalg.fill` (or a `memref.copy` of a filled buffer),
+      which is then erased; they are stored back to C at the end;
+    - with `fuse-epilogue`, when C is a local buffer whose only reader is an
+      all-parallel `linalg.generic` (through expand/collapse_shape views;
+      bias broadcasts, activations, residual adds, casts), the kernel takes
+      the generic's place and runs its body on each accumulator element in
+      registers, storing the generic's output instead of C.
+
+    With `convolutions`, the 2-D convolution generic of dsg → linalg
+    (loops n, g, f, oh, ow, c, kh, kw; one group; input padded beforehand)
+    is the same kernel as an implicit GEMM: M = F, N = OH·OW,
+    K = C·KH·KW, batch = N; A is the weight viewed as [F, C·KH·KW] and
+    each B tile is gathered from the input (im2col addresses computed in
+    the loader). The same type and shape limits apply (N and K multiples
+    of 8 and of the MMA depth).
 
     tf32 keeps 10 mantissa bits of each input (relative error about 1e-3
     per product), so it is opt-in. Other matmuls are left alone (they take
@@ -100,7 +115,15 @@ def TensorCoreMatmulPass
     Option<"allowTF32", "allow-tf32", "bool", /*default=*/"false",
            "Run f32 matmuls on tensor cores in tf32 (m16n8k8)">,
     Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
-           "Emit a remark on each matmul left to the SIMT path">
+           "Emit a remark on each matmul left to the SIMT path (and each "
+           "epilogue not fused)">,
+    Option<"foldFill", "fold-fill", "bool", /*default=*/"true",
+           "Start the accumulators from the splat a preceding linalg.fill "
+           "wrote into C">,
+    Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
+           "Apply C's elementwise consumer to the accumulators in the kernel">,
+    Option<"convolutions", "convolutions", "bool", /*default=*/"true",
+           "Run 2-D convolutions as implicit GEMMs on the same kernel">
   ];
   let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
                            "memref::MemRefDialect", "nvgpu::NVGPUDialect",

@@ -11,12 +11,20 @@
 //   addresses of an 8×8 ldmatrix fall in distinct banks), barrier, each warp
 //   loads its fragments (nvgpu.ldmatrix for 16-bit types, lane-indexed loads
 //   for tf32) and issues nvgpu.mma.sync, barrier.
-//   Epilogue: the accumulators, which started from C, are stored to C.
+//   Init: the accumulators start from C, or from the splat C holds when
+//   its last write is a linalg.fill (or a copy of a filled buffer), which
+//   then goes away.
+//   Epilogue: the accumulators are stored to C once, or, when C's only
+//   reader is an elementwise linalg.generic (bias, activation, residual,
+//   cast), that generic's body runs on each accumulator element in
+//   registers and stores its output instead (MatmulEpilogue.h).
 //
 // The index math follows the PTX ISA's fragment layouts for
 // mma.m16n8k16 (.f16/.bf16) and mma.m16n8k8 (.tf32); see docs/gpu.md.
 //
 //===----------------------------------------------------------------------===//
+#include "ConvAsGemm.h"
+#include "MatmulEpilogue.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -34,6 +42,8 @@ namespace mlir::ds {
 } // namespace mlir::ds
 
 using namespace mlir;
+using namespace mlir::ds::gpu_epilogue;
+using namespace mlir::ds::gpu_conv;
 
 namespace {
 /// The shape of one kernel: block tile, warp tile, K step, MMA instruction.
@@ -46,6 +56,9 @@ struct MatmulPlan {
   int64_t mmaK = 16; // 16 for f16 (m16n8k16), 8 for tf32 (m16n8k8)
   bool tf32 = false;
   Type inType, accType;
+  /// Set for an implicit-GEMM convolution: A is the weight (shared by the
+  /// batch), B is gathered from the input.
+  std::optional<ConvGemm> conv;
 
   int64_t warpsN() const { return blockN / warpN; }
   int64_t numWarps() const { return (blockM / warpM) * warpsN(); }
@@ -70,6 +83,9 @@ bool hasStaticIdentityInner(MemRefType type) {
     return false;
   return strides.back() == 1;
 }
+
+FailureOr<MatmulPlan> finishPlan(MatmulPlan plan, bool allowTF32,
+                                 std::string &why);
 
 /// Why `op` cannot use the tensor-core kernel, or the plan if it can.
 FailureOr<MatmulPlan> planFor(linalg::LinalgOp op, bool allowTF32,
@@ -101,10 +117,45 @@ FailureOr<MatmulPlan> planFor(linalg::LinalgOp op, bool allowTF32,
       why = "dynamic shape or non-unit innermost stride";
       return failure();
     }
+  bool batched = isa<linalg::BatchMatmulOp>(op);
+  ArrayRef<int64_t> a = aType.getShape(), b = bType.getShape();
   MatmulPlan plan;
+  plan.batch = batched ? a[0] : 1;
+  plan.m = a[a.size() - 2];
+  plan.k = a.back();
+  plan.n = b.back();
   plan.inType = aType.getElementType();
   plan.accType = cType.getElementType();
-  if (bType.getElementType() != plan.inType || !plan.accType.isF32()) {
+  if (bType.getElementType() != plan.inType) {
+    why = "mixed input types or a non-f32 result";
+    return failure();
+  }
+  return finishPlan(plan, allowTF32, why);
+}
+
+/// The implicit-GEMM plan of a convolution (ConvAsGemm.h).
+FailureOr<MatmulPlan> planForConv(const ConvGemm &conv, bool allowTF32,
+                                  std::string &why) {
+  MatmulPlan plan;
+  plan.conv = conv;
+  plan.batch = conv.batch;
+  plan.m = conv.gemmM();
+  plan.n = conv.gemmN();
+  plan.k = conv.gemmK();
+  plan.inType = cast<MemRefType>(conv.input.getType()).getElementType();
+  plan.accType = cast<MemRefType>(conv.output.getType()).getElementType();
+  if (cast<MemRefType>(conv.weight.getType()).getElementType() !=
+      plan.inType) {
+    why = "mixed input types or a non-f32 result";
+    return failure();
+  }
+  return finishPlan(plan, allowTF32, why);
+}
+
+/// Types and tiles, once the problem's shape is known.
+FailureOr<MatmulPlan> finishPlan(MatmulPlan plan, bool allowTF32,
+                                 std::string &why) {
+  if (!plan.accType.isF32()) {
     why = "mixed input types or a non-f32 result";
     return failure();
   }
@@ -118,12 +169,6 @@ FailureOr<MatmulPlan> planFor(linalg::LinalgOp op, bool allowTF32,
                               : "element type without an mma.sync kernel";
     return failure();
   }
-  bool batched = isa<linalg::BatchMatmulOp>(op);
-  ArrayRef<int64_t> a = aType.getShape(), b = bType.getShape();
-  plan.batch = batched ? a[0] : 1;
-  plan.m = a[a.size() - 2];
-  plan.k = a.back();
-  plan.n = b.back();
   plan.paddedM = (plan.m + 15) / 16 * 16;
   plan.blockM = largestDividing(plan.paddedM, {64, 32, 16});
   plan.blockN = largestDividing(plan.n, {64, 32, 16, 8});
@@ -143,8 +188,9 @@ FailureOr<MatmulPlan> planFor(linalg::LinalgOp op, bool allowTF32,
 class KernelBuilder {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const MatmulPlan &plan,
-                bool batched)
-      : b(b), loc(loc), plan(plan), batched(batched) {}
+                bool batched, Value initValue, const Epilogue *epilogue)
+      : b(b), loc(loc), plan(plan), batched(batched), initValue(initValue),
+        epilogue(epilogue) {}
 
   void build(Value a, Value bMat, Value c) {
     auto idx = [&](int64_t v) { return cst(v); };
@@ -180,15 +226,21 @@ public:
     group = arith::DivUIOp::create(b, loc, lane, cst(4));
     inGroup = arith::RemUIOp::create(b, loc, lane, cst(4));
 
-    // Accumulators start from C (linalg.matmul accumulates into its init).
+    // Accumulators start from C (linalg.matmul accumulates into its init),
+    // or from the splat C was filled with.
     int64_t tilesM = plan.warpM / 16, tilesN = plan.warpN / 8;
     auto accType = VectorType::get({2, 2}, plan.accType);
     SmallVector<Value> init;
+    Value splat;
+    if (initValue)
+      splat = vector::BroadcastOp::create(b, loc, accType, initValue);
     for (int64_t i = 0; i < tilesM; ++i)
       for (int64_t j = 0; j < tilesN; ++j)
-        init.push_back(loadAccumulator(
-            c, add(m0, add(warpRow, cst(i * 16))),
-            add(n0, add(warpCol, cst(j * 8))), accType));
+        init.push_back(splat ? splat
+                             : loadAccumulator(
+                                   c, add(m0, add(warpRow, cst(i * 16))),
+                                   add(n0, add(warpCol, cst(j * 8))),
+                                   accType));
 
     auto kLoop = scf::ForOp::create(b, loc, cst(0), cst(plan.k),
                                     cst(plan.blockK), init);
@@ -198,9 +250,9 @@ public:
       Value k0 = kLoop.getInductionVar();
       SmallVector<Value> acc(kLoop.getRegionIterArgs());
       copyTile(a, aShared, m0, k0, plan.blockM, plan.blockK, tid,
-               /*rowLimit=*/plan.m);
+               /*rowLimit=*/plan.m, /*isA=*/true);
       copyTile(bMat, bShared, k0, n0, plan.blockK, plan.blockN, tid,
-               /*rowLimit=*/plan.k);
+               /*rowLimit=*/plan.k, /*isA=*/false);
       gpu::BarrierOp::create(b, loc);
       for (int64_t kk = 0; kk < plan.blockK; kk += plan.mmaK) {
         SmallVector<Value> aFrags, bFrags;
@@ -241,12 +293,35 @@ private:
       return {batchIv, row, col};
     return {row, col};
   }
+  /// A convolution's A (the weight) is one matrix for the whole batch.
+  SmallVector<Value> globalA(Value row, Value col) {
+    if (plan.conv)
+      return {row, col};
+    return global(row, col);
+  }
+
+  /// Element (k, p) of a convolution's B for the block's batch element:
+  /// input[n, 0, c, oh·sh + kh·dh, ow·sw + kw·dw] with k = (c·KH + kh)·KW
+  /// + kw and p = oh·OW + ow (the input is padded beforehand).
+  Value gatherConvB(Value input, Value k, Value p) {
+    const ConvGemm &conv = *plan.conv;
+    Value kw = arith::RemUIOp::create(b, loc, k, cst(conv.kw));
+    Value ckh = arith::DivUIOp::create(b, loc, k, cst(conv.kw));
+    Value kh = arith::RemUIOp::create(b, loc, ckh, cst(conv.kh));
+    Value c = arith::DivUIOp::create(b, loc, ckh, cst(conv.kh));
+    Value ow = arith::RemUIOp::create(b, loc, p, cst(conv.ow));
+    Value oh = arith::DivUIOp::create(b, loc, p, cst(conv.ow));
+    Value h = add(mul(oh, conv.strideH), mul(kh, conv.dilationH));
+    Value w = add(mul(ow, conv.strideW), mul(kw, conv.dilationW));
+    return memref::LoadOp::create(b, loc, input,
+                                  ValueRange{batchIv, cst(0), c, h, w});
+  }
 
   /// Cooperative copy of a rows × cols tile at (row0, col0) of `src` into
   /// `dst`: contiguous 16-byte vectors where rows allow, threads striding
   /// over the tile so consecutive threads touch consecutive addresses.
   void copyTile(Value src, Value dst, Value row0, Value col0, int64_t rows,
-                int64_t cols, Value tid, int64_t rowLimit) {
+                int64_t cols, Value tid, int64_t rowLimit, bool isA) {
     int64_t width =
         std::min<int64_t>(16 / (plan.inType.getIntOrFloatBitWidth() / 8),
                           cols);
@@ -262,9 +337,26 @@ private:
                                               cst(chunksPerRow)),
                        width);
         Value row = add(row0, r);
+        auto indices = [&](Value rr, Value ccol) {
+          return isA ? globalA(rr, ccol) : global(rr, ccol);
+        };
+        if (!isA && plan.conv) {
+          // Implicit GEMM: the B chunk is gathered element by element
+          // (K is a multiple of the tile, so every row exists).
+          Value v = arith::ConstantOp::create(
+              b, loc, vecType,
+              DenseElementsAttr::get(vecType, b.getZeroAttr(plan.inType)));
+          for (int64_t e = 0; e < width; ++e)
+            v = vector::InsertOp::create(
+                b, loc, gatherConvB(src, row, add(col0, add(cc, cst(e)))), v,
+                ArrayRef<int64_t>{e});
+          vector::StoreOp::create(b, loc, v, dst, ValueRange{r, cc},
+                                  /*nontemporal=*/false, llvm::MaybeAlign(16));
+          return;
+        }
         if (rowLimit % rows == 0) {
           Value v = vector::LoadOp::create(b, loc, vecType, src,
-                                           global(row, add(col0, cc)));
+                                           indices(row, add(col0, cc)));
           vector::StoreOp::create(b, loc, v, dst, ValueRange{r, cc},
                                   /*nontemporal=*/false, llvm::MaybeAlign(16));
           return;
@@ -275,7 +367,7 @@ private:
             b, loc, arith::CmpIPredicate::ult, row, cst(rowLimit));
         Value clamped = arith::MinUIOp::create(b, loc, row, cst(rowLimit - 1));
         Value v = vector::LoadOp::create(b, loc, vecType, src,
-                                         global(clamped, add(col0, cc)));
+                                         indices(clamped, add(col0, cc)));
         Value zero = arith::ConstantOp::create(
             b, loc, vecType,
             DenseElementsAttr::get(vecType, b.getZeroAttr(plan.inType)));
@@ -382,9 +474,23 @@ private:
     Value top = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{0});
     Value bottom =
         vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{1});
+    auto storeRow = [&](Value v, Value row) {
+      if (!epilogue) {
+        vector::StoreOp::create(b, loc, v, c, global(row, col));
+        return;
+      }
+      // The consumer's body on each element, in registers; its result
+      // goes to the consumer's output. Rows count across the batch.
+      Value flatRow = batched ? add(mul(batchIv, plan.m), row) : row;
+      for (int64_t e = 0; e < 2; ++e) {
+        Value x = vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{e});
+        emitEpilogueElement(b, loc, *epilogue, x, flatRow,
+                            e ? add(col, cst(1)) : col);
+      }
+    };
     auto store = [&](Value v, Value row) {
       if (plan.m == plan.paddedM) {
-        vector::StoreOp::create(b, loc, v, c, global(row, col));
+        storeRow(v, row);
         return;
       }
       Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
@@ -392,7 +498,7 @@ private:
       auto guard = scf::IfOp::create(b, loc, inRows, /*withElse=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(guard.thenBlock());
-      vector::StoreOp::create(b, loc, v, c, global(row, col));
+      storeRow(v, row);
     };
     store(top, r);
     store(bottom, add(r, cst(8)));
@@ -402,6 +508,8 @@ private:
   Location loc;
   const MatmulPlan &plan;
   bool batched;
+  Value initValue;
+  const Epilogue *epilogue;
   Value batchIv, group, inGroup;
 };
 
@@ -411,24 +519,88 @@ struct TensorCoreMatmulPass
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
-          !op->getParentOfType<gpu::LaunchOp>())
+      if (op->getParentOfType<gpu::LaunchOp>())
+        return;
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op)) {
+        candidates.push_back(op);
+        return;
+      }
+      // Only convolutions among the generics: the others may be erased as
+      // an earlier candidate's epilogue.
+      std::string why;
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+          generic && convolutions &&
+          (succeeded(matchConvAsGemm(generic, why)) || !why.empty()))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {
       std::string why;
-      FailureOr<MatmulPlan> plan = planFor(op, allowTF32, why);
-      if (failed(plan)) {
-        if (reportSkipped)
-          op->emitRemark() << "matmul left to the SIMT path: " << why;
-        continue;
+      FailureOr<MatmulPlan> plan = failure();
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+        if (!convolutions)
+          continue;
+        FailureOr<ConvGemm> conv = matchConvAsGemm(generic, why);
+        if (succeeded(conv))
+          plan = planForConv(*conv, allowTF32, why);
+        if (failed(plan)) {
+          if (reportSkipped && !why.empty())
+            op->emitRemark() << "convolution left to the SIMT path: " << why;
+          continue;
+        }
+      } else {
+        plan = planFor(op, allowTF32, why);
+        if (failed(plan)) {
+          if (reportSkipped)
+            op->emitRemark() << "matmul left to the SIMT path: " << why;
+          continue;
+        }
       }
-      OpBuilder b(op);
+      Value c = op.getDpsInits()[0];
+      FailureOr<ConstantInit> init = failure();
+      if (foldFill) {
+        init = findConstantInit(op);
+        if (succeeded(init) && init->value.getType() != plan->accType)
+          init = failure();
+      }
+      FailureOr<Epilogue> epilogue = failure();
+      if (fuseEpilogue) {
+        std::string whyNot;
+        epilogue = findEpilogue(op, plan->n, whyNot);
+        if (failed(epilogue) && reportSkipped)
+          op->emitRemark() << "epilogue not fused: " << whyNot;
+      }
+      // With an epilogue the kernel replaces the consumer, where everything
+      // it reads and writes is defined.
+      Operation *at = succeeded(epilogue)
+                          ? epilogue->generic.getOperation()
+                          : op.getOperation();
+      OpBuilder b(at);
+      Value a = op.getDpsInputs()[0], bMat = op.getDpsInputs()[1], cMat = c;
+      if (plan->conv) {
+        // GEMM views: A = weight [F, C·KH·KW], C = output [N, F, OH·OW];
+        // B is gathered from the input.
+        a = memref::CollapseShapeOp::create(
+            b, op.getLoc(), plan->conv->weight,
+            ArrayRef<ReassociationIndices>{{0, 1}, {2, 3, 4}});
+        bMat = plan->conv->input;
+        cMat = memref::CollapseShapeOp::create(
+            b, op.getLoc(), c,
+            ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3, 4}});
+      }
       KernelBuilder(b, op.getLoc(), *plan,
-                    isa<linalg::BatchMatmulOp>(op))
-          .build(op.getDpsInputs()[0], op.getDpsInputs()[1],
-                 op.getDpsInits()[0]);
+                    plan->conv || isa<linalg::BatchMatmulOp>(op),
+                    succeeded(init) ? init->value : Value(),
+                    succeeded(epilogue) ? &*epilogue : nullptr)
+          .build(a, bMat, cMat);
+      if (succeeded(epilogue))
+        epilogue->generic->erase();
       op->erase();
+      // The kernel overwrites C (or, with an epilogue, nothing reads it):
+      // the fill or copy that initialized it is dead.
+      if (succeeded(init) && init->deadWriter)
+        init->deadWriter->erase();
+      if (succeeded(epilogue))
+        eraseDeadBuffer(c);
     }
   }
 };
