@@ -30,6 +30,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
@@ -122,6 +123,15 @@ ArgUse classify(Value arg) {
   }
   use.fullyOverwritten = anyOverwrite && allOverwrites && !use.read;
   return use;
+}
+
+/// True when `op` runs on the host: no enclosing op becomes a kernel (a
+/// linalg op's body, a parallel loop, a launch).
+bool isHostCode(Operation *op, func::FuncOp func) {
+  for (Operation *p = op->getParentOp(); p && p != func; p = p->getParentOp())
+    if (isa<linalg::LinalgOp, scf::ParallelOp, gpu::LaunchOp>(p))
+      return false;
+  return true;
 }
 
 /// The memref descriptor struct of a static identity-layout memref type.
@@ -238,7 +248,8 @@ LogicalResult DeviceMemoryPass::convertFunction(ModuleOp module,
 
   // Host-side accesses would dereference device pointers.
   WalkResult hostAccess = func.walk([&](Operation *op) {
-    if (isa<memref::LoadOp, memref::StoreOp, memref::AllocaOp>(op)) {
+    if (isa<memref::LoadOp, memref::StoreOp, memref::AllocaOp>(op) &&
+        isHostCode(op, func)) {
       op->emitOpError("in host code: ds keeps every buffer in device memory, "
                       "so the host cannot access it (run the access in a "
                       "kernel, or build with device-memory=false)");

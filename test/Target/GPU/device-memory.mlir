@@ -134,3 +134,25 @@ func.func @empty(%e: memref<0x4xf32>, %o: memref<0x4xf32>) {
   memref.copy %e, %o : memref<0x4xf32> to memref<0x4xf32>
   return
 }
+
+// -----
+
+// A load inside a linalg body (a gather from a constant table) runs in the
+// kernel: the table is the device copy.
+memref.global "private" constant @table : memref<4x2xf32> = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]]>
+// CHECK-LABEL: func.func @gather(
+// CHECK: %[[T:.*]] = memref.assume_alignment %{{.*}}, 256 : memref<4x2xf32>
+// CHECK: linalg.generic
+// CHECK: memref.load %[[T]]
+func.func @gather(%idx: memref<3xindex>, %out: memref<3x2xf32>) {
+  %t = memref.get_global @table : memref<4x2xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%idx : memref<3xindex>) outs(%out : memref<3x2xf32>) {
+  ^bb0(%i: index, %o: f32):
+    %j = linalg.index 1 : index
+    %v = memref.load %t[%i, %j] : memref<4x2xf32>
+    linalg.yield %v : f32
+  }
+  return
+}
