@@ -75,6 +75,8 @@ for m in $MODELS; do
   fi
   ms=$(median_ms "$log")
   row "model $m (median ms; vs torch, vs cpu)" "${ms:--}" "$vs_torch" "$vs_cpu" "-"
+  # What a timed run included (weights resident; staged inputs/outputs).
+  sed -n 's/^ds gpu /  timed run traffic: /p' "$log" | tail -1
   [[ $vs_torch == PASS ]] || tail -3 "$log"
 done
 
@@ -140,6 +142,7 @@ if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip="$CHIP" "$WORK/gemm.mlir"
 else
   ds_tf=-; tail -3 "$WORK/gemm.log"
 fi
+sed -n 's/^ds gpu /  gemm timed run traffic (operands staged each run): /p' "$WORK/gemm.log" | tail -1
 row "gemm bf16 ${N}^3 (TFLOP/s)" "$ds_tf" "$cub_tf" "$(ratio "$ds_tf" "$cub_tf")" "$(ratio "$ds_tf" $PEAK)"
 
 echo "== attention bf16 d_head=128"

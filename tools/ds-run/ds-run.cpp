@@ -548,11 +548,17 @@ static std::optional<double> compileSeconds;
 static uint64_t compilePeakRssKiB = 0;
 static bool peakRssWasReset = false;
 
+/// GPU artifacts: libdsrt's device-memory counters (runtime/lib/gpu);
+/// returns 0 when no GPU artifact is loaded.
+extern "C" int dsrtGpuMemoryCounters(uint64_t out[5]);
+
 static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                          std::vector<dsrt_tensor> &out,
                          std::vector<HostTensor> &outputs,
                          bool calleeAllocates, unsigned runs) {
   using Clock = std::chrono::steady_clock;
+  uint64_t gpuBefore[5] = {0, 0, 0, 0, 0};
+  bool gpu = dsrtGpuMemoryCounters(gpuBefore) != 0;
   std::vector<double> ms;
   ms.reserve(runs);
   Clock::time_point lastProgress = Clock::now();
@@ -603,6 +609,20 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                                  *compileSeconds,
                                  (unsigned long long)compilePeakRssKiB);
   llvm::outs() << "\n";
+  // GPU: what a timed run includes. Constants stay resident (uploaded by
+  // the warm-up); each run copies the inputs in and the outputs out and
+  // synchronizes once, all inside the timed interval.
+  uint64_t gpuAfter[5];
+  if (gpu && dsrtGpuMemoryCounters(gpuAfter))
+    llvm::outs() << llvm::format(
+        "ds gpu copies_per_run=%.1f staged_bytes_per_run=%.0f "
+        "resident_constant_bytes=%llu uploads_during_timed_runs=%llu "
+        "driver_allocs_during_timed_runs=%llu\n",
+        double(gpuAfter[0] - gpuBefore[0]) / runs,
+        double(gpuAfter[1] - gpuBefore[1]) / runs,
+        (unsigned long long)gpuAfter[2],
+        (unsigned long long)(gpuAfter[3] - gpuBefore[3]),
+        (unsigned long long)(gpuAfter[4] - gpuBefore[4]));
   llvm::outs() << llvm::format(
       "ds-run: memory: the model's own buffers (intermediates or their arena; "
       "not inputs, outputs or packed weights) peaked at %.2f MiB; per run "

@@ -400,4 +400,44 @@ def ExpandQuantizedPass : Pass<"ds-gpu-expand-quantized", "ModuleOp"> {
                            "vector::VectorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Device-resident memory (docs/gpu.md, "Runtime")
+//===----------------------------------------------------------------------===//
+
+def DeviceMemoryPass : Pass<"ds-gpu-device-memory", "ModuleOp"> {
+  let summary = "Keep constants, intermediates and staged caller buffers in "
+                "device memory";
+  let description = [{
+    Runs after bufferization and buffer deallocation, on host functions
+    whose buffers are caller arguments, constants (`memref.get_global`) and
+    `memref.alloc` results. Afterwards every buffer a kernel reads or writes
+    is device memory:
+
+    - each constant global gets an internal pointer-sized slot
+      (`@__ds_resident_<name>`); at the function entry
+      `dsrtGpuResidentConstant(&slot, host, bytes)` returns the device copy,
+      uploading it on the artifact's first call only; a global destructor
+      (`@__ds_release_resident_constants`) frees the copies when the
+      artifact is unloaded (`dsrt_module_free`);
+    - `memref.alloc` / `memref.dealloc` become `gpu.alloc` / `gpu.dealloc`
+      (device memory from the runtime's caching pool);
+    - each memref argument of a public function gets a device buffer,
+      filled by `gpu.memcpy` from the caller's buffer unless the function
+      only overwrites the whole buffer without reading it, and copied back
+      before each return if the function may write it; then freed.
+
+    Every device buffer is at least 256-byte aligned; the pass states it
+    with `memref.assume_alignment 256` on each allocation and constant, for
+    kernel generators that want wide accesses. The gpu ops are synchronous;
+    `gpu-async-region` afterwards puts them and the launches on one stream
+    with a single synchronization before the return.
+
+    Errors: host-side `memref.load`/`memref.store`/`memref.alloca` (the host
+    cannot dereference device memory), mutable globals, unranked or
+    non-identity-layout arguments.
+  }];
+  let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
+                           "LLVM::LLVMDialect", "memref::MemRefDialect"];
+}
+
 #endif // DS_TARGET_GPU_PASSES

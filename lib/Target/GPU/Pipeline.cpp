@@ -123,7 +123,10 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
-  if (options.mapHostMemory)
+  bool deviceMemory = options.mapHostMemory && options.deviceMemory;
+  if (deviceMemory)
+    pm.addPass(createDeviceMemoryPass());
+  else if (options.mapHostMemory)
     pm.addNestedPass<func::FuncOp>(createMapHostMemoryPass());
 
   // Hand-built kernels, after deallocation (which rejects GPU ops): the
@@ -162,6 +165,10 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeKernelModulesPass());
+  // Copies, allocations and launches on one stream per call, synchronized
+  // once before the return.
+  if (deviceMemory)
+    pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   // ldmatrix and vector accesses need 16-byte-aligned shared tiles.
   pm.addPass(createAlignWorkgroupMemoryPass());
   pm.addPass(createLowerAffinePass());
@@ -259,6 +266,11 @@ struct GPUPipelineCLOptions
       llvm::cl::desc("Make host buffers reachable from kernels (runnable "
                      "artifacts)"),
       llvm::cl::init(true)};
+  Option<bool> deviceMemory{
+      *this, "device-memory",
+      llvm::cl::desc("Keep constants, intermediates and staged caller "
+                     "buffers in device memory (else host-mapped memory)"),
+      llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("CUDA toolkit / ROCm path"),
                               llvm::cl::init("")};
@@ -279,6 +291,7 @@ LogicalResult buildFromCL(OpPassManager &pm, const GPUPipelineCLOptions &cl,
   options.allowTF32 = cl.allowTF32;
   options.toolkitPath = cl.toolkit;
   options.mapHostMemory = cl.mapHostMemory;
+  options.deviceMemory = cl.deviceMemory;
   if (cl.format == "isa")
     options.format = ds::KernelFormat::Assembly;
   else if (cl.format == "bin")

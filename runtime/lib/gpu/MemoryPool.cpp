@@ -1,6 +1,8 @@
 //===- MemoryPool.cpp - Caching device allocator -------------------------===//
 #include "MemoryPool.h"
 
+#include <algorithm>
+
 using namespace dsrt::gpu;
 
 size_t MemoryPool::roundUp(size_t bytes) const {
@@ -14,12 +16,15 @@ size_t MemoryPool::roundUp(size_t bytes) const {
   return size;
 }
 
-Status MemoryPool::allocate(size_t bytes, void **ptr) {
+Status MemoryPool::allocate(size_t bytes, void **ptr, void *stream) {
   std::lock_guard<std::mutex> lock(mutex);
   size_t size = roundUp(bytes);
-  auto it = cached.find(size);
-  if (it != cached.end()) {
-    *ptr = it->second;
+  auto [first, last] = cached.equal_range(size);
+  auto it = std::find_if(first, last, [&](const auto &entry) {
+    return !entry.second.stream || entry.second.stream == stream;
+  });
+  if (it != last) {
+    *ptr = it->second.ptr;
     cached.erase(it);
     counters.cachedBlocks--;
     counters.cachedBytes -= size;
@@ -46,7 +51,7 @@ Status MemoryPool::allocate(size_t bytes, void **ptr) {
   return Status::success();
 }
 
-Status MemoryPool::release(void *ptr) {
+Status MemoryPool::release(void *ptr, void *stream) {
   if (!ptr)
     return Status::success();
   std::lock_guard<std::mutex> lock(mutex);
@@ -57,16 +62,25 @@ Status MemoryPool::release(void *ptr) {
   live.erase(it);
   counters.liveBlocks--;
   counters.liveBytes -= size;
-  cached.emplace(size, ptr);
+  cached.emplace(size, CachedBlock{ptr, stream});
   counters.cachedBlocks++;
   counters.cachedBytes += size;
   return Status::success();
 }
 
+void MemoryPool::settle(void *stream) {
+  if (!stream)
+    return;
+  std::lock_guard<std::mutex> lock(mutex);
+  for (auto &entry : cached)
+    if (entry.second.stream == stream)
+      entry.second.stream = nullptr;
+}
+
 Status MemoryPool::trimLocked() {
   Status result;
-  for (auto &[size, ptr] : cached)
-    if (Status st = freeFn(ptr); !st && result)
+  for (auto &[size, block] : cached)
+    if (Status st = freeFn(block.ptr); !st && result)
       result = st;
   cached.clear();
   counters.cachedBlocks = 0;

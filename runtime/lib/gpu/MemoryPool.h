@@ -43,12 +43,19 @@ public:
   /// The block size a request of `bytes` is served with.
   size_t roundUp(size_t bytes) const;
 
-  /// A block of at least `bytes` (0 is treated as 1). On an out-of-memory
-  /// failure the cache is released and the allocation retried once.
-  Status allocate(size_t bytes, void **ptr);
-  /// Returns a block from allocate(); unknown pointers are an error.
-  Status release(void *ptr);
-  /// Frees every cached block.
+  /// A block of at least `bytes` (0 is treated as 1) for work on `stream`.
+  /// A cached block is reused if it is settled or was released on the same
+  /// stream (stream order makes that safe: the work that used it is queued
+  /// before the work that will). On an out-of-memory failure the cache is
+  /// released and the allocation retried once.
+  Status allocate(size_t bytes, void **ptr, void *stream = nullptr);
+  /// Returns a block from allocate(), possibly still in use by work queued
+  /// on `stream` (null: no pending work); unknown pointers are an error.
+  Status release(void *ptr, void *stream = nullptr);
+  /// The work queued on `stream` has finished (it was synchronized or is
+  /// being destroyed): blocks released on it may serve any stream.
+  void settle(void *stream);
+  /// Frees every cached block (the driver's free waits for pending work).
   Status trim();
   Stats stats() const;
 
@@ -58,7 +65,11 @@ private:
   size_t largeThreshold;
   mutable std::mutex mutex;
   std::unordered_map<void *, size_t> live; ///< block → its rounded size
-  std::multimap<size_t, void *> cached;    ///< rounded size → free block
+  struct CachedBlock {
+    void *ptr;
+    void *stream; ///< released on this stream, not yet settled; or null
+  };
+  std::multimap<size_t, CachedBlock> cached; ///< rounded size → free block
   Stats counters;
   Status trimLocked();
 };

@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
+#include "DeviceMemory.h"
 #include "GPUError.h"
-#include "MemoryPool.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -35,7 +35,7 @@ thread_local std::string pendingError;
 struct Runtime {
   std::mutex mutex;
   std::unique_ptr<Backend> backend;
-  std::unique_ptr<MemoryPool> pool;
+  std::unique_ptr<DeviceMemory> memory;
   std::unordered_map<void *, std::string> kernelNames;   ///< function → name
   std::unordered_map<void *, std::string> lastLaunch;    ///< stream → kernel
   std::unordered_set<void *> managed;                    ///< host-shared blocks
@@ -78,11 +78,18 @@ Backend *backendFor(BackendKind kind) {
     raise(st.message);
     return nullptr;
   }
-  Backend *b = r.backend.get();
-  r.pool = std::make_unique<MemoryPool>(
-      [b](size_t bytes, void **ptr) { return b->allocate(bytes, false, ptr); },
-      [b](void *ptr) { return b->free(ptr); });
-  return b;
+  r.memory = std::make_unique<DeviceMemory>(*r.backend);
+  return r.backend.get();
+}
+
+/// The device memory of the backend in use, or null with an error.
+DeviceMemory *memory(const char *what) {
+  Runtime &r = runtime();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (!r.memory)
+    raise(std::string(what) + ": no GPU runtime is loaded (no kernel image "
+                              "was loaded first)");
+  return r.memory.get();
 }
 
 /// The backend already in use, or null with an error naming `what`.
@@ -264,6 +271,8 @@ MGPU_EXPORT void mgpuStreamDestroy(void *stream) {
     return;
   if (Backend *b = current("mgpuStreamDestroy"))
     (void)b->destroyStream(stream);
+  if (DeviceMemory *m = memory("mgpuStreamDestroy"))
+    m->settle(stream);
   Runtime &r = runtime();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.lastLaunch.erase(stream);
@@ -273,7 +282,11 @@ MGPU_EXPORT void mgpuStreamSynchronize(void *stream) {
   Backend *b = current("mgpuStreamSynchronize");
   if (!b)
     return;
-  if (Status st = b->synchronizeStream(stream); !st) {
+  Status st = b->synchronizeStream(stream);
+  if (st) {
+    if (DeviceMemory *m = memory("mgpuStreamSynchronize"))
+      m->settle(stream);
+  } else {
     // Kernel faults surface here, asynchronously: name the last kernel
     // launched on the stream.
     std::string last;
@@ -327,7 +340,6 @@ MGPU_EXPORT void mgpuEventRecord(void *event, void *stream) {
 
 MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
                                bool isHostShared) {
-  (void)stream;
   Backend *b = current("mgpuMemAlloc");
   if (!b)
     return nullptr;
@@ -343,12 +355,10 @@ MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
     r.managed.insert(ptr);
     return ptr;
   }
-  MemoryPool *pool;
-  {
-    std::lock_guard<std::mutex> lock(r.mutex);
-    pool = r.pool.get();
-  }
-  if (Status st = pool->allocate(sizeBytes, &ptr); !st) {
+  DeviceMemory *m = memory("mgpuMemAlloc");
+  if (!m)
+    return nullptr;
+  if (Status st = m->allocate(sizeBytes, stream, &ptr); !st) {
     raise("out of device memory: " + st.message);
     return nullptr;
   }
@@ -356,7 +366,6 @@ MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void *stream,
 }
 
 MGPU_EXPORT void mgpuMemFree(void *ptr, void *stream) {
-  (void)stream;
   if (!ptr)
     return;
   Backend *b = current("mgpuMemFree");
@@ -364,22 +373,80 @@ MGPU_EXPORT void mgpuMemFree(void *ptr, void *stream) {
     return;
   Runtime &r = runtime();
   bool isManaged;
-  MemoryPool *pool;
+  DeviceMemory *m;
   {
     std::lock_guard<std::mutex> lock(r.mutex);
     isManaged = r.managed.erase(ptr) > 0;
-    pool = r.pool.get();
+    m = r.memory.get();
   }
-  Status st = isManaged ? b->free(ptr) : pool->release(ptr);
+  Status st = isManaged ? b->free(ptr) : m->release(ptr, stream);
   if (!st)
     raise(st.message);
 }
 
 MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                             void *stream) {
-  if (Backend *b = current("mgpuMemcpy"))
-    if (Status st = b->copy(dst, src, sizeBytes, stream); !st)
-      raise(st.message);
+  if (DeviceMemory *m = memory("mgpuMemcpy"))
+    if (Status st = m->copy(dst, src, sizeBytes, stream); !st)
+      raise("cannot copy " + std::to_string(sizeBytes) +
+            " bytes between host and device: " + st.message);
+}
+
+//===----------------------------------------------------------------------===//
+// Constants resident in device memory (ds-gpu-device-memory)
+//===----------------------------------------------------------------------===//
+
+// The artifact owns one slot per constant; the first call uploads, later
+// calls (and other threads) get the same device copy. Returns null with a
+// pending error on failure, which skips the launches that would read it.
+MGPU_EXPORT void *dsrtGpuResidentConstant(void **slot, const void *host,
+                                          uint64_t sizeBytes) {
+  DeviceMemory *m = memory("dsrtGpuResidentConstant");
+  if (!m || !slot)
+    return nullptr;
+  void *ptr = nullptr;
+  if (Status st = m->resident(slot, host, sizeBytes, &ptr); !st) {
+    raise(st.message);
+    return nullptr;
+  }
+  return ptr;
+}
+
+// For benchmarks (ds-run --bench): the device memory's counters since the
+// GPU runtime was loaded. Returns 0 (and leaves `out` alone) when no GPU
+// artifact was loaded. out = {copies, copied bytes, resident constants'
+// bytes, constant uploads, driver allocations by the pool}.
+MGPU_EXPORT int dsrtGpuMemoryCounters(uint64_t out[5]) {
+  Runtime &r = runtime();
+  DeviceMemory *m;
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    m = r.memory.get();
+  }
+  if (!m)
+    return 0;
+  DeviceMemory::Stats s = m->stats();
+  out[0] = s.copies;
+  out[1] = s.copiedBytes;
+  out[2] = s.residentBytes;
+  out[3] = s.uploads;
+  out[4] = s.pool.misses;
+  return 1;
+}
+
+// Called from the artifact's destructor (dlclose at dsrt_module_free).
+MGPU_EXPORT void dsrtGpuReleaseResident(void **slot) {
+  if (!slot || !*slot)
+    return;
+  Runtime &r = runtime();
+  DeviceMemory *m;
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    m = r.memory.get();
+  }
+  // No caller to report to at unload.
+  if (m)
+    (void)m->releaseResident(slot);
 }
 
 MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,

@@ -258,12 +258,105 @@ TEST(GPUFakeDriver, KernelFaultAtSynchronizationNamesTheKernel) {
   EXPECT_NE(r.runError.find("kernel 'main_kernel"), std::string::npos);
 }
 
+
+/// y = x + w with a constant w: the device-resident memory model end to
+/// end on the fake driver, which performs copies (kernels do not run).
+constexpr const char *kWithConstant = R"mlir(
+func.func @main(%x: tensor<4xf32> {ds.name = "x"})
+    -> (tensor<4xf32> {ds.name = "y"}) {
+  %w = dsg.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %y = dsg.add %x, %w : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+)mlir";
+
+TEST(GPUFakeDriver, WeightsStayResidentAndEachRunSynchronizesOnce) {
+  ds::Compiler compiler;
+  ds::CompileOptions options;
+  options.target = "cuda";
+  options.chip = "sm_80";
+  ds::CompileResult r = compiler.compileMLIR(kWithConstant, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  setenv("DSRT_CUDA_LIBRARY", fakeDriver(), 1);
+  unsetenv("FAKE_CUDA_FAIL");
+  dsrt_module *module = nullptr;
+  ASSERT_EQ(dsrt_module_load_memory(r.artifact.data(), r.artifact.size(),
+                                    &module),
+            DSRT_OK)
+      << dsrt_last_error();
+  float x[4] = {1, 2, 3, 4}, y[4];
+  int64_t shape[1] = {4};
+  dsrt_tensor in[1] = {{x, DSRT_F32, 1, shape}};
+  dsrt_tensor out[1] = {{y, DSRT_F32, 1, shape}};
+  struct Counts {
+    int allocs, frees, copies, syncs, registered;
+  };
+  auto counts = [] {
+    return Counts{fakeCounter("fake_cuda_allocs"),
+                  fakeCounter("fake_cuda_frees"),
+                  fakeCounter("fake_cuda_copies"),
+                  fakeCounter("fake_cuda_syncs"),
+                  fakeCounter("fake_cuda_registered_ranges")};
+  };
+  Counts c0 = counts();
+  ASSERT_EQ(dsrt_module_run(module, in, 1, out, 1), DSRT_OK)
+      << dsrt_last_error();
+  Counts c1 = counts();
+  // First run: the constant is uploaded (one copy, one synchronization of
+  // the upload), x is copied in, y copied out; one synchronization of the
+  // run's stream; nothing is page-locked.
+  EXPECT_EQ(c1.copies - c0.copies, 3);
+  EXPECT_EQ(c1.syncs - c0.syncs, 2);
+  EXPECT_EQ(c1.registered, 0);
+  EXPECT_GE(c1.allocs - c0.allocs, 1);
+  for (int run = 0; run < 3; ++run)
+    ASSERT_EQ(dsrt_module_run(module, in, 1, out, 1), DSRT_OK)
+        << dsrt_last_error();
+  Counts c2 = counts();
+  // Later runs: no upload, no driver allocation or free (the pool is hot),
+  // two copies and one synchronization each.
+  EXPECT_EQ(c2.copies - c1.copies, 3 * 2);
+  EXPECT_EQ(c2.syncs - c1.syncs, 3 * 1);
+  EXPECT_EQ(c2.allocs - c1.allocs, 0);
+  EXPECT_EQ(c2.frees - c1.frees, 0);
+  // Unloading the artifact frees the constant's device copy.
+  dsrt_module_free(module);
+  Counts c3 = counts();
+  EXPECT_EQ(c3.frees - c2.frees, 1);
+}
+
 TEST(GPUFakeDriver, OutOfMemoryIsReported) {
-  FakeDriverRun r = runOnFakeDriver("oom");
-  ASSERT_EQ(r.load, DSRT_OK) << r.loadError;
-  EXPECT_EQ(r.run, DSRT_DEVICE_ERROR);
-  EXPECT_NE(r.runError.find("CUDA_ERROR_OUT_OF_MEMORY"), std::string::npos)
-      << r.runError;
+  // Intermediates come from the process-wide pool, which earlier tests
+  // left hot; a constant's first upload always asks the driver.
+  ds::Compiler compiler;
+  ds::CompileOptions options;
+  options.target = "cuda";
+  options.chip = "sm_80";
+  ds::CompileResult r = compiler.compileMLIR(kWithConstant, options);
+  ASSERT_TRUE(r.ok()) << r.message();
+  setenv("DSRT_CUDA_LIBRARY", fakeDriver(), 1);
+  dsrt_module *module = nullptr;
+  ASSERT_EQ(dsrt_module_load_memory(r.artifact.data(), r.artifact.size(),
+                                    &module),
+            DSRT_OK)
+      << dsrt_last_error();
+  float x[4] = {1, 2, 3, 4}, y[4];
+  int64_t shape[1] = {4};
+  dsrt_tensor in[1] = {{x, DSRT_F32, 1, shape}};
+  dsrt_tensor out[1] = {{y, DSRT_F32, 1, shape}};
+  setenv("FAKE_CUDA_FAIL", "oom", 1);
+  dsrt_status st = dsrt_module_run(module, in, 1, out, 1);
+  std::string message = st == DSRT_OK ? "" : dsrt_last_error();
+  unsetenv("FAKE_CUDA_FAIL");
+  EXPECT_EQ(st, DSRT_DEVICE_ERROR);
+  EXPECT_NE(message.find("CUDA_ERROR_OUT_OF_MEMORY"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("requested 16 bytes"), std::string::npos) << message;
+  EXPECT_NE(message.find("bytes in use by ds"), std::string::npos) << message;
+  // The failure is not sticky: the next run uploads and succeeds.
+  EXPECT_EQ(dsrt_module_run(module, in, 1, out, 1), DSRT_OK)
+      << dsrt_last_error();
+  dsrt_module_free(module);
 }
 
 TEST(GPUFakeDriver, NoDeviceIsReported) {

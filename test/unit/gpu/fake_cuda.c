@@ -15,6 +15,12 @@ enum {
 
 static int launches;
 static char lastKernel[128];
+/* Memory traffic, for the device-resident memory tests. */
+static int allocs, frees, copies, syncs;
+int fake_cuda_allocs(void) { return allocs; }
+int fake_cuda_frees(void) { return frees; }
+int fake_cuda_copies(void) { return copies; }
+int fake_cuda_syncs(void) { return syncs; }
 
 static int failing(const char *what) {
   const char *f = getenv("FAKE_CUDA_FAIL");
@@ -76,7 +82,7 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz,
 CUresult cuStreamCreate(void **s, unsigned flags) { (void)flags; *s = malloc(1); return OK; }
 CUresult cuStreamDestroy_v2(void *s) { free(s); return OK; }
 CUresult cuStreamSynchronize(void *s) {
-  (void)s; return failing("sync") ? ILLEGAL_ADDRESS : OK;
+  (void)s; ++syncs; return failing("sync") ? ILLEGAL_ADDRESS : OK;
 }
 CUresult cuStreamWaitEvent(void *s, void *e, unsigned f) { (void)s; (void)e; (void)f; return OK; }
 CUresult cuEventCreate(void **e, unsigned f) { (void)f; *e = malloc(1); return OK; }
@@ -85,6 +91,7 @@ CUresult cuEventRecord(void *e, void *s) { (void)e; (void)s; return OK; }
 CUresult cuEventSynchronize(void *e) { (void)e; return OK; }
 CUresult cuMemAlloc_v2(unsigned long long *p, size_t n) {
   if (failing("oom")) return OOM;
+  ++allocs;
   *p = (unsigned long long)malloc(n ? n : 1); return OK;
 }
 CUresult cuMemAllocManaged(unsigned long long *p, size_t n, unsigned f) {
@@ -92,9 +99,9 @@ CUresult cuMemAllocManaged(unsigned long long *p, size_t n, unsigned f) {
   if (failing("oom")) return OOM;
   *p = (unsigned long long)calloc(1, n ? n : 1); return OK;
 }
-CUresult cuMemFree_v2(unsigned long long p) { free((void *)p); return OK; }
+CUresult cuMemFree_v2(unsigned long long p) { ++frees; free((void *)p); return OK; }
 CUresult cuMemcpyAsync(unsigned long long d, unsigned long long s, size_t n, void *st) {
-  (void)st; memcpy((void *)d, (const void *)s, n); return OK;
+  (void)st; ++copies; memcpy((void *)d, (const void *)s, n); return OK;
 }
 CUresult cuMemsetD32Async(unsigned long long d, unsigned v, size_t n, void *st) {
   (void)st; for (size_t i = 0; i < n; ++i) ((unsigned *)d)[i] = v; return OK;

@@ -74,6 +74,11 @@ struct GPUPipelineOptions {
   /// intermediates as managed memory (ds-gpu-map-host-memory), so the
   /// artifact runs; off only to inspect kernels.
   bool mapHostMemory = true;
+  /// With mapHostMemory: keep constants (uploaded once), intermediates and
+  /// staged copies of the caller's buffers in device memory
+  /// (ds-gpu-device-memory), on one stream with one synchronization per
+  /// call. Off: the older host-mapped model (ds-gpu-map-host-memory).
+  bool deviceMemory = true;
   /// CUDA toolkit (ptxas, fatbinary, libdevice) or ROCm root. Empty means
   /// the one found when ds was configured.
   std::string toolkitPath;
