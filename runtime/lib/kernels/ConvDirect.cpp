@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ConvDirect.h"
+#include "ConvPointwise.h"
 
 #include "../ThreadPool.h"
 
@@ -245,6 +246,9 @@ bool dsrt::kernels::convDirectApplies(const DirectConv &p) {
   for (int t = 0; t < 2; ++t)
     if (p.add[t] && p.sAdd[t][3] != p.OW * p.sAdd[t][4])
       return false;
+  // 1x1 stride-1 convolutions on large planes: the pixel-vectorized kernel.
+  if (convPointwiseApplies(p))
+    return true;
   // Depthwise has its own kernel; a handful of output channels would waste
   // most of the 32-channel tile (or the 16-channel one of the pointwise
   // variant).
@@ -261,6 +265,10 @@ bool dsrt::kernels::convDirectApplies(const DirectConv &p) {
 }
 
 void dsrt::kernels::convDirect(const DirectConv &p) {
+  if (convPointwiseApplies(p)) {
+    convPointwise(p);
+    return;
+  }
   ConvTile tileFn = selectConvTile();
   ConvStore storeFn = selectConvStore();
   int64_t N = p.N, G = p.G, F = p.F, C = p.C, OH = p.OH, OW = p.OW;
@@ -525,4 +533,5 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
 void dsrt::kernels::clearConvDirectPacked() {
   std::lock_guard<std::mutex> lock(packedMutex);
   packedWeights.clear();
+  clearConvPointwisePacked();
 }
