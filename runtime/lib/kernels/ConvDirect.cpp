@@ -369,12 +369,14 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
   int64_t panels = (F + kConvCols - 1) / kConvCols;
   int threads = numThreads();
   // Tasks: up to 4 per thread (a thread another process delays then holds
-  // up a small part), none below kMinTaskWork multiply-adds.
+  // up a small part), none below kMinTaskWork multiply-adds, and a multiple
+  // of the thread count once there are enough (3 equal tasks on 2 threads
+  // leave one thread 2/3 of the work; 2 or 4 split it evenly).
   auto tasksWanted = [&](int64_t work) -> int64_t {
     if (threads <= 1 || N * G >= 2 * threads)
       return 1;
-    return std::max<int64_t>(
-        1, std::min<int64_t>(4 * int64_t(threads), work / kMinTaskWork));
+    int64_t n = std::min<int64_t>(4 * int64_t(threads), work / kMinTaskWork);
+    return n < threads ? std::max<int64_t>(1, n) : n - n % threads;
   };
 
   if (Wh == OW && usesStoreTile(p)) {

@@ -159,10 +159,15 @@ bool dsrt::kernels::convPointwiseApplies(const DirectConv &p) {
       return false;
   }
   // Measured (bench/conv.cpp, docs/direct-conv.md): faster than every other
-  // path on planes of at least 28 x 28; on 14 x 14 and 7 x 7 planes the
-  // channel-vectorized tiles win (196 and 49 pixels leave 4 and 15 of a
-  // tile's 48 lanes empty and the weights, not the input, are the stream).
-  return p.OH * p.OW >= 784;
+  // path on MobileNetV2's 1x1 shapes with planes of at least 28 x 28
+  // (16-144 output channels, 16-192 input channels); on 14 x 14 and 7 x 7
+  // planes the channel-vectorized tiles are as fast or faster (196 and 49
+  // pixels leave lanes of the 48-pixel tile empty, and there the weights,
+  // not the input, are the larger stream). Outside the measured channel
+  // counts the previous choice stands (fewer than 8 output channels leave
+  // most of a block's FMAs unused; a reduction longer than 256 no longer
+  // keeps a tile's input, C x 192 bytes, in L1).
+  return p.OH * p.OW >= 784 && p.F >= 16 && p.C <= 256;
 }
 
 void dsrt::kernels::convPointwise(const DirectConv &p) {

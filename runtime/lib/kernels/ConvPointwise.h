@@ -56,7 +56,8 @@ void convPointwiseTileGeneric(int nf, int npix, int64_t K, const float *x,
 /// Whether convPointwise handles `p` (a 1x1 stride-1 unpadded convolution
 /// with dense input planes, flat output and addends with pixel stride 0 or
 /// 1) and its shape is one where the kernel measured faster than the other
-/// direct tiles and the im2col GEMM. DSRT_CONV_TILE=pixelvec forces it for
+/// direct tiles and the im2col GEMM: at least 784 pixels, at least 16
+/// output channels, at most 256 input channels. DSRT_CONV_TILE=pixelvec forces it for
 /// every convolution it can run, DSRT_CONV_TILE=panel|pixel16 turns it off.
 bool convPointwiseApplies(const DirectConv &p);
 
