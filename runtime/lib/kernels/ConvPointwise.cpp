@@ -206,6 +206,8 @@ void dsrt::kernels::convPointwise(const DirectConv &p) {
   int64_t blockChunk = (blocks + blockParts - 1) / blockParts;
   blockParts = (blocks + blockChunk - 1) / blockChunk;
   int64_t parts = tileParts * blockParts;
+  int64_t blockTiles = std::max<int64_t>(
+      1, (int64_t(128) << 10) / (C * kTilePixels * int64_t(sizeof(float))));
 
   parallelFor(N * G * parts, [&](int64_t t) {
     int64_t ng = t / parts, part = t % parts;
@@ -217,24 +219,31 @@ void dsrt::kernels::convPointwise(const DirectConv &p) {
     const float *x = p.in + n * p.sI[0] + g * p.sI[1];
     float *o = p.out + n * p.sO[0] + g * p.sO[1];
     const float *w = weights + g * blocks * C * kPwRows;
-    // Per pixel tile, every channel block of the task: the tile's input
-    // (C rows of 48 floats) stays in L1 meanwhile, and the first block
-    // prefetches the next tile's.
-    for (int64_t i = i0; i < i1; ++i) {
-      int64_t pix = i * kTilePixels;
-      int npix = int(std::min(kTilePixels, P - pix));
+    // Blocks of pixel tiles whose input (C rows of 48 floats per tile)
+    // fits about 128 KiB of L2, swept once per channel block: a block's
+    // weights stay in L1 meanwhile, and its 8 output planes are written as
+    // 8 long runs (a store stream per plane that the L2 prefetcher follows;
+    // a tile at a time over all channels would write F short runs, and
+    // with a cold output each line would wait for its read for ownership).
+    // The first channel block prefetches each tile's successor's input.
+    for (int64_t tb = i0; tb < i1; tb += blockTiles) {
+      int64_t te = std::min(i1, tb + blockTiles);
       for (int64_t b = b0; b < b1; ++b) {
         int64_t f0 = b * kPwRows;
         int nf = int(std::min<int64_t>(kPwRows, F - f0));
-        ConvAddend add[2];
-        for (int a = 0; a < 2; ++a)
-          if (p.add[a])
-            add[a] = {p.add[a] + n * p.sAdd[a][0] + g * p.sAdd[a][1] +
-                          f0 * p.sAdd[a][2] + pix * p.sAdd[a][4],
-                      p.sAdd[a][2], p.sAdd[a][4]};
-        tileFn(nf, npix, C, x + pix, p.sI[2], w + b * C * kPwRows,
-               o + f0 * p.sO[2] + pix, p.sO[2], add, p.lo, p.hi, p.clamp,
-               /*prefetch=*/b == b0 && i + 1 < i1);
+        for (int64_t i = tb; i < te; ++i) {
+          int64_t pix = i * kTilePixels;
+          int npix = int(std::min(kTilePixels, P - pix));
+          ConvAddend add[2];
+          for (int a = 0; a < 2; ++a)
+            if (p.add[a])
+              add[a] = {p.add[a] + n * p.sAdd[a][0] + g * p.sAdd[a][1] +
+                            f0 * p.sAdd[a][2] + pix * p.sAdd[a][4],
+                        p.sAdd[a][2], p.sAdd[a][4]};
+          tileFn(nf, npix, C, x + pix, p.sI[2], w + b * C * kPwRows,
+                 o + f0 * p.sO[2] + pix, p.sO[2], add, p.lo, p.hi, p.clamp,
+                 /*prefetch=*/b == b0 && i + 1 < i1);
+        }
       }
     }
   });
