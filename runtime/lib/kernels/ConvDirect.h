@@ -7,11 +7,11 @@
 // the pixel-vectorized kernel of ConvPointwise.h: see docs/direct-conv.md).
 // The weights of each group are re-laid out once (constant weights: on first
 // use, cached like the GEMM's packed operands) into panels of kConvCols
-// output channels,
-// [panel][c, kh, kw][kConvCols], and the microkernel computes a tile of
-// kConvRows output pixels x kConvCols output channels: per reduction step it
-// loads kConvCols weights (two zmm) and broadcasts kConvRows input values
-// read straight from the input, so nothing is packed per call.
+// output channels, [panel][c, kh, kw][kConvCols], and the microkernel
+// computes a tile of kConvRows output pixels x kConvCols output channels:
+// per reduction step it loads kConvCols weights (two zmm) and broadcasts
+// kConvRows input values read straight from the input, so nothing is packed
+// per call.
 //
 // Pixels are numbered over a "virtual" output row as wide as the (padded)
 // input row, q = oh * Wv + ow, so that the input value of pixel q at
