@@ -56,8 +56,8 @@ Stats *stats() {
                    "dsrt pool: parallel_calls=%lld tasks=%lld "
                    "caller_tasks=%lld serial_calls=%lld serial_tasks=%lld "
                    "worker_sleeps=%lld\n",
-                   (long long)t.parallelCalls.load(),
-                   (long long)t.tasks.load(), (long long)t.callerTasks.load(),
+                   (long long)t.parallelCalls.load(), (long long)t.tasks.load(),
+                   (long long)t.callerTasks.load(),
                    (long long)t.serialCalls.load(),
                    (long long)t.serialTasks.load(), (long long)t.sleeps.load());
     });

@@ -40,10 +40,8 @@ TEST(PoolStatsDeathTest, CountsPooledCallsAndTasks) {
 // Nothing at all on stderr.
 TEST(PoolStatsDeathTest, SilentUnlessAsked) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(runAndExit(nullptr), testing::ExitedWithCode(0),
-              "^$");
-  EXPECT_EXIT(runAndExit("0"), testing::ExitedWithCode(0),
-              "^$");
+  EXPECT_EXIT(runAndExit(nullptr), testing::ExitedWithCode(0), "^$");
+  EXPECT_EXIT(runAndExit("0"), testing::ExitedWithCode(0), "^$");
 }
 
 } // namespace
