@@ -2,6 +2,7 @@
 //
 // Usage: ds-bench-conv [--threads T] [--reps R]
 //                      [--only resnet18|mobilenet_v2|cnn] [--cpu-time]
+//                      [--cold]
 //
 // Runs dsrt_kernel_conv2d_fused_f32 (the entry point compiled models call
 // for a convolution with its bias and ReLU fused, constant weights, implicit
@@ -17,7 +18,10 @@
 // apply. Wall timings are noisy when other processes share the cores;
 // --cpu-time times the process's CPU time instead (all threads together:
 // GFLOP/s per core-second; with --threads 1, what the call would take on
-// an idle core, less the cache effects of the other processes).
+// an idle core, less the cache effects of the other processes). --cold
+// sweeps a 16 MiB buffer before every timed call, so that the weights and
+// the input come from L3 or memory as in a whole model (where each layer's
+// weights were last touched one inference ago), not from L1/L2.
 //
 //===----------------------------------------------------------------------===//
 #include "dsrt/dsrt.h"
@@ -83,7 +87,7 @@ const Layer kLayers[] = {
 int main(int argc, char **argv) {
   int threads = 0, reps = 20;
   std::string only;
-  bool cpuTime = false;
+  bool cpuTime = false, cold = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc)
       threads = std::atoi(argv[++i]);
@@ -91,12 +95,14 @@ int main(int argc, char **argv) {
       reps = std::max(1, std::atoi(argv[++i]));
     else if (!std::strcmp(argv[i], "--cpu-time"))
       cpuTime = true;
+    else if (!std::strcmp(argv[i], "--cold"))
+      cold = true;
     else if (!std::strcmp(argv[i], "--only") && i + 1 < argc)
       only = argv[++i];
     else {
       std::fprintf(stderr,
                    "usage: %s [--threads T] [--reps R] [--only MODEL] "
-                   "[--cpu-time]\n",
+                   "[--cpu-time] [--cold]\n",
                    argv[0]);
       return 2;
     }
@@ -104,8 +110,9 @@ int main(int argc, char **argv) {
   if (threads > 0)
     dsrt_set_num_threads(threads);
   const char *tile = std::getenv("DSRT_CONV_TILE");
-  std::printf("dense conv2d + bias + ReLU, %d threads, best of %d, %s%s%s%s%s\n",
+  std::printf("dense conv2d + bias + ReLU, %d threads, best of %d, %s%s%s%s%s%s\n",
               dsrt_get_num_threads(), reps, cpuTime ? "CPU time" : "wall time",
+              cold ? " (caches swept)" : "",
               std::getenv("DSRT_GENERIC_KERNELS") ? " (scalar kernels)" : "",
               std::getenv("DSRT_CONV_IM2COL") ? " (im2col GEMM)" : "",
               tile ? " DSRT_CONV_TILE=" : "", tile ? tile : "");
@@ -146,7 +153,10 @@ int main(int argc, char **argv) {
       bias[i] = float(i % 5) / 4;
     double best = 1e30;
     int64_t KK = l.K * l.K;
+    std::vector<float> sweep(cold ? size_t(4) << 20 : 0);
     for (int r = 0; r < reps + 2; ++r) {
+      for (size_t i = 0; i < sweep.size(); i += 16)
+        sweep[i] += 1.0f;
       double t0 = now();
       dsrt_kernel_conv2d_fused_f32(
           1, 1, l.Cout, l.Cin, O, O, l.K, l.K, l.stride, l.stride, 1, 1, H, H,

@@ -5,6 +5,11 @@
 // condition variable. A job is a counter of indices that the caller and the
 // workers claim one at a time.
 //
+// DSRT_POOL_STATS=1 counts, for the whole process, the calls that ran on the
+// pool and those that ran serially, their tasks, how many of them the caller
+// ran itself, and how often a worker went to sleep, and prints the counts to
+// stderr at exit (a diagnostic of task splits and load balance).
+//
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
 #include "ThreadPool.h"
@@ -14,7 +19,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <sched.h>
@@ -29,6 +36,35 @@
 #endif
 
 namespace {
+
+/// The DSRT_POOL_STATS counters (relaxed atomics: a diagnostic).
+struct Stats {
+  std::atomic<int64_t> parallelCalls{0}, serialCalls{0}, tasks{0},
+      callerTasks{0}, serialTasks{0}, sleeps{0};
+};
+
+Stats *stats() {
+  static Stats *s = [] {
+    const char *e = std::getenv("DSRT_POOL_STATS");
+    if (!e || !*e || !std::strcmp(e, "0"))
+      return static_cast<Stats *>(nullptr);
+    // Leaked on purpose, like the pool: printed by an atexit handler.
+    static Stats *made = new Stats();
+    std::atexit([] {
+      Stats &t = *made;
+      std::fprintf(stderr,
+                   "dsrt pool: parallel_calls=%lld tasks=%lld "
+                   "caller_tasks=%lld serial_calls=%lld serial_tasks=%lld "
+                   "worker_sleeps=%lld\n",
+                   (long long)t.parallelCalls.load(), (long long)t.tasks.load(),
+                   (long long)t.callerTasks.load(),
+                   (long long)t.serialCalls.load(),
+                   (long long)t.serialTasks.load(), (long long)t.sleeps.load());
+    });
+    return made;
+  }();
+  return s;
+}
 
 int defaultThreads() {
   if (const char *env = std::getenv("DS_NUM_THREADS")) {
@@ -65,6 +101,10 @@ public:
     int want = threads();
     if (n <= 1 || want <= 1 || insideWorker || n >= kMaxTasks ||
         !busy.try_lock()) {
+      if (Stats *st = stats()) {
+        st->serialCalls.fetch_add(1, std::memory_order_relaxed);
+        st->serialTasks.fetch_add(n, std::memory_order_relaxed);
+      }
       for (int64_t i = 0; i < n; ++i)
         fn(ctx, i);
       return;
@@ -89,8 +129,13 @@ public:
     }
     wake.notify_all();
     insideWorker = true;
-    drain(id);
+    int64_t mine = drain(id);
     insideWorker = false;
+    if (Stats *st = stats()) {
+      st->parallelCalls.fetch_add(1, std::memory_order_relaxed);
+      st->tasks.fetch_add(n, std::memory_order_relaxed);
+      st->callerTasks.fetch_add(mine, std::memory_order_relaxed);
+    }
     // Wait only for tasks that a worker has claimed and is running; a
     // worker that has not woken up yet has nothing to finish. Spin briefly,
     // then yield: on a loaded machine the worker may need this core.
@@ -112,21 +157,25 @@ private:
 
   /// Claims and runs tasks of job `id` until none is left. An index is
   /// claimed by advancing `next` from (id, i) to (id, i + 1), so a thread
-  /// that woke late for an older job claims nothing.
-  void drain(uint32_t id) {
+  /// that woke late for an older job claims nothing. Returns how many tasks
+  /// this thread ran.
+  int64_t drain(uint32_t id) {
+    int64_t ran = 0;
     for (;;) {
       uint64_t v = next.load(std::memory_order_acquire);
       if (uint32_t(v >> 32) != id)
-        return;
+        return ran;
       int64_t i = int64_t(v & 0xffffffffu);
       if (i >= jobSize.load(std::memory_order_relaxed))
-        return;
+        return ran;
       if (!next.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel))
         continue;
       jobFn(jobCtx, i);
+      ++ran;
       done.fetch_add(1, std::memory_order_release);
     }
   }
+
 
   void ensureWorkers(int n) {
     while (static_cast<int>(workers.size()) < n) {
@@ -150,6 +199,8 @@ private:
         t = ticket.load(std::memory_order_acquire);
       }
       if (t == seen) {
+        if (Stats *st = stats())
+          st->sleeps.fetch_add(1, std::memory_order_relaxed);
         std::unique_lock<std::mutex> lock(mutex);
         wake.wait(lock, [&] {
           return ticket.load(std::memory_order_acquire) != seen;

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ConvDirect.h"
+#include "ConvPointwise.h"
 
 #include "../ThreadPool.h"
 
@@ -245,6 +246,9 @@ bool dsrt::kernels::convDirectApplies(const DirectConv &p) {
   for (int t = 0; t < 2; ++t)
     if (p.add[t] && p.sAdd[t][3] != p.OW * p.sAdd[t][4])
       return false;
+  // 1x1 stride-1 convolutions on large planes: the pixel-vectorized kernel.
+  if (convPointwiseApplies(p))
+    return true;
   // Depthwise has its own kernel; a handful of output channels would waste
   // most of the 32-channel tile (or the 16-channel one of the pointwise
   // variant).
@@ -261,6 +265,10 @@ bool dsrt::kernels::convDirectApplies(const DirectConv &p) {
 }
 
 void dsrt::kernels::convDirect(const DirectConv &p) {
+  if (convPointwiseApplies(p)) {
+    convPointwise(p);
+    return;
+  }
   ConvTile tileFn = selectConvTile();
   ConvStore storeFn = selectConvStore();
   int64_t N = p.N, G = p.G, F = p.F, C = p.C, OH = p.OH, OW = p.OW;
@@ -361,12 +369,14 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
   int64_t panels = (F + kConvCols - 1) / kConvCols;
   int threads = numThreads();
   // Tasks: up to 4 per thread (a thread another process delays then holds
-  // up a small part), none below kMinTaskWork multiply-adds.
+  // up a small part), none below kMinTaskWork multiply-adds, and a multiple
+  // of the thread count once there are enough (3 equal tasks on 2 threads
+  // leave one thread 2/3 of the work; 2 or 4 split it evenly).
   auto tasksWanted = [&](int64_t work) -> int64_t {
     if (threads <= 1 || N * G >= 2 * threads)
       return 1;
-    return std::max<int64_t>(
-        1, std::min<int64_t>(4 * int64_t(threads), work / kMinTaskWork));
+    int64_t n = std::min<int64_t>(4 * int64_t(threads), work / kMinTaskWork);
+    return n < threads ? std::max<int64_t>(1, n) : n - n % threads;
   };
 
   if (Wh == OW && usesStoreTile(p)) {
@@ -525,4 +535,5 @@ void dsrt::kernels::convDirect(const DirectConv &p) {
 void dsrt::kernels::clearConvDirectPacked() {
   std::lock_guard<std::mutex> lock(packedMutex);
   packedWeights.clear();
+  clearConvPointwisePacked();
 }

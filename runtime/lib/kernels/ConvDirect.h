@@ -3,13 +3,15 @@
 // Dense (non-depthwise) convolutions without im2col (stride > 1 reads a
 // phase-split copy of the input, so every tap is a unit-stride run; 1x1-like
 // convolutions with a short reduction use a second, 16 x 16 tile stored from
-// registers: see docs/direct-conv.md). The weights of
-// each group are re-laid out once (constant weights: on first use, cached
-// like the GEMM's packed operands) into panels of kConvCols output channels,
-// [panel][c, kh, kw][kConvCols], and the microkernel computes a tile of
-// kConvRows output pixels x kConvCols output channels: per reduction step it
-// loads kConvCols weights (two zmm) and broadcasts kConvRows input values
-// read straight from the input, so nothing is packed per call.
+// registers; 1x1 stride-1 convolutions on planes of at least 28 x 28 go to
+// the pixel-vectorized kernel of ConvPointwise.h: see docs/direct-conv.md).
+// The weights of each group are re-laid out once (constant weights: on first
+// use, cached like the GEMM's packed operands) into panels of kConvCols
+// output channels, [panel][c, kh, kw][kConvCols], and the microkernel
+// computes a tile of kConvRows output pixels x kConvCols output channels:
+// per reduction step it loads kConvCols weights (two zmm) and broadcasts
+// kConvRows input values read straight from the input, so nothing is packed
+// per call.
 //
 // Pixels are numbered over a "virtual" output row as wide as the (padded)
 // input row, q = oh * Wv + ow, so that the input value of pixel q at

@@ -25,6 +25,7 @@
 #include "ConvDirect.h"
 #include "Depthwise.h"
 #include "Epilogue.h"
+#include "Gemv.h"
 #include "Microkernel.h"
 
 #include "dsrt/kernels.h"
@@ -615,6 +616,18 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
     for (int64_t bi = 0; bi < (sB0 == 0 ? 1 : batch); ++bi)
       packedB.push_back(
           packedConstantB(MatrixB{B + bi * sB0, sB1, sB2}, K, N));
+  // One row: a matrix-vector product over B's packed panels or its rows
+  // (threads split a batch; gemv splits a single product by panels).
+  static_assert(kGemvCols == kNR, "gemv reads the packed B panels");
+  if (M == 1 && (!packedB.empty() || sB2 == 1)) {
+    parallelFor(batch, [&](int64_t bi) {
+      const float *pb =
+          packedB.empty() ? nullptr : packedB[sB0 ? bi : 0]->data.get();
+      gemv(N, K, A + bi * sA0, sA2, pb ? pb : B + bi * sB0, pb ? kNR : sB1,
+           pb ? kNR * K : kNR, C + bi * sC0, sC2);
+    });
+    return;
+  }
   parallelFor(batch * split.parts, [&](int64_t t) {
     int64_t bi = t / split.parts, part = t % split.parts;
     MatrixA a{A + bi * sA0, sA1, sA2};
