@@ -129,7 +129,9 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   // calls ds-gpu-flash-attention left become flash-attention launches;
   // contractions with a tensor-core kernel become tiled launches
   // (shared-memory tiles, ldmatrix, mma.sync); the rest take the SIMT path.
-  pm.addPass(createExpandFlashAttentionPass());
+  ExpandFlashAttentionPassOptions attention;
+  attention.tensorCores = cuda && options.tensorCores;
+  pm.addPass(createExpandFlashAttentionPass(attention));
   if (cuda && options.tensorCores) {
     TensorCoreMatmulPassOptions tensorCores;
     tensorCores.allowTF32 = options.allowTF32;
