@@ -10,10 +10,11 @@
 // from the PTX ISA's fragment descriptions, against a reference attention.
 // One definition, so the test checks the formulas the kernel uses.
 //
-// Fragment layouts (PTX ISA, "Warp-level matrix fragment for mma.m16n8k16
-// with floating point type", section 9.7.14.5.8; and "Warp-level matrix load
-// instruction: ldmatrix", 9.7.14.5.15), with lane = 4·g + t (g = lane / 4,
-// t = lane % 4):
+// Fragment layouts (NVIDIA PTX ISA, "Warp Level Matrix Multiply-Accumulate
+// Instructions": the figures of "Matrix Fragments for mma.m16n8k16 with
+// floating point type" for A, B and C/D, and the instruction "ldmatrix";
+// sections 9.7.14.5.8 and 9.7.14.5.15 in the PTX ISA 8.x numbering), with
+// lane = 4·g + t (g = lane / 4, t = lane % 4):
 //
 //   A (16×16, row):  a0a1 = (g, 2t..2t+1)    a2a3 = (g+8, 2t..2t+1)
 //                    a4a5 = (g, 2t+8..)      a6a7 = (g+8, 2t+8..)

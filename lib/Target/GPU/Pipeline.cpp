@@ -152,6 +152,10 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   distribute.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createDistributeParallelLoopsPass(distribute));
   pm.addPass(createConvertParallelLoopToGpuPass());
+  // Constants and index math used in a launch body go into it: otherwise
+  // canonicalization has hoisted them out and outlining passes each one as
+  // a kernel parameter (register-held values where immediates belong).
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeKernelModulesPass());
   // ldmatrix and vector accesses need 16-byte-aligned shared tiles.
