@@ -4,7 +4,7 @@
 // SIMT kernel (flash-attention.mlir), each with its reason. With
 // tensor-cores=false every call does:
 // OFF-COUNT-6: remark: flash attention on the SIMT kernel: tensor cores disabled
-// OFF-NOT: remark
+// OFF-NOT: remark: flash attention
 
 func.func private @ds_flash_attention(memref<1x2x64x64xf32>, memref<1x2x64x64xf32>, memref<1x2x64x64xf32>, memref<1x2x64x64xf32>) attributes {ds.flash_attention = {causal = false, scale = 1.0 : f32}}
 // CHECK-LABEL: func.func @f32
