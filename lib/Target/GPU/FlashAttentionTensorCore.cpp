@@ -205,23 +205,6 @@ private:
     stage(v, vShared, bIdx, kvHead, k0, s.dv, s.lk, tid);
     gpu::BarrierOp::create(b, loc);
 
-    // The lane id, re-read in the loop (a shuffle of the lane's own value):
-    // the 8·D/16 + 4·Dv/8 ldmatrix addresses below are lane-dependent but
-    // loop-invariant, and LLVM may hoist each one into a register of its
-    // own (up to 128 of them at D = 128). Derived from an in-loop value,
-    // they become one base register plus immediate offsets (PTX
-    // `[%rd+32]`). One shfl per tile; with it and the constants sunk into
-    // the launch, ptxas reports 187 registers and no spills at D = 128.
-    Value laneI32 =
-        arith::IndexCastOp::create(b, loc, b.getI32Type(), lane.v);
-    Value sameLane =
-        gpu::ShuffleOp::create(b, loc, laneI32, laneI32,
-                               arith::ConstantIntOp::create(b, loc, 32, 32),
-                               gpu::ShuffleMode::IDX)
-            .getShuffleResult();
-    Idx ldLane = idx(arith::IndexCastOp::create(b, loc, b.getIndexType(),
-                                                sameLane));
-
     // S = Q·Kᵀ, 8 tiles of 16 × 8 per warp.
     constexpr int64_t nTiles = kTileKV / 8;
     auto fragB = VectorType::get({2, 2}, inType);
@@ -231,7 +214,7 @@ private:
       for (int64_t kk = 0; kk < s.d / 16; ++kk) {
         Value bFrag = nvgpu::LdMatrixOp::create(
             b, loc, fragB, kShared,
-            ValueRange{kLdmatrixRow(ldLane, n), kLdmatrixCol(ldLane, kk)},
+            ValueRange{kLdmatrixRow(lane, n), kLdmatrixCol(lane, kk)},
             b.getBoolAttr(false), b.getI32IntegerAttr(2));
         acc = nvgpu::MmaSyncOp::create(b, loc, qFrags[kk], bFrag, acc,
                                        {16, 8, 16}, /*tf32Enabled=*/false);
@@ -345,7 +328,7 @@ private:
       for (int64_t n = 0; n < s.dv / 8; ++n) {
         Value bFrag = nvgpu::LdMatrixOp::create(
             b, loc, fragB, vShared,
-            ValueRange{vLdmatrixRow(ldLane, kk), cst(vLdmatrixCol(n))},
+            ValueRange{vLdmatrixRow(lane, kk), cst(vLdmatrixCol(n))},
             b.getBoolAttr(true), b.getI32IntegerAttr(2));
         o[n] = nvgpu::MmaSyncOp::create(b, loc, a, bFrag, o[n], {16, 8, 16},
                                         /*tf32Enabled=*/false);

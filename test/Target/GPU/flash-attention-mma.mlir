@@ -37,7 +37,6 @@
 // CHECK: vector.load %[[K]][%{{.*}}, %[[KVH]], %{{.*}}, %{{.*}}] : memref<2x2x100x128xbf16>, vector<8xbf16>
 // CHECK: vector.load %[[V]][%{{.*}}, %[[KVH]], %{{.*}}, %{{.*}}] : memref<2x2x100x128xbf16>, vector<8xbf16>
 // CHECK: gpu.barrier
-// CHECK: gpu.shuffle idx
 // S = Q·Kᵀ: 8 key tiles × D/16 = 64 mma.sync, K fragments by ldmatrix.x2.
 // CHECK: nvgpu.ldmatrix %[[KS]][%{{.*}}, %{{.*}}] {numTiles = 2 : i32, transpose = false} : memref<64x136xbf16, #gpu.address_space<workgroup>> -> vector<2x2xbf16>
 // CHECK-NEXT: nvgpu.mma.sync(%{{.*}}, %{{.*}}, %{{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xbf16>, vector<2x2xbf16>, vector<2x2xf32>) -> vector<2x2xf32>
