@@ -27,6 +27,7 @@
 // replaces each such call with the kernel.
 //
 //===----------------------------------------------------------------------===//
+#include "FlashAttention.h"
 #include "Passes.h"
 
 #include "dialects/Graph/GraphOps.h"
@@ -37,6 +38,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -57,9 +59,7 @@ constexpr int64_t kBlockKV = 16;
 /// Largest head dimension kept in registers (q row and accumulator).
 constexpr int64_t kMaxHeadDim = 256;
 
-struct AttentionShape {
-  int64_t b, hq, hkv, lq, lk, d, dv;
-};
+using ds::flash::AttentionShape;
 
 /// The reason the operands cannot use the kernel, or their shape.
 FailureOr<AttentionShape> shapeOf(ShapedType q, ShapedType k, ShapedType v,
@@ -393,6 +393,7 @@ struct FlashAttentionPass
 
 struct ExpandFlashAttentionPass
     : ds::impl::ExpandFlashAttentionPassBase<ExpandFlashAttentionPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> decls;
@@ -444,6 +445,27 @@ struct ExpandFlashAttentionPass
           return signalPassFailure();
         }
       OpBuilder b(call);
+      Type inType = memref(0).getElementType();
+      // The tensor-core kernel when it takes the call, else the SIMT one.
+      std::optional<std::string> simtReason = "tensor cores disabled";
+      if (tensorCores) {
+        simtReason = ds::flash::tensorCoreRejection(
+            *shape, inType, memref(args.size() - 1).getElementType());
+        if (!simtReason && (memref(1).getElementType() != inType ||
+                            memref(2).getElementType() != inType))
+          simtReason = "query, key and value element types differ";
+      }
+      if (!simtReason) {
+        ds::flash::buildTensorCoreFlashAttention(
+            b, call.getLoc(), *shape, scaleAttr.getValue().convertToFloat(),
+            causalAttr.getValue(), args[0], args[1], args[2],
+            hasMask ? args[3] : Value(), args.back());
+        call.erase();
+        continue;
+      }
+      if (reportSimt)
+        call.emitRemark() << "flash attention on the SIMT kernel: "
+                          << *simtReason;
       KernelBuilder(b, call.getLoc(), *shape,
                     scaleAttr.getValue().convertToFloat(),
                     causalAttr.getValue(), memref(0).getElementType())

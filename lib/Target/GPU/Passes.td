@@ -186,10 +186,23 @@ def ExpandFlashAttentionPass
     No buffer of size Lq × Lk exists. A malformed call (operand count or
     types, missing attributes, dynamic shapes, a non-identity layout) is an
     error naming the call.
+
+    With `tensor-cores` (the default), f16/bf16 calls with head dimensions
+    that are multiples of 16 up to 128 take the FlashAttention-2 kernel on
+    `mma.sync` instead (FlashAttentionTensorCore.cpp, docs/gpu.md); the
+    SIMT kernel above is the fallback, and `report-simt` says why a call
+    took it.
   }];
+  let options = [
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"true",
+           "Use the mma.sync kernel for the calls it takes">,
+    Option<"reportSimt", "report-simt", "bool", /*default=*/"false",
+           "Emit a remark on each call left to the SIMT kernel">
+  ];
   let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
                            "math::MathDialect", "memref::MemRefDialect",
-                           "scf::SCFDialect", "vector::VectorDialect"];
+                           "nvgpu::NVGPUDialect", "scf::SCFDialect",
+                           "vector::VectorDialect"];
 }
 
 def LowerBF16MmaPass : Pass<"ds-gpu-lower-bf16-mma"> {

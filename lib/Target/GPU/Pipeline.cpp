@@ -133,7 +133,9 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   // calls ds-gpu-flash-attention left become flash-attention launches;
   // contractions with a tensor-core kernel become tiled launches
   // (shared-memory tiles, ldmatrix, mma.sync); the rest take the SIMT path.
-  pm.addPass(createExpandFlashAttentionPass());
+  ExpandFlashAttentionPassOptions attention;
+  attention.tensorCores = cuda && options.tensorCores;
+  pm.addPass(createExpandFlashAttentionPass(attention));
   // The calls ds-gpu-quantized-matmul left: int8 GEMM and quantization.
   pm.addPass(createExpandQuantizedPass());
   if (cuda && options.tensorCores) {
@@ -163,6 +165,10 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   distribute.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createDistributeParallelLoopsPass(distribute));
   pm.addPass(createConvertParallelLoopToGpuPass());
+  // Constants and index math used in a launch body go into it: otherwise
+  // canonicalization has hoisted them out and outlining passes each one as
+  // a kernel parameter (register-held values where immediates belong).
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMergeKernelModulesPass());
   // Copies, allocations and launches on one stream per call, synchronized

@@ -1,6 +1,8 @@
 // RUN: ds-opt %s --ds-gpu-flash-attention --split-input-file | FileCheck %s --check-prefix=CALL
-// RUN: ds-opt %s --ds-gpu-flash-attention --ds-gpu-expand-flash-attention --cse --split-input-file | FileCheck %s
-// Malformed calls: expand-flash-attention-invalid.mlir.
+// RUN: ds-opt %s --ds-gpu-flash-attention --ds-gpu-expand-flash-attention=tensor-cores=false --cse --split-input-file | FileCheck %s
+// The SIMT kernel (the fallback of the tensor-core kernel, which
+// flash-attention-mma.mlir checks). Malformed calls:
+// expand-flash-attention-invalid.mlir.
 
 // Step 1 (on tensors): a call of a tagged declaration on buffers, which
 // bufferization and deallocation treat as opaque.
