@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ds/Target/CPU/CPUTarget.h"
+#include "ds/Target/CPU/LoopUnrollPolicy.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassManager.h"
@@ -343,6 +344,11 @@ LogicalResult ds::emitObject(ModuleOp module, const CPUTargetOptions &options,
   llvmModule->setSourceFileName("ds_artifact");
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(machine->getTargetTriple());
+  // Before the pipeline, while loop nests are still nests: fully unrolled
+  // small nests made blocks of thousands of instructions that the machine
+  // scheduler took most of the compile time on, for no run-time gain.
+  if (options.keepOuterLoopsRolled && options.optLevel > 0)
+    keepOuterLoopsRolled(*llvmModule);
 
   // The new pass manager's default pipeline, with the target's cost model
   // so loops are vectorized for the host's vector width.

@@ -72,6 +72,10 @@ struct CPUTargetOptions {
   /// thread pool (ds-cpu-parallelize-loops).
   bool planBuffers = true;
   bool parallelizeLoops = true;
+  /// Keep loops that contain loops from being unrolled by LLVM (innermost
+  /// loops unroll as LLVM decides): bounds the size of the basic blocks the
+  /// back end schedules, hence compile time (LoopUnrollPolicy.h).
+  bool keepOuterLoopsRolled = true;
 };
 
 /// Adds the passes that take a linalg-on-tensors module to the LLVM dialect:
