@@ -187,7 +187,13 @@ void ds::detail::addQuantizedLowering(OpPassManager &pm, ModuleOp module,
     addCPUQuantizedKernelPasses(pm);
   if (options.targetKind == TargetKind::CUDA)
     addGPUQuantizedKernelPasses(pm);
-  pm.addPass(createLowerQuantized());
+  // What the kernels leave: on a GPU target, linalg that the GPU pipeline
+  // maps to kernels. The VNNI loop nest is x86 host code (it would run on
+  // the host and, with device-resident buffers, read device memory there).
+  LowerQuantizedOptions lower;
+  if (options.targetKind != TargetKind::CPU)
+    lower.vnni = "off";
+  pm.addPass(createLowerQuantized(lower));
 }
 
 CompileStatus ds::compileModel(ModuleOp module, const CompileOptions &options,

@@ -250,9 +250,15 @@ LogicalResult DeviceMemoryPass::convertFunction(ModuleOp module,
   WalkResult hostAccess = func.walk([&](Operation *op) {
     if (isa<memref::LoadOp, memref::StoreOp, memref::AllocaOp>(op) &&
         isHostCode(op, func)) {
-      op->emitOpError("in host code: ds keeps every buffer in device memory, "
-                      "so the host cannot access it (run the access in a "
-                      "kernel, or build with device-memory=false)");
+      InFlightDiagnostic diag = op->emitOpError();
+      // An imported model's ops are located at their node's name inside
+      // the file (`"/head/MatMul"("model.onnx":0:0)`), and diagnostics
+      // print only the file part: name the node.
+      if (auto name = op->getLoc()->findInstanceOf<NameLoc>())
+        diag << "from '" << name.getName().getValue() << "' ";
+      diag << "in host code: ds keeps every buffer in device memory, so "
+              "the host cannot access it (run the access in a kernel, or "
+              "build with device-memory=false)";
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
