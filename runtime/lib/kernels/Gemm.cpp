@@ -137,20 +137,22 @@ struct AlignedFree {
 };
 
 /// Memory for packed operands (free with std::free), 64-byte aligned; from
-/// 2 MiB up on transparent huge pages where the kernel gives them on
-/// request (THP "madvise"). Whole packed operands are read a K slice of a
-/// panel at a time, 32 KiB, 8 small pages, so 4 KiB pages cost a TLB miss
-/// (a two-level walk in a VM) every few microkernel calls.
+/// 2 MiB up, 2 MiB aligned with the whole 2 MiB pieces on transparent huge
+/// pages where the kernel gives them on request (THP "madvise"; the tail
+/// stays on small pages, so no memory is added). Whole packed operands are
+/// read a K slice of a panel at a time, 32 KiB, 8 small pages, so 4 KiB
+/// pages cost a TLB miss (a two-level walk in a VM) every few microkernel
+/// calls.
 float *allocPacked(size_t bytes) {
   constexpr size_t kHuge = size_t(2) << 20;
   bytes = (bytes + 63) / 64 * 64;
   if (bytes < kHuge)
     return static_cast<float *>(std::aligned_alloc(64, bytes));
-  bytes = (bytes + kHuge - 1) / kHuge * kHuge;
-  void *p = std::aligned_alloc(kHuge, bytes);
+  void *p = nullptr;
+  if (posix_memalign(&p, kHuge, bytes) != 0)
+    return nullptr;
 #ifdef MADV_HUGEPAGE
-  if (p)
-    madvise(p, bytes, MADV_HUGEPAGE); // advice only: failure changes nothing
+  madvise(p, bytes / kHuge * kHuge, MADV_HUGEPAGE); // advice: may fail
 #endif
   return static_cast<float *>(p);
 }
