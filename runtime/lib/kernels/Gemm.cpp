@@ -16,8 +16,9 @@
 // Threads: the caller's (M, N) problem, times the batch, is cut into tasks
 // along N (or M when N is narrow) that run on the runtime's pool; each task
 // packs its own operands, so tasks share nothing but read-only inputs. One
-// large product with neither operand constant instead packs B once on all
-// threads and shares it among row blocks (sgemmSharedB).
+// large product with both operands packed whole (constants, or neither
+// constant: then packed once on all threads, sgemmSharedPack) is cut into
+// a grid instead, each thread a range of columns (gemmGrid).
 //
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
@@ -38,6 +39,7 @@
 #include <mutex>
 #include <unordered_map>
 #include <vector>
+#include <sys/mman.h>
 
 using namespace dsrt;
 using namespace dsrt::kernels;
@@ -134,17 +136,39 @@ struct AlignedFree {
   void operator()(float *p) const { std::free(p); }
 };
 
+/// Memory for packed operands (free with std::free), 64-byte aligned; from
+/// 2 MiB up, 2 MiB aligned with the whole 2 MiB pieces on transparent huge
+/// pages where the kernel gives them on request (THP "madvise"; the tail
+/// stays on small pages, so no memory is added). Whole packed operands are
+/// read a K slice of a panel at a time, 32 KiB, 8 small pages, so 4 KiB
+/// pages cost a TLB miss (a two-level walk in a VM) every few microkernel
+/// calls.
+float *allocPacked(size_t bytes) {
+  constexpr size_t kHuge = size_t(2) << 20;
+  bytes = (bytes + 63) / 64 * 64;
+  if (bytes < kHuge)
+    return static_cast<float *>(std::aligned_alloc(64, bytes));
+  void *p = nullptr;
+  if (posix_memalign(&p, kHuge, bytes) != 0)
+    return nullptr;
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes / kHuge * kHuge, MADV_HUGEPAGE); // advice: may fail
+#endif
+  return static_cast<float *>(p);
+}
+
 /// Per-thread packing buffers, grown on demand and kept for the next call.
 struct Scratch {
   /// a, b: the A block and B slice a task packs; row: one row of an
-  /// im2col B; shared: a whole packed B that the caller's tasks share.
-  std::unique_ptr<float, AlignedFree> a, b, c, row, shared;
-  int64_t aSize = 0, bSize = 0, rowSize = 0, sharedSize = 0;
+  /// im2col B; shared, sharedA: a whole packed B and A that the caller's
+  /// tasks share.
+  std::unique_ptr<float, AlignedFree> a, b, c, row, shared, sharedA;
+  int64_t aSize = 0, bSize = 0, rowSize = 0, sharedSize = 0, sharedASize = 0;
   float *get(std::unique_ptr<float, AlignedFree> &buf, int64_t &size,
              int64_t want) {
     if (size < want) {
       size_t bytes = ((size_t(want) * sizeof(float)) + 63) / 64 * 64;
-      buf.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+      buf.reset(allocPacked(bytes));
       size = want;
     }
     return buf.get();
@@ -241,7 +265,7 @@ std::shared_ptr<PackedConstant> packedConstant(const MatrixA &A, int64_t M,
   auto packed = std::make_shared<PackedConstant>();
   int64_t rows = (M + kMR - 1) / kMR * kMR;
   size_t bytes = (size_t(rows) * size_t(K) * sizeof(float) + 63) / 64 * 64;
-  packed->data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+  packed->data.reset(allocPacked(bytes));
   for (int64_t ip = 0; ip < M; ip += kMR)
     packA(A, ip, std::min<int64_t>(kMR, M - ip), 0, K,
           packed->data.get() + ip * K);
@@ -372,10 +396,20 @@ std::shared_ptr<PackedConstant> packedConstantB(const MatrixB &B, int64_t K,
   auto packed = std::make_shared<PackedConstant>();
   int64_t cols = (N + kNR - 1) / kNR * kNR;
   size_t bytes = (size_t(cols) * size_t(K) * sizeof(float) + 63) / 64 * 64;
-  packed->data.reset(static_cast<float *>(std::aligned_alloc(64, bytes)));
+  packed->data.reset(allocPacked(bytes));
   packB(B, 0, K, 0, N, packed->data.get());
   packedConstants.emplace(key, packed);
   return packed;
+}
+
+/// Prefetches into L2 share `step` of `steps` of the `count` floats at p.
+inline void prefetchShareL2(const float *p, int64_t count, int64_t step,
+                            int64_t steps) {
+  constexpr int64_t kLine = 64 / sizeof(float);
+  int64_t lines = (count + kLine - 1) / kLine;
+  int64_t per = (lines + steps - 1) / steps;
+  for (int64_t l = step * per, e = std::min(lines, l + per); l < e; ++l)
+    __builtin_prefetch(p + l * kLine, /*rw=*/0, /*locality=*/2);
 }
 
 /// C: element (i, n) at p[i*s0 + n*s1].
@@ -464,10 +498,21 @@ void gemmBlock(int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t K,
         };
         if (packedB || packingB) {
           // Packed B: an A panel (kc x kMR, in L1) against every B panel
-          // of the slice (in L2), the B panels streaming in order.
-          for (int64_t ir = 0; ir < mc; ir += kMR)
-            for (int64_t jr = 0; jr < nc; jr += kNR)
+          // of the slice (in L2), the B panels streaming in order. A packed
+          // whole is not in L2 (a block packed here is): each tile also
+          // prefetches a share of the next A panel into L2.
+          int64_t steps = (nc + kNR - 1) / kNR;
+          for (int64_t ir = 0; ir < mc; ir += kMR) {
+            const float *next =
+                packedA && ic + ir + kMR < m1
+                    ? packedA + (ic + ir + kMR) * K + pc * kMR
+                    : nullptr;
+            for (int64_t jr = 0, step = 0; jr < nc; jr += kNR, ++step) {
               tileAt(ir, jr);
+              if (next)
+                prefetchShareL2(next, kc * kMR, step, steps);
+            }
+          }
         } else {
           // B read in place (a few rows of A): each B panel once, against
           // every A panel, while it is in cache.
@@ -530,57 +575,119 @@ void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
     gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C, ops);
 }
 
-/// The largest B (K x N floats) sgemmSharedB packs whole: 16 MiB, a
-/// 2048 x 2048 B. The buffer stays with the calling thread for the next
-/// call; larger products go through the per-task packing, whose buffers are
-/// bounded by the blocking (kKC x kNC).
-constexpr int64_t kMaxSharedB = int64_t(1) << 22;
+/// The largest operand (floats) sgemmSharedPack packs whole: 16 MiB, a
+/// 2048 x 2048 matrix. The buffers stay with the calling thread for the
+/// next call; a larger B goes through the per-task packing, whose buffers
+/// are bounded by the blocking (kKC x kNC), and a larger A is packed per
+/// task, block by block.
+constexpr int64_t kMaxShared = int64_t(1) << 22;
 
 /// Whether one product with neither operand constant goes through
-/// sgemmSharedB: several threads, enough rows for two row blocks of a few
-/// panels per thread, B packed anyway (more than a few rows), and a B
+/// sgemmSharedPack: several threads, enough rows for two row blocks of a
+/// few panels per thread, B packed anyway (more than a few rows), and a B
 /// small enough to be packed whole.
 bool sharedPackApplies(int64_t M, int64_t N, int64_t K) {
   int threads = numThreads();
   return threads > 1 && M >= 4 * kMR * threads &&
          M * N * K >= 2 * kMinTaskWork &&
-         K * ((N + kNR - 1) / kNR * kNR) <= kMaxSharedB;
+         K * ((N + kNR - 1) / kNR * kNR) <= kMaxShared;
+}
+
+/// The fewest B panels of a column range of the grid: an A panel fetched
+/// into L1 runs against at least this many B panels.
+constexpr int64_t kGridMinPanels = 8;
+/// Row ranges per column range when the grid splits N: four per thread, as
+/// the row-only split had (a thread that another process delays holds up a
+/// small range); each still runs ~21 A panels (at 1024 rows) against the
+/// B slice its core keeps in L2. Two were no better on the loaded host.
+constexpr int64_t kGridRowParts = 4;
+
+/// How gemmGrid cuts C: `cols` ranges of `colChunk` columns (whole kNR
+/// panels) times `rows` ranges of `rowChunk` rows (whole kMR panels).
+struct Grid {
+  int64_t rows, rowChunk, cols, colChunk;
+};
+
+/// `splitN`: A is packed whole, so column ranges share it for free (each
+/// thread then streams only its columns' share of B, and keeps it in its
+/// own L2); otherwise every range packs its A rows, and only M is cut.
+Grid gridSplit(int64_t M, int64_t N, int64_t K, bool splitN) {
+  int64_t threads = numThreads();
+  int64_t units = (M + kMR - 1) / kMR, panels = (N + kNR - 1) / kNR;
+  int64_t cols = 1;
+  if (splitN)
+    cols = std::max<int64_t>(
+        1, std::min<int64_t>(threads, panels / kGridMinPanels));
+  // Split N: kGridRowParts ranges per column range. Only M: four row ranges
+  // per thread (packing A rows costs nothing extra per range). Either way
+  // each range has at least two panels.
+  int64_t tasks = cols > 1 ? kGridRowParts * cols : 4 * threads;
+  tasks = std::max<int64_t>(1, std::min(tasks, M * N * K / kMinTaskWork));
+  int64_t rows = std::max<int64_t>(
+      1, std::min<int64_t>((tasks + cols - 1) / cols, units / 2));
+  Grid g;
+  g.colChunk = (panels + cols - 1) / cols * kNR;
+  g.cols = (N + g.colChunk - 1) / g.colChunk;
+  g.rowChunk = (units + rows - 1) / rows * kMR;
+  g.rows = (M + g.rowChunk - 1) / g.rowChunk;
+  return g;
+}
+
+/// C += A·B on several threads, cut by gridSplit. `packedA` (optional) and
+/// `packedB` are the operands packed whole (PackedConstant's layouts).
+/// Task t is row range t / cols and column range t % cols: the first tasks
+/// the threads take are one row range, each thread a column range. Every
+/// tile runs the microkernel over the same K slices as gemmBlock on any
+/// split, so results are bitwise the same on any thread count.
+void gemmGrid(int64_t M, int64_t N, int64_t K, const MatrixA &A,
+              const float *packedA, const MatrixB &B, const float *packedB,
+              const MatrixC &C, const BlockOps &ops) {
+  Grid g = gridSplit(M, N, K, packedA != nullptr);
+  parallelFor(g.rows * g.cols, [&](int64_t t) {
+    int64_t m0 = t / g.cols * g.rowChunk, n0 = t % g.cols * g.colChunk;
+    int64_t m1 = std::min(M, m0 + g.rowChunk), n1 = std::min(N, n0 + g.colChunk);
+    gemmBlock(m0, m1, n0, n1, K, A, packedA, B, packedB, C, ops);
+  });
 }
 
 /// One product on several threads, every element of A and B packed once:
 /// first the threads pack B whole (kNR-column panels over all of K, the
-/// layout of packedConstantB), each a range of panels, into a buffer of the
-/// calling thread; then they take row blocks of C (a few per thread, so a
-/// thread that another process delays holds up a small block), each packing
-/// only its own rows of A and reading the shared B. Splitting along N
-/// instead packs all of A on every thread, and A's packing is a transpose
-/// (measured 11 % of a 1024^3 call on 2 threads). The K slices, and so each
-/// element's order of accumulation, are those of gemmBlock on any split:
-/// results are bitwise the same on any thread count.
-void sgemmSharedB(int64_t M, int64_t N, int64_t K, const MatrixA &A,
-                  const MatrixB &B, const MatrixC &C, const BlockOps &ops) {
+/// layout of packedConstantB) and A whole (kMR-row panels, the layout of
+/// packedConstant), each a range of panels, into buffers of the calling
+/// thread; then gemmGrid gives each thread a range of columns, so that each
+/// core streams only its share of B from L3 and keeps it in its own L2
+/// (cut along M instead, every core streams all of B, 4 MiB at 1024^2,
+/// through a 2 MiB L2, once per K slice and row range), and reads A panels,
+/// prefetched into L2 a tile ahead. An A too large to be packed whole is
+/// packed per row range instead, and the grid only cuts M.
+void sgemmSharedPack(int64_t M, int64_t N, int64_t K, const MatrixA &A,
+                     const MatrixB &B, const MatrixC &C, const BlockOps &ops) {
   int threads = numThreads();
-  int64_t panels = (N + kNR - 1) / kNR;
+  int64_t panels = (N + kNR - 1) / kNR, units = (M + kMR - 1) / kMR;
+  bool packWholeA = units * kMR * K <= kMaxShared;
   Scratch &s = scratch();
   float *bp = s.get(s.shared, s.sharedSize, panels * kNR * K);
-  int64_t packParts = std::min<int64_t>(panels, threads);
-  int64_t packChunk = (panels + packParts - 1) / packParts;
-  parallelFor(packParts, [&](int64_t t) {
-    int64_t lo = t * packChunk * kNR;
-    int64_t hi = std::min(N, lo + packChunk * kNR);
-    if (lo < hi)
-      packB(B, 0, K, lo, hi - lo, bp + lo * K);
+  float *ap = packWholeA ? s.get(s.sharedA, s.sharedASize, units * kMR * K)
+                         : nullptr;
+  // Tasks [0, bParts) pack ranges of B panels, the rest ranges of A panels.
+  int64_t bParts = std::min<int64_t>(panels, threads);
+  int64_t bChunk = (panels + bParts - 1) / bParts;
+  int64_t aParts = packWholeA ? std::min<int64_t>(units, threads) : 0;
+  int64_t aChunk = aParts ? (units + aParts - 1) / aParts : 0;
+  parallelFor(bParts + aParts, [&](int64_t t) {
+    if (t < bParts) {
+      int64_t lo = t * bChunk * kNR, hi = std::min(N, lo + bChunk * kNR);
+      if (lo < hi)
+        packB(B, 0, K, lo, hi - lo, bp + lo * K);
+      return;
+    }
+    int64_t lo = (t - bParts) * aChunk * kMR;
+    int64_t hi = std::min(M, lo + aChunk * kMR);
+    for (int64_t ip = lo; ip < hi; ip += kMR)
+      packA(A, ip, std::min<int64_t>(kMR, M - ip), 0, K, ap + ip * K,
+            ops.pack);
   });
-  int64_t units = (M + kMR - 1) / kMR;
-  int64_t parts = std::min<int64_t>(
-      {int64_t(4) * threads, units / 2, M * N * K / kMinTaskWork});
-  parts = std::max<int64_t>(parts, 1);
-  int64_t chunk = (units + parts - 1) / parts * kMR;
-  parts = (M + chunk - 1) / chunk;
-  parallelFor(parts, [&](int64_t t) {
-    int64_t lo = t * chunk, hi = std::min(M, lo + chunk);
-    gemmBlock(lo, hi, 0, N, K, A, nullptr, B, bp, C, ops);
-  });
+  gemmGrid(M, N, K, A, ap, B, bp, C, ops);
 }
 
 } // namespace
@@ -597,8 +704,8 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
   if (batch == 1 &&
       !(flags & (DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B)) &&
       sharedPackApplies(M, N, K)) {
-    sgemmSharedB(M, N, K, MatrixA{A, sA1, sA2}, MatrixB{B, sB1, sB2},
-                 MatrixC{C, sC1, sC2}, ops);
+    sgemmSharedPack(M, N, K, MatrixA{A, sA1, sA2}, MatrixB{B, sB1, sB2},
+                    MatrixC{C, sC1, sC2}, ops);
     return;
   }
   Split split =
@@ -626,6 +733,13 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
       gemv(N, K, A + bi * sA0, sA2, pb ? pb : B + bi * sB0, pb ? kNR : sB1,
            pb ? kNR * K : kNR, C + bi * sC0, sC2);
     });
+    return;
+  }
+  // Both packed, one product: the grid (each thread a range of columns).
+  if (batch == 1 && !packed.empty() && !packedB.empty() && split.parts > 1) {
+    gemmGrid(M, N, K, MatrixA{A, sA1, sA2}, packed[0]->data.get(),
+             MatrixB{B, sB1, sB2}, packedB[0]->data.get(),
+             MatrixC{C, sC1, sC2}, ops);
     return;
   }
   parallelFor(batch * split.parts, [&](int64_t t) {

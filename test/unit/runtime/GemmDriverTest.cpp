@@ -2,8 +2,9 @@
 //
 // The fp32 GEMM driver (runtime/lib/kernels/Gemm.cpp) against a scalar
 // double-precision reference, on the shapes that reach each of its paths:
-// the shared whole-B packing of one large product on several threads
-// (row blocks), the per-task packing (column blocks, batches, few rows),
+// the shared whole-B (and whole-A) packing of one large product on several
+// threads (the grid: column ranges per thread when A is packed whole and N
+// has enough panels, row ranges otherwise), the per-task packing (column blocks, batches, few rows),
 // B read in place; odd M/N/K (edge tiles in both directions, K across
 // several 256-slices, N across several 1024-column blocks), transposed
 // operands (B packed through its row copy), leading dimensions larger than
@@ -131,12 +132,20 @@ INSTANTIATE_TEST_SUITE_P(
             DriverCase{240, 100, 300, false, true, false, 0, 2, 0, 0},
             DriverCase{190, 64, 1100, true, true, false, 0, 0, 0, 0},
             DriverCase{150, 70, 460, false, false, true, 0, 0, 3, 0},
+            // ... with A packed whole too and the grid cutting N (at least
+            // 8 panels per thread), the last column range short: A
+            // transposed, C strided.
+            DriverCase{200, 610, 300, true, false, false, 0, 0, 0, 0},
+            DriverCase{130, 600, 280, false, false, true, 0, 0, 0, 0},
             // Per-task packing: few rows, constant operands.
             DriverCase{40, 1500, 300, false, false, false, 0, 0, 0, 0},
             DriverCase{20, 700, 333, false, false, false, 0, 1, 0, 0},
             DriverCase{200, 300, 600, false, false, false, 0, 0, 0,
                        DSRT_KERNEL_CONSTANT_B},
             DriverCase{130, 260, 520, true, false, false, 0, 0, 0,
+                       DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B},
+            // Both constant and wide enough for the grid to cut N.
+            DriverCase{150, 590, 300, false, false, false, 2, 3, 1,
                        DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B}),
         testing::Bool()),
     [](const testing::TestParamInfo<std::tuple<DriverCase, bool>> &info) {
@@ -198,6 +207,30 @@ TEST(SgemmDriver, LargeBUsesPerTaskPackingWithTheSameResults) {
   EXPECT_EQ(out[0], out[1]);
   for (int64_t i = 0; i < M; i += 13)
     for (int64_t j = 0; j < N; j += 97) {
+      double ref = 0;
+      for (int64_t k = 0; k < K; ++k)
+        ref += double(A[i * K + k]) * double(B[k * N + j]);
+      ASSERT_NEAR(out[1][i * N + j], ref, 5e-3) << i << "," << j;
+    }
+}
+
+TEST(SgemmDriver, LargeAIsPackedPerRowRangeWithTheSameResults) {
+  // B is packed whole but A (2100 x 2000, over 16 MiB) is not: the grid
+  // cuts only M and each row range packs its own A blocks; the bits must
+  // be those of one thread.
+  const int64_t M = 2100, N = 300, K = 2000;
+  std::vector<float> A = randomFloats(M * K, 51), B = randomFloats(K * N, 52);
+  std::vector<std::vector<float>> out;
+  for (int threads : {1, 2}) {
+    ThreadCount t(threads);
+    std::vector<float> C(M * N, 0.f);
+    dsrt_kernel_sgemm(1, M, N, K, A.data(), 0, K, 1, B.data(), 0, N, 1,
+                      C.data(), 0, N, 1, 0);
+    out.push_back(std::move(C));
+  }
+  EXPECT_EQ(out[0], out[1]);
+  for (int64_t i = 0; i < M; i += 101)
+    for (int64_t j = 0; j < N; j += 23) {
       double ref = 0;
       for (int64_t k = 0; k < K; ++k)
         ref += double(A[i * K + k]) * double(B[k * N + j]);
