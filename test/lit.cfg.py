@@ -40,6 +40,13 @@ if shutil.which("mpirun") and os.path.exists(
     config.available_features.add("mpirun")
 if os.path.exists(os.path.join(config.ds_obj_root, "lib", "libdsrt_coll_nccl.so")):
     config.available_features.add("nccl-backend")
+# The fake CUDA driver the unit tests build (test/unit/gpu/fake_cuda.c):
+# runs nothing, times each kernel as 0.5 ms.
+fake_cuda = os.path.join(config.ds_obj_root, "test", "unit", "fixtures",
+                         "libcuda-fake.so")
+if os.path.exists(fake_cuda):
+    config.available_features.add("fake-cuda")
+    config.substitutions.append(("%fake_cuda", fake_cuda))
 import ctypes
 try:
     ctypes.CDLL("libcuda.so.1")

@@ -24,6 +24,12 @@
 // allocations, counted by libdsrt's allocator; the compile's wall time and
 // peak RSS when this process compiled the model), then the same in words.
 //
+// For a GPU artifact --bench also prints "ds device_ms median=.. min=..":
+// the device time of each run's kernels alone, from an event recorded
+// before its first launch to one after its last (runtime/lib/gpu/
+// KernelTimer.h), without the staging of inputs and outputs that the wall
+// figure "ds median_ms" includes.
+//
 // Exit codes: 0 success, 1 failure (bad input, run failure, numeric FAIL),
 // 3 the model is valid but ds does not support it yet (harnesses count it as
 // skipped; the importer's diagnostics say why).
@@ -551,6 +557,17 @@ static bool peakRssWasReset = false;
 /// GPU artifacts: libdsrt's device-memory counters (runtime/lib/gpu);
 /// returns 0 when no GPU artifact is loaded.
 extern "C" int dsrtGpuMemoryCounters(uint64_t out[5]);
+/// GPU artifacts: device-side timing of each call's kernels, from an event
+/// before its first launch to one after its last (runtime/lib/gpu/
+/// KernelTimer.h); dsrtGpuKernelTime returns 0 when no GPU artifact is loaded.
+extern "C" void dsrtGpuKernelTiming(int enable);
+extern "C" int dsrtGpuKernelTime(double *milliseconds, uint64_t out[2]);
+
+static double medianOf(std::vector<double> sorted) {
+  llvm::sort(sorted);
+  size_t n = sorted.size();
+  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
 
 static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                          std::vector<dsrt_tensor> &out,
@@ -559,7 +576,12 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
   using Clock = std::chrono::steady_clock;
   uint64_t gpuBefore[5] = {0, 0, 0, 0, 0};
   bool gpu = dsrtGpuMemoryCounters(gpuBefore) != 0;
-  std::vector<double> ms;
+  if (gpu)
+    dsrtGpuKernelTiming(1);
+  // Per run: device milliseconds of its kernels, and whether every interval
+  // of the run could be timed.
+  std::vector<double> ms, deviceMs;
+  bool deviceTimed = gpu;
   ms.reserve(runs);
   Clock::time_point lastProgress = Clock::now();
   for (unsigned i = 0; i < runs; ++i) {
@@ -569,14 +591,28 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                llvm::Twine(runs));
       lastProgress = t0;
     }
+    double kernelsBefore = 0, kernelsAfter = 0;
+    uint64_t countsBefore[2] = {0, 0}, countsAfter[2] = {0, 0};
+    if (gpu)
+      dsrtGpuKernelTime(&kernelsBefore, countsBefore);
     if (llvm::Error e = runOnce(m, in, out, outputs, calleeAllocates)) {
       progress("");
+      if (gpu)
+        dsrtGpuKernelTiming(0);
       return e;
     }
     ms.push_back(
         std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    if (gpu && dsrtGpuKernelTime(&kernelsAfter, countsAfter)) {
+      deviceMs.push_back(kernelsAfter - kernelsBefore);
+      if (countsAfter[1] != countsBefore[1] ||
+          countsAfter[0] == countsBefore[0])
+        deviceTimed = false;
+    }
   }
   progress("");
+  if (gpu)
+    dsrtGpuKernelTiming(0);
   std::vector<double> sorted = ms;
   llvm::sort(sorted);
   size_t n = sorted.size();
@@ -592,6 +628,28 @@ static llvm::Error bench(dsrt_module *m, std::vector<dsrt_tensor> &in,
                                "ms\n",
                                runs, median, sorted.front(), sorted.back(),
                                mean);
+  // GPU: the kernels alone, timed on the device (what cuBLAS-style
+  // benchmarks report), beside the wall time above, which also includes
+  // staging inputs and outputs and the synchronization.
+  if (gpu && deviceTimed && deviceMs.size() == runs) {
+    double deviceMedian = medianOf(deviceMs);
+    double deviceMin = *std::min_element(deviceMs.begin(), deviceMs.end());
+    llvm::outs() << llvm::format("ds device_ms median=%.4f min=%.4f\n",
+                                 deviceMedian, deviceMin);
+    llvm::outs() << llvm::format(
+        "ds-run: kernels alone (device events from the first to the last "
+        "launch of each run): median %.4f ms, min %.4f ms",
+        deviceMedian, deviceMin);
+    if (median > deviceMedian)
+      llvm::outs() << llvm::format("; the rest of the wall time (%.1f%% at "
+                                   "the median) is staging and "
+                                   "synchronization",
+                                   100.0 * (median - deviceMedian) / median);
+    llvm::outs() << "\n";
+  } else if (gpu) {
+    llvm::outs() << "ds-run: kernels alone: not measured (the GPU driver "
+                    "could not time events, or a run launched no kernel)\n";
+  }
 
   // Memory. The buffer counters were reset before the warm-up run, so they
   // cover runs + 1 calls.

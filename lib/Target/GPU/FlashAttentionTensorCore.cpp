@@ -28,8 +28,17 @@
 //     them; with `causal` the tiles above the diagonal are never visited.
 //   - O / l is stored (the row sums reduced over the 4 lanes first).
 //
-// Not done: cp.async double buffering of K/V, 16-byte global loads,
-// wgmma on sm_90 (docs/gpu.md).
+// Global accesses are as wide as the buffers provably allow: Q/K/V tile
+// copies are 16-byte loads (ld.global.v4.b32) when each operand's start is
+// known to be 16-byte aligned (memref.assume_alignment, which
+// ds-gpu-device-memory puts on every device buffer, or an aligned
+// allocation, seen through casts and reshapes) — the identity layout's row
+// stride D·2 bytes is a multiple of 32 and every chunk starts at a multiple
+// of 8 elements, so every chunk is then aligned; the output's element
+// pairs are stored as one 4-byte access under the same condition. Without
+// the proof they stay element-aligned.
+//
+// Not done: cp.async double buffering of K/V, wgmma on sm_90 (docs/gpu.md).
 //
 //===----------------------------------------------------------------------===//
 #include "FlashAttention.h"
@@ -44,6 +53,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::ds::flash;
@@ -62,6 +72,49 @@ mlir::ds::flash::tensorCoreRejection(const AttentionShape &s, Type inType,
            std::to_string(s.dv) +
            " (the tensor-core kernel takes multiples of 16 up to 128)";
   return std::nullopt;
+}
+
+/// The alignment in bytes the first element of `memref` provably has: what
+/// memref.assume_alignment states or an allocation requests, seen through
+/// ops that keep the start (casts, reshapes). 1 when nothing is known.
+static uint64_t knownStartAlignment(Value memref) {
+  for (int depth = 0; depth < 16 && memref; ++depth) {
+    Operation *def = memref.getDefiningOp();
+    if (!def)
+      return 1;
+    uint64_t align = 0;
+    if (auto op = dyn_cast<memref::AssumeAlignmentOp>(def))
+      align = op.getAlignment();
+    else if (auto op = dyn_cast<memref::AllocOp>(def))
+      align = op.getAlignment().value_or(1);
+    else if (auto op = dyn_cast<memref::AllocaOp>(def))
+      align = op.getAlignment().value_or(1);
+    if (align) {
+      // The stated alignment is the aligned pointer's; the first element
+      // is there only at offset 0.
+      auto type = dyn_cast<MemRefType>(memref.getType());
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (!type || failed(type.getStridesAndOffset(strides, offset)) ||
+          offset != 0)
+        return 1;
+      return align;
+    }
+    if (!isa<memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp>(
+            def))
+      return 1;
+    memref = def->getOperand(0);
+  }
+  return 1;
+}
+
+/// The alignment of accesses of `accessBytes` bytes at element offsets that
+/// are multiples of accessBytes / elementBytes within rows of `rowBytes`
+/// (identity layout) of a buffer whose start has `startAlign`.
+static uint64_t accessAlignment(uint64_t startAlign, int64_t rowBytes,
+                                int64_t accessBytes) {
+  return std::gcd(std::gcd(startAlign, uint64_t(rowBytes)),
+                  uint64_t(accessBytes));
 }
 
 namespace {
@@ -102,6 +155,8 @@ public:
 
   void build(Value q, Value k, Value v, Value mask, Value out) {
     this->mask = mask;
+    for (Value buffer : {q, k, v, out})
+      startAlign[buffer] = knownStartAlignment(buffer);
     auto shared = gpu::AddressSpaceAttr::get(
         b.getContext(), gpu::GPUDialect::getWorkgroupAddressSpace());
     // The K buffer also stages the Q tile (64 rows of D) before the loop.
@@ -148,6 +203,9 @@ private:
     int64_t chunks = kTileKV * chunksPerRow;
     int64_t threads = 32 * kWarps;
     auto vecType = VectorType::get({8}, inType);
+    int64_t bytes = inType.getIntOrFloatBitWidth() / 8;
+    uint64_t align = accessAlignment(startAlign.lookup(src), width * bytes,
+                                     8 * bytes);
     for (int64_t first = 0; first < chunks; first += threads) {
       Idx chunk = idx(tid) + first;
       Value r = chunk / chunksPerRow;
@@ -155,7 +213,13 @@ private:
       Value row = add(row0, r);
       if (limit % kTileKV != 0)
         row = arith::MinUIOp::create(b, loc, row, cst(limit - 1));
-      Value x = vector::LoadOp::create(b, loc, vecType, src,
+      Value x =
+          align > uint64_t(bytes)
+              ? vector::LoadOp::create(b, loc, vecType, src,
+                                       ValueRange{bIdx, head, row, c},
+                                       /*nontemporal=*/false,
+                                       llvm::MaybeAlign(align))
+              : vector::LoadOp::create(b, loc, vecType, src,
                                        ValueRange{bIdx, head, row, c});
       // Padded rows are 16-byte multiples on a 16-byte-aligned tile
       // (ds-gpu-align-workgroup-memory).
@@ -430,11 +494,20 @@ private:
                                       r);
         results.push_back(r);
       }
+      // Element pairs at even columns: 2·bytes-aligned when the buffer is.
+      int64_t bytes = outElem.getIntOrFloatBitWidth() / 8;
+      uint64_t align = accessAlignment(startAlign.lookup(out), s.dv * bytes,
+                                       2 * bytes);
       auto store = [&]() {
-        for (int64_t n = 0; n < s.dv / 8; ++n)
-          vector::StoreOp::create(b, loc, results[n], out,
-                                  ValueRange{bIdx, head, row,
-                                             accCol(lane, n, 0)});
+        for (int64_t n = 0; n < s.dv / 8; ++n) {
+          SmallVector<Value, 4> at{bIdx, head, row, accCol(lane, n, 0)};
+          if (align > uint64_t(bytes))
+            vector::StoreOp::create(b, loc, results[n], out, at,
+                                    /*nontemporal=*/false,
+                                    llvm::MaybeAlign(align));
+          else
+            vector::StoreOp::create(b, loc, results[n], out, at);
+        }
       };
       if (s.lq % kTileQ == 0) {
         store();
@@ -456,6 +529,8 @@ private:
   bool causal;
   Type inType;
   Value mask, kShared, vShared;
+  /// knownStartAlignment of the global buffers.
+  llvm::DenseMap<Value, uint64_t> startAlign;
 };
 } // namespace
 

@@ -62,6 +62,14 @@ public:
   virtual Status recordEvent(void *event, void *stream) = 0;
   virtual Status synchronizeEvent(void *event) = 0;
   virtual Status streamWaitEvent(void *stream, void *event) = 0;
+  /// Milliseconds between two completed events (KernelTimer). Backends
+  /// without event timing keep this default, which says so.
+  virtual Status elapsedMilliseconds(void *start, void *stop, float &ms) {
+    (void)start;
+    (void)stop;
+    ms = 0;
+    return Status::error("this GPU backend cannot time events");
+  }
 
   /// Device memory (or host-visible managed memory when `hostShared`).
   virtual Status allocate(size_t bytes, bool hostShared, void **ptr) = 0;

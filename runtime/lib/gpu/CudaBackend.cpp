@@ -63,6 +63,10 @@ struct DriverAPI {
   CUresult (*cuEventDestroy_v2)(CUevent);
   CUresult (*cuEventRecord)(CUevent, CUstream);
   CUresult (*cuEventSynchronize)(CUevent);
+  /// cuEventElapsedTime_v2 (CUDA 12.8+, which cuda.h maps the name to) or
+  /// cuEventElapsedTime; optional: null when the driver has neither, and
+  /// then only kernel timing (ds-run --bench) is unavailable.
+  CUresult (*eventElapsedTime)(float *, CUevent, CUevent);
   CUresult (*cuMemAlloc_v2)(CUdeviceptr *, size_t);
   CUresult (*cuMemAllocManaged)(CUdeviceptr *, size_t, unsigned);
   CUresult (*cuMemFree_v2)(CUdeviceptr);
@@ -165,6 +169,11 @@ public:
     DS_LOAD(cuMemHostRegister_v2)
     DS_LOAD(cuMemHostUnregister)
 #undef DS_LOAD
+    api.eventElapsedTime = reinterpret_cast<decltype(api.eventElapsedTime)>(
+        dlsym(handle, "cuEventElapsedTime_v2"));
+    if (!api.eventElapsedTime)
+      api.eventElapsedTime = reinterpret_cast<decltype(api.eventElapsedTime)>(
+          dlsym(handle, "cuEventElapsedTime"));
     if (Status st = check(api.cuInit(0), "cuInit"); !st)
       return st;
     int count = 0;
@@ -274,6 +283,14 @@ public:
   Status synchronizeEvent(void *event) override {
     return check(api.cuEventSynchronize(static_cast<CUevent>(event)),
                  "cuEventSynchronize");
+  }
+  Status elapsedMilliseconds(void *start, void *stop, float &ms) override {
+    ms = 0;
+    if (!api.eventElapsedTime)
+      return Status::error("the CUDA driver lacks cuEventElapsedTime");
+    return check(api.eventElapsedTime(&ms, static_cast<CUevent>(start),
+                                      static_cast<CUevent>(stop)),
+                 "cuEventElapsedTime");
   }
   Status streamWaitEvent(void *stream, void *event) override {
     return check(api.cuStreamWaitEvent(static_cast<CUstream>(stream),

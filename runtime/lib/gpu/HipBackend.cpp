@@ -60,6 +60,7 @@ struct HipAPI {
   hipError_t (*hipEventDestroy)(hipEvent_t);
   hipError_t (*hipEventRecord)(hipEvent_t, hipStream_t);
   hipError_t (*hipEventSynchronize)(hipEvent_t);
+  hipError_t (*hipEventElapsedTime)(float *, hipEvent_t, hipEvent_t);
   hipError_t (*hipMalloc)(void **, size_t);
   hipError_t (*hipMallocManaged)(void **, size_t, unsigned);
   hipError_t (*hipFree)(void *);
@@ -96,6 +97,7 @@ DS_CHECK_PROTOTYPE(hipEventCreate)
 DS_CHECK_PROTOTYPE(hipEventDestroy)
 DS_CHECK_PROTOTYPE(hipEventRecord)
 DS_CHECK_PROTOTYPE(hipEventSynchronize)
+DS_CHECK_PROTOTYPE(hipEventElapsedTime)
 DS_CHECK_PROTOTYPE(hipMalloc)
 DS_CHECK_PROTOTYPE(hipMallocManaged)
 DS_CHECK_PROTOTYPE(hipFree)
@@ -147,6 +149,7 @@ public:
     DS_LOAD(hipEventDestroy)
     DS_LOAD(hipEventRecord)
     DS_LOAD(hipEventSynchronize)
+    DS_LOAD(hipEventElapsedTime)
     DS_LOAD(hipMalloc)
     DS_LOAD(hipMallocManaged)
     DS_LOAD(hipFree)
@@ -245,6 +248,12 @@ public:
   Status synchronizeEvent(void *event) override {
     return check(api.hipEventSynchronize(static_cast<hipEvent_t>(event)),
                  "hipEventSynchronize");
+  }
+  Status elapsedMilliseconds(void *start, void *stop, float &ms) override {
+    ms = 0;
+    return check(api.hipEventElapsedTime(&ms, static_cast<hipEvent_t>(start),
+                                         static_cast<hipEvent_t>(stop)),
+                 "hipEventElapsedTime");
   }
   Status streamWaitEvent(void *stream, void *event) override {
     return check(api.hipStreamWaitEvent(static_cast<hipStream_t>(stream),

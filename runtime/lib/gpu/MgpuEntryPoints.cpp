@@ -14,7 +14,9 @@
 #include "Backend.h"
 #include "DeviceMemory.h"
 #include "GPUError.h"
+#include "KernelTimer.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -36,6 +38,7 @@ struct Runtime {
   std::mutex mutex;
   std::unique_ptr<Backend> backend;
   std::unique_ptr<DeviceMemory> memory;
+  std::unique_ptr<KernelTimer> timer;
   std::unordered_map<void *, std::string> kernelNames;   ///< function → name
   std::unordered_map<void *, std::string> lastLaunch;    ///< stream → kernel
   std::unordered_set<void *> managed;                    ///< host-shared blocks
@@ -43,6 +46,10 @@ struct Runtime {
   /// Registered pointer → the bases each registration of it added.
   std::unordered_map<void *, std::vector<std::vector<void *>>> registrations;
 };
+
+/// dsrtGpuKernelTiming's setting, applied to the timer when the backend is
+/// opened after it was called.
+std::atomic<bool> kernelTimingRequested{false};
 
 Runtime &runtime() {
   // Leaked on purpose: artifacts unload their modules from static
@@ -79,6 +86,8 @@ Backend *backendFor(BackendKind kind) {
     return nullptr;
   }
   r.memory = std::make_unique<DeviceMemory>(*r.backend);
+  r.timer = std::make_unique<KernelTimer>(*r.backend);
+  r.timer->setEnabled(kernelTimingRequested.load());
   return r.backend.get();
 }
 
@@ -100,6 +109,21 @@ Backend *current(const char *what) {
     raise(std::string(what) + ": no GPU runtime is loaded (no kernel image "
                               "was loaded first)");
   return r.backend.get();
+}
+
+/// The kernel timer of the backend in use; null when none is loaded (then
+/// nothing was launched either).
+KernelTimer *timer() {
+  Runtime &r = runtime();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.timer.get();
+}
+
+/// Before a copy, memset or synchronization on `stream`: the kernel timer
+/// closes the launches before it (see KernelTimer.h).
+void otherWork(void *stream) {
+  if (KernelTimer *t = timer())
+    t->beforeOtherWork(stream);
 }
 
 std::string kernelName(void *function) {
@@ -227,6 +251,9 @@ MGPU_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
     return;
   std::string name = kernelName(function);
   int64_t grid[3] = {gridX, gridY, gridZ}, block[3] = {blockX, blockY, blockZ};
+  KernelTimer *t = timer();
+  if (t)
+    t->beforeLaunch(stream);
   if (Status st = b->launch(function, grid, block, smem, stream, params);
       !st) {
     raise("kernel '" + name + "' (grid " + std::to_string(gridX) + "x" +
@@ -235,6 +262,8 @@ MGPU_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
           std::to_string(blockZ) + "): " + st.message);
     return;
   }
+  if (t)
+    t->afterLaunch(stream);
   Runtime &r = runtime();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.lastLaunch[stream] = std::move(name);
@@ -269,6 +298,8 @@ MGPU_EXPORT void *mgpuStreamCreate() {
 MGPU_EXPORT void mgpuStreamDestroy(void *stream) {
   if (!stream)
     return;
+  if (KernelTimer *t = timer())
+    t->forget(stream);
   if (Backend *b = current("mgpuStreamDestroy"))
     (void)b->destroyStream(stream);
   if (DeviceMemory *m = memory("mgpuStreamDestroy"))
@@ -282,11 +313,18 @@ MGPU_EXPORT void mgpuStreamSynchronize(void *stream) {
   Backend *b = current("mgpuStreamSynchronize");
   if (!b)
     return;
+  KernelTimer *t = timer();
+  if (t)
+    t->beforeOtherWork(stream);
   Status st = b->synchronizeStream(stream);
   if (st) {
+    if (t)
+      t->synchronized(stream);
     if (DeviceMemory *m = memory("mgpuStreamSynchronize"))
       m->settle(stream);
   } else {
+    if (t)
+      t->forget(stream);
     // Kernel faults surface here, asynchronously: name the last kernel
     // launched on the stream.
     std::string last;
@@ -386,6 +424,7 @@ MGPU_EXPORT void mgpuMemFree(void *ptr, void *stream) {
 
 MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
                             void *stream) {
+  otherWork(stream);
   if (DeviceMemory *m = memory("mgpuMemcpy"))
     if (Status st = m->copy(dst, src, sizeBytes, stream); !st)
       raise("cannot copy " + std::to_string(sizeBytes) +
@@ -434,6 +473,30 @@ MGPU_EXPORT int dsrtGpuMemoryCounters(uint64_t out[5]) {
   return 1;
 }
 
+// For benchmarks (ds-run --bench): device-side timing of the kernels of each
+// call, from an event before its first launch to one after its last
+// (KernelTimer.h). Off by default; may be called before any GPU artifact is
+// loaded.
+MGPU_EXPORT void dsrtGpuKernelTiming(int enable) {
+  kernelTimingRequested.store(enable != 0);
+  if (KernelTimer *t = timer())
+    t->setEnabled(enable != 0);
+}
+
+// The kernel timer's totals since the GPU runtime was loaded: out = {timed
+// intervals, intervals that could not be timed}, *milliseconds = their sum.
+// Returns 0 (and leaves the outputs alone) when no GPU artifact was loaded.
+MGPU_EXPORT int dsrtGpuKernelTime(double *milliseconds, uint64_t out[2]) {
+  KernelTimer *t = timer();
+  if (!t)
+    return 0;
+  KernelTimer::Totals totals = t->totals();
+  *milliseconds = totals.milliseconds;
+  out[0] = totals.intervals;
+  out[1] = totals.failures;
+  return 1;
+}
+
 // Called from the artifact's destructor (dlclose at dsrt_module_free).
 MGPU_EXPORT void dsrtGpuReleaseResident(void **slot) {
   if (!slot || !*slot)
@@ -451,6 +514,7 @@ MGPU_EXPORT void dsrtGpuReleaseResident(void **slot) {
 
 MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
                               void *stream) {
+  otherWork(stream);
   if (Backend *b = current("mgpuMemset32"))
     if (Status st = b->memset32(dst, value, count, stream); !st)
       raise(st.message);
@@ -458,6 +522,7 @@ MGPU_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
 
 MGPU_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
                               void *stream) {
+  otherWork(stream);
   if (Backend *b = current("mgpuMemset16"))
     if (Status st = b->memset16(dst, value, count, stream); !st)
       raise(st.message);

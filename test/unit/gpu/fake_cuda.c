@@ -85,9 +85,20 @@ CUresult cuStreamSynchronize(void *s) {
   (void)s; ++syncs; return failing("sync") ? ILLEGAL_ADDRESS : OK;
 }
 CUresult cuStreamWaitEvent(void *s, void *e, unsigned f) { (void)s; (void)e; (void)f; return OK; }
-CUresult cuEventCreate(void **e, unsigned f) { (void)f; *e = malloc(1); return OK; }
+/* Events hold the number of launches when they were recorded; the fake's
+ * kernels "take" 0.5 ms each, so cuEventElapsedTime between two events is
+ * 0.5 ms per launch between them (kernel timing tests). */
+CUresult cuEventCreate(void **e, unsigned f) {
+  (void)f;
+  *e = calloc(1, sizeof(int));
+  return OK;
+}
 CUresult cuEventDestroy_v2(void *e) { free(e); return OK; }
-CUresult cuEventRecord(void *e, void *s) { (void)e; (void)s; return OK; }
+CUresult cuEventRecord(void *e, void *s) { (void)s; *(int *)e = launches; return OK; }
+CUresult cuEventElapsedTime(float *ms, void *start, void *stop) {
+  *ms = 0.5f * (float)(*(int *)stop - *(int *)start);
+  return OK;
+}
 CUresult cuEventSynchronize(void *e) { (void)e; return OK; }
 CUresult cuMemAlloc_v2(unsigned long long *p, size_t n) {
   if (failing("oom")) return OOM;
