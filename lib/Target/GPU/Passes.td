@@ -104,8 +104,15 @@ def TensorCoreMatmulPass
     is the same kernel as an implicit GEMM: M = F, N = OH·OW,
     K = C·KH·KW, batch = N; A is the weight viewed as [F, C·KH·KW] and
     each B tile is gathered from the input (im2col addresses computed in
-    the loader). The same type and shape limits apply (N and K multiples
-    of 8 and of the MMA depth).
+    the loader). The same type limits apply. N and K that are not
+    multiples of the tile are padded in the tile loaders (zeros past the
+    end, stores guarded), as M is.
+
+    Global → shared copies are 16-byte vectors; when the operand's base
+    alignment (`memref.assume_alignment`, seen through views) and its row
+    strides prove every chunk 16-byte aligned, they say so (128-bit loads),
+    and with `pipeline` both tiles are copied with `cp.async` into two
+    shared stages, the copy of tile k+1 issued before the MMAs of tile k.
 
     tf32 keeps 10 mantissa bits of each input (relative error about 1e-3
     per product), so it is opt-in. Other matmuls are left alone (they take
@@ -123,7 +130,10 @@ def TensorCoreMatmulPass
     Option<"fuseEpilogue", "fuse-epilogue", "bool", /*default=*/"true",
            "Apply C's elementwise consumer to the accumulators in the kernel">,
     Option<"convolutions", "convolutions", "bool", /*default=*/"true",
-           "Run 2-D convolutions as implicit GEMMs on the same kernel">
+           "Run 2-D convolutions as implicit GEMMs on the same kernel">,
+    Option<"pipeline", "pipeline", "bool", /*default=*/"true",
+           "Double-buffer the A/B tiles with cp.async when both operands' "
+           "tile rows are provably 16-byte aligned">
   ];
   let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
                            "memref::MemRefDialect", "nvgpu::NVGPUDialect",
