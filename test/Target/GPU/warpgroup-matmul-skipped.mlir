@@ -1,9 +1,4 @@
 // RUN: ds-opt %s --ds-gpu-warpgroup-matmul="chip=sm_90a report-skipped=true" -verify-diagnostics | FileCheck %s
-// Any chip but sm_90a: every matmul is left alone, with the reason.
-// RUN: ds-opt %s --ds-gpu-warpgroup-matmul="chip=sm_90 report-skipped=true" 2>&1 | FileCheck %s --check-prefix=CHIP
-// CHIP-COUNT-7: remark: matmul left to mma.sync: wgmma needs chip sm_90a, compiling for 'sm_90'
-// CHIP-NOT: remark
-// CHIP-NOT: gpu.launch
 
 // What the wgmma kernel does not take, each with its reason.
 // CHECK-LABEL: func.func @skipped
