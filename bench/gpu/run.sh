@@ -6,7 +6,9 @@
 #      own CPU outputs (fp32: rtol 1e-4), then again with --allow-tf32
 #      (tensor-core matmuls with fused epilogues, implicit-GEMM convs;
 #      rtol 1e-2 against PyTorch);
-#   3. times a bf16 GEMM (4096^3, fp32 accumulation) against cuBLAS;
+#   3. times a bf16 GEMM (4096^3, fp32 accumulation) against cuBLAS, with the
+#      mma.sync kernel and with the sm_90a wgmma kernel (--gpu-wgmma; its
+#      output first checked against mma.sync's on a small GEMM);
 #   4. times fused attention (one dsg.attention, which the CUDA pipeline runs
 #      as a flash-attention kernel; bf16, d_head 128, seq 1k-16k, causal and
 #      not);
@@ -156,6 +158,30 @@ sed -n 's/^ds gpu /  gemm timed run traffic (operands staged each run): /p' "$WO
 grep '^ds-run: kernels alone' "$WORK/gemm.log" | sed 's/^ds-run: /  gemm /'
 row "gemm bf16 ${N}^3 (TFLOP/s, kernels)" "$ds_tf" "$cub_tf" "$(ratio "$ds_tf" "$cub_tf")" "$(ratio "$ds_tf" $PEAK)"
 row "gemm bf16 ${N}^3 (TFLOP/s, wall incl. staging)" "$wall_tf" "-" "-" "$(ratio "$wall_tf" $PEAK)"
+
+echo "== GEMM bf16 ${N}^3 wgmma (sm_90a, --gpu-wgmma)"
+# The warpgroup-MMA kernel has never run before this: first its output on a
+# 200 x 256 x 192 GEMM (M padding, 2 x 2 blocks, 3 K steps) against the
+# mma.sync kernel's (both f32-accumulated bf16 products in a different
+# order: rtol 1e-3, atol 1e-3), then the timed 4096^3 run.
+$PY bench/gpu/make_kernels.py gemm 200 256 192 "$WORK/gemm_small.mlir"
+wg_check=FAIL
+if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip=sm_90a "$WORK/gemm_small.mlir" \
+    --output-dir "$WORK/wg.ref" >"$WORK/wg.ref.log" 2>&1 &&
+  timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip=sm_90a --gpu-wgmma "$WORK/gemm_small.mlir" \
+    --test-data "$WORK/wg.ref" --rtol 1e-3 --atol 1e-3 >"$WORK/wg.check.log" 2>&1; then
+  wg_check=PASS
+else
+  tail -3 "$WORK/wg.ref.log" "$WORK/wg.check.log" 2>/dev/null
+fi
+if timeout "$STEP_TIMEOUT" ds-run --target=cuda --chip=sm_90a --gpu-wgmma "$WORK/gemm.mlir" \
+    --bench 5 >"$WORK/gemm_wg.log" 2>&1; then
+  wg_tf=$(tflops "$FLOP" "$(median_ms "$WORK/gemm_wg.log")")
+else
+  wg_tf=-; tail -3 "$WORK/gemm_wg.log"
+fi
+row "gemm bf16 ${N}^3 wgmma sm_90a (TFLOP/s)" "$wg_tf" "$cub_tf" "$(ratio "$wg_tf" "$cub_tf")" "$(ratio "$wg_tf" $PEAK)"
+row "  wgmma vs mma.sync output (200x256x192)" "$wg_check" "-" "-" "-"
 
 echo "== attention bf16 d_head=128"
 SEQS="1024 2048 4096 8192 16384"

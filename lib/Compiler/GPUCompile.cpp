@@ -53,6 +53,11 @@ pipelineOptions(ModuleOp module, const CompileOptions &options,
   }
   gpu.toolkitPath = options.toolkitPath;
   gpu.allowTF32 = options.allowTF32;
+  gpu.wgmma = options.wgmma;
+  if (auto problem = checkWgmma(gpu)) {
+    emitError(module.getLoc()) << "--gpu-wgmma: " << *problem;
+    return failure();
+  }
   if (!gpu.toolkitPath.empty() && !llvm::sys::fs::is_directory(gpu.toolkitPath)) {
     emitError(module.getLoc())
         << "--toolkit: '" << gpu.toolkitPath

@@ -184,6 +184,12 @@ static llvm::cl::opt<bool> allowTF32Opt(
                    "in tf32 (about 1e-3 relative error per product)"),
     llvm::cl::cat(category));
 
+static llvm::cl::opt<bool> gpuWgmmaOpt(
+    "gpu-wgmma",
+    llvm::cl::desc("cuda, --chip=sm_90a: f16/bf16 matmuls as warpgroup-MMA "
+                   "(wgmma) kernels (unverified on a device)"),
+    llvm::cl::cat(category));
+
 static constexpr int kExitFailure = 1;
 
 //===----------------------------------------------------------------------===//
@@ -759,9 +765,14 @@ static std::optional<int> compile(StringRef artifact) {
     error() << "--allow-tf32 applies to --target=cuda\n";
     return kExitFailure;
   }
+  if (gpuWgmmaOpt && *kind != TargetKind::CUDA) {
+    error() << "--gpu-wgmma applies to --target=cuda (with --chip=sm_90a)\n";
+    return kExitFailure;
+  }
   options.targetKind = *kind;
   options.chip = chipOpt;
   options.allowTF32 = allowTF32Opt;
+  options.wgmma = gpuWgmmaOpt;
   if (!shardOpt.empty()) {
     std::string why;
     if (!parseShardOptions(shardOpt, options.shard, why)) {

@@ -72,6 +72,11 @@ static cl::opt<bool> allowTF32Opt(
     cl::desc("cuda: run f32 matmuls on tensor cores in tf32 (about 1e-3 "
              "relative error per product)"),
     cl::init(false));
+static cl::opt<bool> gpuWgmmaOpt(
+    "gpu-wgmma",
+    cl::desc("cuda, --chip=sm_90a: f16/bf16 matmuls as warpgroup-MMA "
+             "(wgmma) kernels (unverified on a device)"),
+    cl::init(false));
 static cl::opt<std::string> quantizeOpt(
     "quantize",
     cl::desc("Quantize before compiling: int8, int4, or ds-quantize's "
@@ -183,6 +188,11 @@ static int compile() {
     llvm::errs() << "error: --chip applies to --target=cuda or rocm\n";
     return kError;
   }
+  if (gpuWgmmaOpt && *kind != ds::TargetKind::CUDA) {
+    llvm::errs() << "error: --gpu-wgmma applies to --target=cuda (with "
+                    "--chip=sm_90a)\n";
+    return kError;
+  }
   ds::ShardOptions shard;
   if (!shardOpt.empty()) {
     std::string why;
@@ -226,6 +236,7 @@ static int compile() {
   options.chip = chipOpt;
   options.toolkitPath = toolkitOpt;
   options.allowTF32 = allowTF32Opt;
+  options.wgmma = gpuWgmmaOpt;
   options.quantize = quantizeOpt;
   options.shard = shard;
   options.topology = topologyOpt;

@@ -103,6 +103,9 @@ struct CompileOptions {
   /// CUDA: also run f32 matmuls on tensor cores in tf32 (m16n8k8; about
   /// 1e-3 relative error per product). f16 matmuls use them regardless.
   bool allowTF32 = false;
+  /// CUDA sm_90a: f16/bf16 matmuls as warpgroup-MMA (wgmma) kernels
+  /// (GPUPipelineOptions::wgmma; unverified on a device, off by default).
+  bool wgmma = false;
   /// Tensor/data parallelism; the artifact then runs under mpirun with
   /// `shard.ranks()` ranks.
   ShardOptions shard;

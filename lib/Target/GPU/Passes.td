@@ -463,4 +463,44 @@ def DeviceMemoryPass : Pass<"ds-gpu-device-memory", "ModuleOp"> {
                            "LLVM::LLVMDialect", "memref::MemRefDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Warpgroup MMA on sm_90a (docs/gpu.md, "Warpgroup MMA")
+//===----------------------------------------------------------------------===//
+
+def WarpgroupMatmulPass : Pass<"ds-gpu-warpgroup-matmul", "func::FuncOp"> {
+  let summary = "Turn f16/bf16 linalg matmuls on buffers into sm_90a "
+                "warpgroup-MMA (wgmma) kernels";
+  let description = [{
+    Each linalg.matmul / linalg.batch_matmul on buffers with f16 or bf16
+    operands, an f32 result, static shapes, N a multiple of 16 and K a
+    multiple of 64 becomes one `gpu.launch`: grid `(N / BN, ceil(M / 64),
+    batch)`, one warpgroup (128 threads) per block, BN the largest of 128,
+    64, 32, 16 dividing N. Per K step of 64, the block copies the 64 × 64
+    A tile and the transposed 64 × BN B tile into 1024-byte-aligned
+    shared memory in the 128-byte swizzled K-major layout, fences the
+    generic proxy against the async proxy (`fence.proxy.async.shared::cta`),
+    synchronizes, then issues `wgmma.fence`, four
+    `wgmma.mma_async.m64nBNk16.f32` with in-kernel 64-bit shared-memory
+    descriptors, `wgmma.commit_group` and `wgmma.wait_group 0`. The f32
+    accumulators are added to C (rows past M are neither read nor
+    stored). The index math is in WarpgroupLayout.h.
+
+    Only with `chip=sm_90a` (wgmma needs the architecture-specific
+    target); any other chip leaves every matmul alone. Runs before
+    ds-gpu-tensor-core-matmul, which takes the rest; `report-skipped`
+    says why a matmul was left. The NVVM wgmma ops need
+    `convert-nvvm-to-llvm` in the device pipeline.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "The CUDA chip compiled for; only sm_90a gets wgmma kernels">,
+    Option<"reportSkipped", "report-skipped", "bool", /*default=*/"false",
+           "Emit a remark on each matmul left to the other kernels">
+  ];
+  let dependentDialects = ["arith::ArithDialect", "gpu::GPUDialect",
+                           "LLVM::LLVMDialect", "memref::MemRefDialect",
+                           "NVVM::NVVMDialect", "scf::SCFDialect",
+                           "vector::VectorDialect"];
+}
+
 #endif // DS_TARGET_GPU_PASSES

@@ -72,6 +72,16 @@ std::optional<std::string> ds::checkChip(GPURuntime runtime, StringRef chip) {
       .str();
 }
 
+std::optional<std::string>
+ds::checkWgmma(const GPUPipelineOptions &options) {
+  if (!options.wgmma)
+    return std::nullopt;
+  if (options.runtime != GPURuntime::CUDA || options.chip != "sm_90a")
+    return std::string("wgmma kernels need --target=cuda --chip=sm_90a "
+                       "(wgmma is an sm_90a-only instruction)");
+  return std::nullopt;
+}
+
 /// libdevice for NVVM's math lowering (__nv_* functions), if the toolkit
 /// has it.
 static std::string findLibdevice(StringRef toolkit) {
@@ -138,6 +148,14 @@ void ds::buildGPUPipeline(OpPassManager &pm,
   pm.addPass(createExpandFlashAttentionPass(attention));
   // The calls ds-gpu-quantized-matmul left: int8 GEMM and quantization.
   pm.addPass(createExpandQuantizedPass());
+  // sm_90a with wgmma: the f16/bf16 matmuls it takes become warpgroup-MMA
+  // kernels; mma.sync gets the rest.
+  bool wgmma = cuda && options.tensorCores && options.wgmma;
+  if (wgmma) {
+    WarpgroupMatmulPassOptions warpgroup;
+    warpgroup.chip = chip;
+    pm.addNestedPass<func::FuncOp>(createWarpgroupMatmulPass(warpgroup));
+  }
   if (cuda && options.tensorCores) {
     TensorCoreMatmulPassOptions tensorCores;
     tensorCores.allowTF32 = options.allowTF32;
@@ -207,6 +225,10 @@ void ds::buildGPUPipeline(OpPassManager &pm,
     // Also lowers the vector ops of the tensor-core and attention kernels
     // (convert-vector-to-llvm alone cannot map workgroup memory spaces).
     device.addPass(createConvertGpuOpsToNVVMOps());
+    // The wgmma and fence.proxy NVVM ops are inline-PTX ops. Only with
+    // wgmma, so that no other kernel's lowering changes.
+    if (wgmma)
+      device.addPass(createConvertNVVMToLLVMPass());
   } else {
     ConvertGpuOpsToROCDLOpsOptions rocdl;
     rocdl.chipset = chip;
@@ -262,6 +284,11 @@ struct GPUPipelineCLOptions
       *this, "allow-tf32",
       llvm::cl::desc("CUDA: f32 matmuls on tensor cores in tf32"),
       llvm::cl::init(false)};
+  Option<bool> wgmma{
+      *this, "wgmma",
+      llvm::cl::desc("CUDA sm_90a: f16/bf16 matmuls as warpgroup-MMA "
+                     "(wgmma) kernels (unverified on a device)"),
+      llvm::cl::init(false)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("Kernel output: isa (PTX/AMDGCN text), bin "
@@ -295,6 +322,9 @@ LogicalResult buildFromCL(OpPassManager &pm, const GPUPipelineCLOptions &cl,
   options.blockSize = cl.blockSize;
   options.tensorCores = cl.tensorCores;
   options.allowTF32 = cl.allowTF32;
+  options.wgmma = cl.wgmma;
+  if (auto problem = ds::checkWgmma(options))
+    return error(*problem);
   options.toolkitPath = cl.toolkit;
   options.mapHostMemory = cl.mapHostMemory;
   options.deviceMemory = cl.deviceMemory;

@@ -1,6 +1,7 @@
-// What a warpgroup-MMA (sm_90a wgmma) kernel would go through, checked on
-// upstream's ops with no ds kernel generator yet (docs/gpu.md, "Warpgroup
-// MMA"): nvgpu.warpgroup.generate.descriptor / .mma / .mma.store lower to
+// Upstream's warpgroup-MMA path, which ds's wgmma kernel does not use (it
+// builds its descriptors itself: ds-gpu-warpgroup-matmul, docs/gpu.md,
+// "Warpgroup MMA"), checked as a toolchain probe:
+// nvgpu.warpgroup.generate.descriptor / .mma / .mma.store lower to
 // nvvm.wgmma.*, which convert-nvvm-to-llvm turns into inline PTX; the PTX
 // targets sm_90a and ptxas assembles it (format=bin runs ptxas).
 // REQUIRES: ptxas

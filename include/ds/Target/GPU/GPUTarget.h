@@ -69,6 +69,10 @@ struct GPUPipelineOptions {
   /// CUDA: also run f32 matmuls on tensor cores in tf32 (about 1e-3
   /// relative error per product instead of f32's 6e-8).
   bool allowTF32 = false;
+  /// CUDA, chip sm_90a only: f16/bf16 matmuls as warpgroup-MMA (wgmma)
+  /// kernels (ds-gpu-warpgroup-matmul) instead of mma.sync. Off by default:
+  /// never run on a device yet (docs/gpu.md, "Warpgroup MMA").
+  bool wgmma = false;
   KernelFormat format = KernelFormat::Assembly;
   /// Register caller buffers and constants with the driver and allocate
   /// intermediates as managed memory (ds-gpu-map-host-memory), so the
@@ -83,6 +87,10 @@ struct GPUPipelineOptions {
   /// the one found when ds was configured.
   std::string toolkitPath;
 };
+
+/// Why `options` cannot be compiled with wgmma (it needs CUDA and chip
+/// sm_90a exactly), or nothing.
+std::optional<std::string> checkWgmma(const GPUPipelineOptions &options);
 
 /// Adds the passes taking a linalg-on-tensors module to LLVM-dialect host
 /// code plus one `gpu.binary @ds_kernels` holding every kernel: elementwise
