@@ -32,9 +32,11 @@ def MapHostMemoryPass : Pass<"ds-gpu-map-host-memory", "func::FuncOp"> {
     - `memref.alloc`/`memref.dealloc` become `gpu.alloc host_shared` /
       `gpu.dealloc` (managed memory, which host-side copies may also touch).
 
-    This is the correctness-first memory model: kernels read caller buffers
-    and weights over the host link. Staging weights in device memory once
-    per module is future work (docs/gpu.md).
+    This is the host-mapped memory model (pipeline option
+    `device-memory=false`): kernels read caller buffers and weights over the
+    host link. The default is `ds-gpu-device-memory`, which keeps weights,
+    intermediates and staged caller buffers in device memory
+    (docs/gpu.md, "Device-resident memory").
   }];
   let dependentDialects = ["gpu::GPUDialect", "memref::MemRefDialect"];
 }
