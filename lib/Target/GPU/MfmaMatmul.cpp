@@ -26,6 +26,7 @@
 // See docs/gpu.md "Matrix-core matmul (ROCm)".
 //
 //===----------------------------------------------------------------------===//
+#include "MatmulMatch.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
@@ -68,22 +69,7 @@ struct MfmaPlan {
   int64_t pad() const { return 16 / bytes(); }
 };
 
-int64_t largestDividing(int64_t value, ArrayRef<int64_t> candidates) {
-  for (int64_t c : candidates)
-    if (c > 0 && value % c == 0)
-      return c;
-  return 0;
-}
-
-bool hasStaticUnitInnerStride(MemRefType type) {
-  if (!type.hasStaticShape())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
-}
+using mlir::ds::gpu_matmul::largestDividing;
 
 /// The CDNA chips whose MFMA set has all three instructions this kernel
 /// uses (gfx908 lacks v_mfma_f32_16x16x16bf16_1k; RDNA has WMMA instead).
@@ -94,29 +80,11 @@ bool chipHasMfma(StringRef chip) {
 
 /// Why `op` cannot use the MFMA kernel, or the plan if it can.
 FailureOr<MfmaPlan> planFor(linalg::LinalgOp op, std::string &why) {
-  if (!op.hasPureBufferSemantics()) {
-    why = "not on buffers";
+  FailureOr<mlir::ds::gpu_matmul::MatmulOperands> operands =
+      mlir::ds::gpu_matmul::matchBufferMatmul(op, why);
+  if (failed(operands))
     return failure();
-  }
-  // Default indexing maps only: no transposed or broadcast operands.
-  if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation());
-      mm && mm.hasUserDefinedMaps()) {
-    why = "user-defined indexing maps";
-    return failure();
-  }
-  if (auto bmm = dyn_cast<linalg::BatchMatmulOp>(op.getOperation());
-      bmm && bmm.hasUserDefinedMaps()) {
-    why = "user-defined indexing maps";
-    return failure();
-  }
-  auto aType = cast<MemRefType>(op.getDpsInputs()[0].getType());
-  auto bType = cast<MemRefType>(op.getDpsInputs()[1].getType());
-  auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
-  for (MemRefType t : {aType, bType, cType})
-    if (!hasStaticUnitInnerStride(t)) {
-      why = "dynamic shape or non-unit innermost stride";
-      return failure();
-    }
+  MemRefType aType = operands->a, bType = operands->b, cType = operands->c;
   MfmaPlan plan;
   plan.inType = aType.getElementType();
   plan.accType = cType.getElementType();

@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 #include "ConvAsGemm.h"
 #include "MatmulEpilogue.h"
+#include "MatmulMatch.h"
 #include "Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -92,22 +93,7 @@ struct MatmulPlan {
 
 int64_t roundUp(int64_t value, int64_t to) { return (value + to - 1) / to * to; }
 
-int64_t largestDividing(int64_t value, ArrayRef<int64_t> candidates) {
-  for (int64_t c : candidates)
-    if (value % c == 0)
-      return c;
-  return 0;
-}
-
-bool hasStaticIdentityInner(MemRefType type) {
-  if (!type.hasStaticShape())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
-}
+using mlir::ds::gpu_matmul::largestDividing;
 
 FailureOr<MatmulPlan> finishPlan(MatmulPlan plan, bool allowTF32,
                                  std::string &why);
@@ -162,33 +148,11 @@ bool alignedRowChunks(Value memref, int64_t chunkBytes) {
 /// Why `op` cannot use the tensor-core kernel, or the plan if it can.
 FailureOr<MatmulPlan> planFor(linalg::LinalgOp op, bool allowTF32,
                               std::string &why) {
-  if (!isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op)) {
-    why = "not a matmul";
+  FailureOr<mlir::ds::gpu_matmul::MatmulOperands> operands =
+      mlir::ds::gpu_matmul::matchBufferMatmul(op, why);
+  if (failed(operands))
     return failure();
-  }
-  if (!op.hasPureBufferSemantics()) {
-    why = "not on buffers";
-    return failure();
-  }
-  // Default indexing maps only: no transposed or broadcast operands.
-  if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation());
-      mm && mm.hasUserDefinedMaps()) {
-    why = "user-defined indexing maps";
-    return failure();
-  }
-  if (auto bmm = dyn_cast<linalg::BatchMatmulOp>(op.getOperation());
-      bmm && bmm.hasUserDefinedMaps()) {
-    why = "user-defined indexing maps";
-    return failure();
-  }
-  auto aType = cast<MemRefType>(op.getDpsInputs()[0].getType());
-  auto bType = cast<MemRefType>(op.getDpsInputs()[1].getType());
-  auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
-  for (MemRefType t : {aType, bType, cType})
-    if (!hasStaticIdentityInner(t)) {
-      why = "dynamic shape or non-unit innermost stride";
-      return failure();
-    }
+  MemRefType aType = operands->a, bType = operands->b, cType = operands->c;
   bool batched = isa<linalg::BatchMatmulOp>(op);
   ArrayRef<int64_t> a = aType.getShape(), b = bType.getShape();
   MatmulPlan plan;

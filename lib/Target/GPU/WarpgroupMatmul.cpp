@@ -23,6 +23,7 @@
 // fills/epilogues, tf32.
 //
 //===----------------------------------------------------------------------===//
+#include "MatmulMatch.h"
 #include "Passes.h"
 #include "WarpgroupLayout.h"
 
@@ -54,40 +55,13 @@ struct Plan {
   bool batched = false;
 };
 
-bool hasStaticUnitInnerStride(MemRefType type) {
-  if (!type.hasStaticShape())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return false;
-  return strides.back() == 1;
-}
-
 /// Why `op` cannot use the wgmma kernel, or its plan.
 FailureOr<Plan> planFor(linalg::LinalgOp op, std::string &why) {
-  if (!op.hasPureBufferSemantics()) {
-    why = "not on buffers";
+  FailureOr<mlir::ds::gpu_matmul::MatmulOperands> operands =
+      mlir::ds::gpu_matmul::matchBufferMatmul(op, why);
+  if (failed(operands))
     return failure();
-  }
-  if (auto mm = dyn_cast<linalg::MatmulOp>(op.getOperation());
-      mm && mm.hasUserDefinedMaps()) {
-    why = "user-defined indexing maps";
-    return failure();
-  }
-  if (auto bmm = dyn_cast<linalg::BatchMatmulOp>(op.getOperation());
-      bmm && bmm.hasUserDefinedMaps()) {
-    why = "user-defined indexing maps";
-    return failure();
-  }
-  auto aType = cast<MemRefType>(op.getDpsInputs()[0].getType());
-  auto bType = cast<MemRefType>(op.getDpsInputs()[1].getType());
-  auto cType = cast<MemRefType>(op.getDpsInits()[0].getType());
-  for (MemRefType t : {aType, bType, cType})
-    if (!hasStaticUnitInnerStride(t)) {
-      why = "dynamic shape or non-unit innermost stride";
-      return failure();
-    }
+  MemRefType aType = operands->a, bType = operands->b, cType = operands->c;
   Plan plan;
   plan.batched = isa<linalg::BatchMatmulOp>(op);
   ArrayRef<int64_t> a = aType.getShape(), b = bType.getShape();
