@@ -5,6 +5,7 @@
 // epilogue; and the portable tile.
 //
 //===----------------------------------------------------------------------===//
+#include "AlignedBuffer.h"
 #include "ConvDirect.h"
 #include "ConvPointwise.h"
 
@@ -111,16 +112,6 @@ constexpr int64_t kKC = 256;
 constexpr int64_t kTileFloats = int64_t(64) << 10;
 /// Below this many multiply-adds per task, splitting costs more than it saves.
 constexpr int64_t kMinTaskWork = int64_t(1) << 20;
-
-struct AlignedFree {
-  void operator()(float *p) const { std::free(p); }
-};
-using AlignedBuffer = std::unique_ptr<float, AlignedFree>;
-
-AlignedBuffer alignedFloats(size_t n) {
-  size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-  return AlignedBuffer(static_cast<float *>(std::aligned_alloc(64, bytes)));
-}
 
 /// A buffer grown on demand and kept for the next call of this thread.
 struct Growable {

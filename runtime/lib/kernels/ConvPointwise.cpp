@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ConvPointwise.h"
+#include "AlignedBuffer.h"
 
 #include "../ThreadPool.h"
 
@@ -64,16 +65,6 @@ ConvPointwiseTile selectTile() {
 constexpr int64_t kTilePixels = 16 * kPwVecs;
 /// Below this many multiply-adds per task, splitting costs more than it saves.
 constexpr int64_t kMinTaskWork = int64_t(1) << 20;
-
-struct AlignedFree {
-  void operator()(float *p) const { std::free(p); }
-};
-using AlignedBuffer = std::unique_ptr<float, AlignedFree>;
-
-AlignedBuffer alignedFloats(size_t n) {
-  size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-  return AlignedBuffer(static_cast<float *>(std::aligned_alloc(64, bytes)));
-}
 
 /// Blocks of kPwRows output channels of every group: group g, block b at
 /// data + (g * blocks + b) * C * kPwRows, element (c, r) at c * kPwRows + r;

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
 #include "../ThreadPool.h"
+#include "AlignedBuffer.h"
 #include "ConvDirect.h"
 #include "Depthwise.h"
 #include "Epilogue.h"
@@ -131,10 +132,6 @@ constexpr int64_t kNC = 1024;
 
 /// Below this many multiply-adds per task, splitting costs more than it saves.
 constexpr int64_t kMinTaskWork = int64_t(1) << 21;
-
-struct AlignedFree {
-  void operator()(float *p) const { std::free(p); }
-};
 
 /// Memory for packed operands (free with std::free), 64-byte aligned; from
 /// 2 MiB up, 2 MiB aligned with the whole 2 MiB pieces on transparent huge
