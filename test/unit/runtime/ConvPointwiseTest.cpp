@@ -26,6 +26,7 @@
 
 namespace {
 
+using dsrt::test::ConvTileEnv;
 using dsrt::test::GenericKernels;
 using dsrt::test::randomFloats;
 
@@ -51,17 +52,6 @@ void PrintTo(const PwCase &c, std::ostream *os) {
       << " threads=" << c.threads << (c.force ? " forced" : "")
       << (c.flags ? "" : " non-constant weights");
 }
-
-struct TileEnv {
-  explicit TileEnv(bool force) {
-    unsetenv("DSRT_CONV_IM2COL");
-    if (force)
-      setenv("DSRT_CONV_TILE", "pixelvec", 1);
-    else
-      unsetenv("DSRT_CONV_TILE");
-  }
-  ~TileEnv() { unsetenv("DSRT_CONV_TILE"); }
-};
 
 /// Runs case `c` and returns the output ([N, G, F, H, W]).
 std::vector<float> run(const PwCase &c, const std::vector<float> &in,
@@ -91,10 +81,9 @@ class ConvPointwiseTest
 TEST_P(ConvPointwiseTest, MatchesNaiveLoops) {
   const PwCase &c = std::get<0>(GetParam());
   bool generic = std::get<1>(GetParam());
-  if (!generic && !__builtin_cpu_supports("avx512f"))
-    GTEST_SKIP() << "this CPU has no AVX-512F; the scalar run covers it";
+  DSRT_SKIP_AVX512_RUN_WITHOUT_AVX512(generic);
   GenericKernels env(generic);
-  TileEnv tile(c.force);
+  ConvTileEnv tile(c.force ? "pixelvec" : nullptr);
   int64_t P = c.H * c.W;
   std::vector<float> in = randomFloats(size_t(c.N * c.G * c.C * P), 51);
   std::vector<float> w = randomFloats(size_t(c.G * c.F * c.C), 52);
@@ -168,7 +157,7 @@ TEST(ConvPointwise, IsDeterministicAcrossThreadCounts) {
     if (!generic && !__builtin_cpu_supports("avx512f"))
       continue;
     GenericKernels env(generic);
-    TileEnv tile(false);
+    ConvTileEnv tile(nullptr);
     PwCase c{1, 1, 40, 72, 37, 29, true, true, Act::None, 1, false};
     int64_t P = c.H * c.W;
     std::vector<float> in = randomFloats(size_t(c.C * P), 61);
@@ -199,7 +188,7 @@ TEST(ConvPointwise, NaNValuesPropagateThroughTheClamp) {
     if (!generic && !__builtin_cpu_supports("avx512f"))
       continue;
     GenericKernels env(generic);
-    TileEnv tile(true);
+    ConvTileEnv tile("pixelvec");
     PwCase c{1, 1, 10, 3, 5, 7, false, false, Act::Relu6, 1, true};
     int64_t P = c.H * c.W;
     std::vector<float> in(size_t(c.C * P), 1.f);

@@ -27,6 +27,7 @@
 
 namespace {
 
+using dsrt::test::ConvTileEnv;
 using dsrt::test::GenericKernels;
 using dsrt::test::randomFloats;
 
@@ -45,22 +46,6 @@ struct FusedCase {
   int64_t flags = DSRT_KERNEL_CONSTANT_A;
   /// DSRT_CONV_TILE for the run (the direct path's tile where both apply).
   const char *tile = nullptr;
-};
-
-struct ConvTileEnv {
-  /// "im2col" sets DSRT_CONV_IM2COL instead (the GEMM path).
-  explicit ConvTileEnv(const char *tile) {
-    unsetenv("DSRT_CONV_TILE");
-    unsetenv("DSRT_CONV_IM2COL");
-    if (tile && !std::strcmp(tile, "im2col"))
-      setenv("DSRT_CONV_IM2COL", "1", 1);
-    else if (tile)
-      setenv("DSRT_CONV_TILE", tile, 1);
-  }
-  ~ConvTileEnv() {
-    unsetenv("DSRT_CONV_TILE");
-    unsetenv("DSRT_CONV_IM2COL");
-  }
 };
 
 void PrintTo(const FusedCase &c, std::ostream *os) {
@@ -83,8 +68,7 @@ class FusedConvTest
 TEST_P(FusedConvTest, MatchesNaiveLoops) {
   const FusedCase &c = std::get<0>(GetParam());
   bool generic = std::get<1>(GetParam());
-  if (!generic && !__builtin_cpu_supports("avx512f"))
-    GTEST_SKIP() << "this CPU has no AVX-512F; the scalar run covers it";
+  DSRT_SKIP_AVX512_RUN_WITHOUT_AVX512(generic);
   GenericKernels env(generic);
   ConvTileEnv tileEnv(c.tile);
   dsrt_set_num_threads(c.threads);

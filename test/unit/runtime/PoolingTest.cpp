@@ -52,8 +52,7 @@ class PoolingTest
 TEST_P(PoolingTest, MatchesNaiveLoops) {
   const PoolCase &c = std::get<0>(GetParam());
   bool generic = std::get<1>(GetParam());
-  if (!generic && !__builtin_cpu_supports("avx512f"))
-    GTEST_SKIP() << "this CPU has no AVX-512F; the scalar run covers it";
+  DSRT_SKIP_AVX512_RUN_WITHOUT_AVX512(generic);
   GenericKernels env(generic);
   dsrt_set_num_threads(c.threads);
   int64_t H = (c.OH - 1) * c.sh + (c.KH - 1) * c.dh + 1;
