@@ -15,10 +15,12 @@
 //
 // Threads: the caller's (M, N) problem, times the batch, is cut into tasks
 // along N (or M when N is narrow) that run on the runtime's pool; each task
-// packs its own operands, so tasks share nothing but read-only inputs. One
-// large product with both operands packed whole (constants, or neither
-// constant: then packed once on all threads, sgemmSharedPack) is cut into
-// a grid instead, each thread a range of columns (gemmGrid).
+// packs its own operands, so tasks share nothing but read-only inputs: a
+// large product with neither operand constant gives each thread a range of
+// columns, whose B slices it packs into its own L2, and every thread packs
+// the A blocks it needs. One large product with both operands constant
+// (packed whole, once) is cut into a grid instead, each thread a range of
+// columns (gemmGrid).
 //
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
@@ -157,10 +159,9 @@ float *allocPacked(size_t bytes) {
 /// Per-thread packing buffers, grown on demand and kept for the next call.
 struct Scratch {
   /// a, b: the A block and B slice a task packs; row: one row of an
-  /// im2col B; shared, sharedA: a whole packed B and A that the caller's
-  /// tasks share.
-  std::unique_ptr<float, AlignedFree> a, b, c, row, shared, sharedA;
-  int64_t aSize = 0, bSize = 0, rowSize = 0, sharedSize = 0, sharedASize = 0;
+  /// im2col B.
+  std::unique_ptr<float, AlignedFree> a, b, c, row;
+  int64_t aSize = 0, bSize = 0, rowSize = 0;
   float *get(std::unique_ptr<float, AlignedFree> &buf, int64_t &size,
              int64_t want) {
     if (size < want) {
@@ -572,24 +573,6 @@ void runTask(const Split &split, int64_t part, int64_t M, int64_t N,
     gemmBlock(lo, hi, 0, N, K, A, packedA, b, packedB, C, ops);
 }
 
-/// The largest operand (floats) sgemmSharedPack packs whole: 16 MiB, a
-/// 2048 x 2048 matrix. The buffers stay with the calling thread for the
-/// next call; a larger B goes through the per-task packing, whose buffers
-/// are bounded by the blocking (kKC x kNC), and a larger A is packed per
-/// task, block by block.
-constexpr int64_t kMaxShared = int64_t(1) << 22;
-
-/// Whether one product with neither operand constant goes through
-/// sgemmSharedPack: several threads, enough rows for two row blocks of a
-/// few panels per thread, B packed anyway (more than a few rows), and a B
-/// small enough to be packed whole.
-bool sharedPackApplies(int64_t M, int64_t N, int64_t K) {
-  int threads = numThreads();
-  return threads > 1 && M >= 4 * kMR * threads &&
-         M * N * K >= 2 * kMinTaskWork &&
-         K * ((N + kNR - 1) / kNR * kNR) <= kMaxShared;
-}
-
 /// The fewest B panels of a column range of the grid: an A panel fetched
 /// into L1 runs against at least this many B panels.
 constexpr int64_t kGridMinPanels = 8;
@@ -605,19 +588,15 @@ struct Grid {
   int64_t rows, rowChunk, cols, colChunk;
 };
 
-/// `splitN`: A is packed whole, so column ranges share it for free (each
-/// thread then streams only its columns' share of B, and keeps it in its
-/// own L2); otherwise every range packs its A rows, and only M is cut.
-Grid gridSplit(int64_t M, int64_t N, int64_t K, bool splitN) {
+/// A and B are packed whole, so column ranges share A for free: each thread
+/// streams only its columns' share of B and keeps it in its own L2.
+Grid gridSplit(int64_t M, int64_t N, int64_t K) {
   int64_t threads = numThreads();
   int64_t units = (M + kMR - 1) / kMR, panels = (N + kNR - 1) / kNR;
-  int64_t cols = 1;
-  if (splitN)
-    cols = std::max<int64_t>(
-        1, std::min<int64_t>(threads, panels / kGridMinPanels));
-  // Split N: kGridRowParts ranges per column range. Only M: four row ranges
-  // per thread (packing A rows costs nothing extra per range). Either way
-  // each range has at least two panels.
+  int64_t cols = std::max<int64_t>(
+      1, std::min<int64_t>(threads, panels / kGridMinPanels));
+  // kGridRowParts ranges per column range (four per thread when N is too
+  // narrow to split), each of at least two panels.
   int64_t tasks = cols > 1 ? kGridRowParts * cols : 4 * threads;
   tasks = std::max<int64_t>(1, std::min(tasks, M * N * K / kMinTaskWork));
   int64_t rows = std::max<int64_t>(
@@ -630,8 +609,8 @@ Grid gridSplit(int64_t M, int64_t N, int64_t K, bool splitN) {
   return g;
 }
 
-/// C += A·B on several threads, cut by gridSplit. `packedA` (optional) and
-/// `packedB` are the operands packed whole (PackedConstant's layouts).
+/// C += A·B on several threads, cut by gridSplit. `packedA` and `packedB`
+/// are the operands packed whole (PackedConstant's layouts).
 /// Task t is row range t / cols and column range t % cols: the first tasks
 /// the threads take are one row range, each thread a column range. Every
 /// tile runs the microkernel over the same K slices as gemmBlock on any
@@ -639,52 +618,12 @@ Grid gridSplit(int64_t M, int64_t N, int64_t K, bool splitN) {
 void gemmGrid(int64_t M, int64_t N, int64_t K, const MatrixA &A,
               const float *packedA, const MatrixB &B, const float *packedB,
               const MatrixC &C, const BlockOps &ops) {
-  Grid g = gridSplit(M, N, K, packedA != nullptr);
+  Grid g = gridSplit(M, N, K);
   parallelFor(g.rows * g.cols, [&](int64_t t) {
     int64_t m0 = t / g.cols * g.rowChunk, n0 = t % g.cols * g.colChunk;
     int64_t m1 = std::min(M, m0 + g.rowChunk), n1 = std::min(N, n0 + g.colChunk);
     gemmBlock(m0, m1, n0, n1, K, A, packedA, B, packedB, C, ops);
   });
-}
-
-/// One product on several threads, every element of A and B packed once:
-/// first the threads pack B whole (kNR-column panels over all of K, the
-/// layout of packedConstantB) and A whole (kMR-row panels, the layout of
-/// packedConstant), each a range of panels, into buffers of the calling
-/// thread; then gemmGrid gives each thread a range of columns, so that each
-/// core streams only its share of B from L3 and keeps it in its own L2
-/// (cut along M instead, every core streams all of B, 4 MiB at 1024^2,
-/// through a 2 MiB L2, once per K slice and row range), and reads A panels,
-/// prefetched into L2 a tile ahead. An A too large to be packed whole is
-/// packed per row range instead, and the grid only cuts M.
-void sgemmSharedPack(int64_t M, int64_t N, int64_t K, const MatrixA &A,
-                     const MatrixB &B, const MatrixC &C, const BlockOps &ops) {
-  int threads = numThreads();
-  int64_t panels = (N + kNR - 1) / kNR, units = (M + kMR - 1) / kMR;
-  bool packWholeA = units * kMR * K <= kMaxShared;
-  Scratch &s = scratch();
-  float *bp = s.get(s.shared, s.sharedSize, panels * kNR * K);
-  float *ap = packWholeA ? s.get(s.sharedA, s.sharedASize, units * kMR * K)
-                         : nullptr;
-  // Tasks [0, bParts) pack ranges of B panels, the rest ranges of A panels.
-  int64_t bParts = std::min<int64_t>(panels, threads);
-  int64_t bChunk = (panels + bParts - 1) / bParts;
-  int64_t aParts = packWholeA ? std::min<int64_t>(units, threads) : 0;
-  int64_t aChunk = aParts ? (units + aParts - 1) / aParts : 0;
-  parallelFor(bParts + aParts, [&](int64_t t) {
-    if (t < bParts) {
-      int64_t lo = t * bChunk * kNR, hi = std::min(N, lo + bChunk * kNR);
-      if (lo < hi)
-        packB(B, 0, K, lo, hi - lo, bp + lo * K);
-      return;
-    }
-    int64_t lo = (t - bParts) * aChunk * kMR;
-    int64_t hi = std::min(M, lo + aChunk * kMR);
-    for (int64_t ip = lo; ip < hi; ip += kMR)
-      packA(A, ip, std::min<int64_t>(kMR, M - ip), 0, K, ap + ip * K,
-            ops.pack);
-  });
-  gemmGrid(M, N, K, A, ap, B, bp, C, ops);
 }
 
 } // namespace
@@ -698,13 +637,6 @@ DSRT_EXPORT void dsrt_kernel_sgemm(int64_t batch, int64_t M, int64_t N,
   if (batch <= 0 || M <= 0 || N <= 0 || K <= 0)
     return;
   BlockOps ops = currentOps();
-  if (batch == 1 &&
-      !(flags & (DSRT_KERNEL_CONSTANT_A | DSRT_KERNEL_CONSTANT_B)) &&
-      sharedPackApplies(M, N, K)) {
-    sgemmSharedPack(M, N, K, MatrixA{A, sA1, sA2}, MatrixB{B, sB1, sB2},
-                    MatrixC{C, sC1, sC2}, ops);
-    return;
-  }
   Split split =
       splitWork(M, N, K, batch, (flags & DSRT_KERNEL_CONSTANT_A) != 0,
                 (flags & DSRT_KERNEL_CONSTANT_B) != 0);

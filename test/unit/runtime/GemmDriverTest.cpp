@@ -239,8 +239,8 @@ TEST(SgemmDriver, LargeAIsPackedPerRowRangeWithTheSameResults) {
 }
 
 TEST(SgemmDriver, RepeatedCallsReuseScratchCorrectly) {
-  // A large product grows the shared packing buffer, a smaller one after
-  // it must not read stale panels of the larger one.
+  // A large product grows the per-thread packing buffers; a smaller one
+  // after it must not read stale panels of the larger one.
   ThreadCount t(2);
   for (int64_t n : {400, 130, 401}) {
     std::vector<float> A = randomFloats(n * n, 31 + n),
