@@ -18,10 +18,13 @@
 // fault and a zeroed page per 4 KiB it touched (about a fifth of
 // MobileNetV2's time on one thread) and started with cold caches. The cache
 // is bounded, dropped whole when a module is freed (dsrt_module_free) and
-// off under AddressSanitizer, which must see every free.
+// off under AddressSanitizer, which must see every free. Blocks from 2 MiB
+// up (the arena) are 2 MiB aligned and advised onto transparent huge pages
+// (LargeAlloc.h).
 //
 //===----------------------------------------------------------------------===//
 #include "Internal.h"
+#include "LargeAlloc.h"
 
 #include <atomic>
 #include <cstdint>
@@ -161,7 +164,7 @@ uint64_t dsrt::cachedBufferBytes() { return cache().cachedBytes(); }
 DSRT_EXPORT void *_mlir_memref_to_llvm_alloc(size_t size) {
   if (unsigned char *block = cache().take(size, kHeader))
     return finishAlloc(block, size, kHeader);
-  auto *block = static_cast<unsigned char *>(std::malloc(size + kHeader));
+  auto *block = static_cast<unsigned char *>(dsrt::allocLarge(size + kHeader, kHeader));
   if (!block)
     return nullptr;
   return finishAlloc(block, size, kHeader);
@@ -176,8 +179,8 @@ DSRT_EXPORT void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
   // A cached block serves only the same alignment (its header offset).
   if (unsigned char *block = cache().take(size, alignment))
     return finishAlloc(block, size, alignment);
-  void *block = nullptr;
-  if (posix_memalign(&block, alignment, size + alignment) != 0)
+  void *block = dsrt::allocLarge(size + alignment, alignment);
+  if (!block)
     return nullptr;
   return finishAlloc(static_cast<unsigned char *>(block), size, alignment);
 }

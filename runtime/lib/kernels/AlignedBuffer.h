@@ -1,12 +1,15 @@
 //===- AlignedBuffer.h - 64-byte aligned float buffers ------------*- C++ -*-===//
 //
 // Internal to runtime/lib/kernels: the owning pointer the kernels use for
-// re-laid-out weights and packing scratch (std::aligned_alloc'd, so freed
-// with std::free), and its 64-byte (cache-line, zmm) aligned allocation.
+// re-laid-out weights and packing scratch (allocLarge'd, so freed with
+// std::free), and its 64-byte (cache-line, zmm) aligned allocation, on
+// transparent huge pages from 2 MiB up (../LargeAlloc.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DSRT_KERNELS_ALIGNEDBUFFER_H
 #define DSRT_KERNELS_ALIGNEDBUFFER_H
+
+#include "../LargeAlloc.h"
 
 #include <cstddef>
 #include <cstdlib>
@@ -19,10 +22,11 @@ struct AlignedFree {
 };
 using AlignedBuffer = std::unique_ptr<float, AlignedFree>;
 
-/// n floats, 64-byte aligned (the size rounded up to whole cache lines).
+/// n floats, 64-byte aligned (the size rounded up to whole cache lines);
+/// from 2 MiB up on huge pages where the kernel gives them (allocLarge).
 inline AlignedBuffer alignedFloats(size_t n) {
   size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-  return AlignedBuffer(static_cast<float *>(std::aligned_alloc(64, bytes)));
+  return AlignedBuffer(static_cast<float *>(allocLarge(bytes, 64)));
 }
 
 } // namespace dsrt::kernels

@@ -135,27 +135,6 @@ constexpr int64_t kNC = 1024;
 /// Below this many multiply-adds per task, splitting costs more than it saves.
 constexpr int64_t kMinTaskWork = int64_t(1) << 21;
 
-/// Memory for packed operands (free with std::free), 64-byte aligned; from
-/// 2 MiB up, 2 MiB aligned with the whole 2 MiB pieces on transparent huge
-/// pages where the kernel gives them on request (THP "madvise"; the tail
-/// stays on small pages, so no memory is added). Whole packed operands are
-/// read a K slice of a panel at a time, 32 KiB, 8 small pages, so 4 KiB
-/// pages cost a TLB miss (a two-level walk in a VM) every few microkernel
-/// calls.
-float *allocPacked(size_t bytes) {
-  constexpr size_t kHuge = size_t(2) << 20;
-  bytes = (bytes + 63) / 64 * 64;
-  if (bytes < kHuge)
-    return static_cast<float *>(std::aligned_alloc(64, bytes));
-  void *p = nullptr;
-  if (posix_memalign(&p, kHuge, bytes) != 0)
-    return nullptr;
-#ifdef MADV_HUGEPAGE
-  madvise(p, bytes / kHuge * kHuge, MADV_HUGEPAGE); // advice: may fail
-#endif
-  return static_cast<float *>(p);
-}
-
 /// Per-thread packing buffers, grown on demand and kept for the next call.
 struct Scratch {
   /// a, b: the A block and B slice a task packs; row: one row of an
@@ -165,8 +144,7 @@ struct Scratch {
   float *get(std::unique_ptr<float, AlignedFree> &buf, int64_t &size,
              int64_t want) {
     if (size < want) {
-      size_t bytes = ((size_t(want) * sizeof(float)) + 63) / 64 * 64;
-      buf.reset(allocPacked(bytes));
+      buf = alignedFloats(size_t(want));
       size = want;
     }
     return buf.get();
@@ -262,8 +240,7 @@ std::shared_ptr<PackedConstant> packedConstant(const MatrixA &A, int64_t M,
     return it->second;
   auto packed = std::make_shared<PackedConstant>();
   int64_t rows = (M + kMR - 1) / kMR * kMR;
-  size_t bytes = (size_t(rows) * size_t(K) * sizeof(float) + 63) / 64 * 64;
-  packed->data.reset(allocPacked(bytes));
+  packed->data = alignedFloats(size_t(rows) * size_t(K));
   for (int64_t ip = 0; ip < M; ip += kMR)
     packA(A, ip, std::min<int64_t>(kMR, M - ip), 0, K,
           packed->data.get() + ip * K);
@@ -393,8 +370,7 @@ std::shared_ptr<PackedConstant> packedConstantB(const MatrixB &B, int64_t K,
     return it->second;
   auto packed = std::make_shared<PackedConstant>();
   int64_t cols = (N + kNR - 1) / kNR * kNR;
-  size_t bytes = (size_t(cols) * size_t(K) * sizeof(float) + 63) / 64 * 64;
-  packed->data.reset(allocPacked(bytes));
+  packed->data = alignedFloats(size_t(cols) * size_t(K));
   packB(B, 0, K, 0, N, packed->data.get());
   packedConstants.emplace(key, packed);
   return packed;

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "../Internal.h"
+#include "../LargeAlloc.h"
 #include "../ThreadPool.h"
 #include "QGemm.h"
 
@@ -121,8 +122,9 @@ struct FreeDeleter {
 
 void *alignedZeroed(size_t bytes) {
   bytes = (bytes + 63) / 64 * 64;
-  void *p = std::aligned_alloc(64, bytes ? bytes : 64);
-  std::memset(p, 0, bytes ? bytes : 64);
+  void *p = allocLarge(bytes ? bytes : 64, 64);
+  if (p)
+    std::memset(p, 0, bytes ? bytes : 64);
   return p;
 }
 
@@ -226,7 +228,7 @@ uint8_t *scratch(size_t bytes) {
   thread_local size_t size = 0;
   if (size < bytes) {
     size_t rounded = (bytes + 4095) / 4096 * 4096;
-    buffer.reset(std::aligned_alloc(64, rounded));
+    buffer.reset(allocLarge(rounded, 64));
     size = rounded;
   }
   return static_cast<uint8_t *>(buffer.get());
