@@ -26,6 +26,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -59,8 +61,9 @@ static cl::opt<std::string>
             cl::init(""));
 static cl::opt<std::string> emitOpt(
     "emit",
-    cl::desc("What --target writes: artifact (default), ptx or cubin "
-             "(cuda), isa or hsaco (rocm)"),
+    cl::desc("What --target writes: artifact (default), llvm (cpu: the "
+             "optimized LLVM IR the back end turns into the artifact's "
+             "code), ptx or cubin (cuda), isa or hsaco (rocm)"),
     cl::init("artifact"));
 static cl::opt<std::string>
     toolkitOpt("toolkit",
@@ -157,6 +160,35 @@ static int exitCodeOf(ds::CompileStatus status) {
   return ds::getExitCode(status);
 }
 
+/// --emit=llvm: compiles `module` as for an artifact (into a temporary file,
+/// removed afterwards) and writes the LLVM IR the CPU back end hands to
+/// code generation, after its optimization pipeline.
+static int emitLLVM(ModuleOp module, ds::CompileOptions &options) {
+  llvm::SmallString<128> artifact;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "ds-translate", "so", artifact)) {
+    llvm::errs() << "error: cannot create a temporary file: " << ec.message()
+                 << "\n";
+    return kError;
+  }
+  llvm::FileRemover removeArtifact(artifact);
+  std::string ir;
+  llvm::raw_string_ostream irStream(ir);
+  options.target.llvmIRDump = &irStream;
+  ds::CompileStatus status = ds::compileModel(module, options, artifact);
+  if (status != ds::CompileStatus::Success)
+    return exitCodeOf(status);
+  std::string error;
+  auto output = openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "error: " << error << "\n";
+    return kError;
+  }
+  output->os() << ir;
+  output->keep();
+  return kSuccess;
+}
+
 /// --target mode: load the model, compile it, write what --emit asks for.
 static int compile() {
   std::optional<ds::TargetKind> kind = ds::parseTargetKind(targetOpt);
@@ -165,12 +197,14 @@ static int compile() {
                  << ": expected cpu, cuda or rocm\n";
     return kError;
   }
-  enum class Emit { Artifact, Assembly, Binary };
+  enum class Emit { Artifact, LLVM, Assembly, Binary };
   Emit emit;
   StringRef e = emitOpt;
   bool cuda = *kind == ds::TargetKind::CUDA, rocm = *kind == ds::TargetKind::ROCm;
   if (e == "artifact")
     emit = Emit::Artifact;
+  else if (!cuda && !rocm && e == "llvm")
+    emit = Emit::LLVM;
   else if ((cuda && e == "ptx") || (rocm && e == "isa"))
     emit = Emit::Assembly;
   else if ((cuda && e == "cubin") || (rocm && e == "hsaco"))
@@ -180,7 +214,7 @@ static int compile() {
                  << targetOpt << " (expected "
                  << (cuda   ? "artifact, ptx or cubin"
                      : rocm ? "artifact, isa or hsaco"
-                            : "artifact")
+                            : "artifact or llvm")
                  << ")\n";
     return kError;
   }
@@ -207,7 +241,8 @@ static int compile() {
                     "FILE\n";
     return kError;
   }
-  if (emit != Emit::Assembly && outputFilename == "-") {
+  if ((emit == Emit::Artifact || emit == Emit::Binary) &&
+      outputFilename == "-") {
     llvm::errs() << "error: --emit=" << e
                  << " writes a binary file: give one with -o\n";
     return kError;
@@ -243,6 +278,8 @@ static int compile() {
   options.topologyReport = topologyReportOpt;
   if (emit == Emit::Artifact)
     return exitCodeOf(ds::compileModel(*module, options, outputFilename));
+  if (emit == Emit::LLVM)
+    return emitLLVM(*module, options);
 
   std::string bytes;
   ds::CompileStatus status = ds::compileKernels(
