@@ -160,6 +160,19 @@ static int exitCodeOf(ds::CompileStatus status) {
   return ds::getExitCode(status);
 }
 
+/// Writes what `write` prints to -o (a file, or "-" for standard output).
+static int writeOutput(llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  std::string error;
+  auto output = openOutputFile(outputFilename, &error);
+  if (!output) {
+    llvm::errs() << "error: " << error << "\n";
+    return kError;
+  }
+  write(output->os());
+  output->keep();
+  return kSuccess;
+}
+
 /// --emit=llvm: compiles `module` as for an artifact (into a temporary file,
 /// removed afterwards) and writes the LLVM IR the CPU back end hands to
 /// code generation, after its optimization pipeline.
@@ -178,15 +191,7 @@ static int emitLLVM(ModuleOp module, ds::CompileOptions &options) {
   ds::CompileStatus status = ds::compileModel(module, options, artifact);
   if (status != ds::CompileStatus::Success)
     return exitCodeOf(status);
-  std::string error;
-  auto output = openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << "error: " << error << "\n";
-    return kError;
-  }
-  output->os() << ir;
-  output->keep();
-  return kSuccess;
+  return writeOutput([&](llvm::raw_ostream &os) { os << ir; });
 }
 
 /// --target mode: load the model, compile it, write what --emit asks for.
@@ -289,15 +294,7 @@ static int compile() {
       bytes);
   if (status != ds::CompileStatus::Success)
     return exitCodeOf(status);
-  std::string error;
-  auto output = openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << "error: " << error << "\n";
-    return kError;
-  }
-  output->os() << bytes;
-  output->keep();
-  return kSuccess;
+  return writeOutput([&](llvm::raw_ostream &os) { os << bytes; });
 }
 
 int main(int argc, char **argv) {
@@ -335,14 +332,8 @@ int main(int argc, char **argv) {
   if (int code = importONNX(context, module))
     return code;
 
-  std::string error;
-  auto output = openOutputFile(outputFilename, &error);
-  if (!output) {
-    llvm::errs() << "error: " << error << "\n";
-    return kError;
-  }
-  module->print(output->os());
-  output->os() << "\n";
-  output->keep();
-  return kSuccess;
+  return writeOutput([&](llvm::raw_ostream &os) {
+    module->print(os);
+    os << "\n";
+  });
 }
