@@ -1,4 +1,4 @@
-//===- LargeAlloc.h - large runtime buffers on transparent huge pages -*- C++ -*-===//
+//===- LargeAlloc.h - large runtime buffers on huge pages ------*- C++ -*-===//
 //
 // Internal to the runtime: the allocation of the large buffers it keeps or
 // reuses (re-laid-out and packed weights, packing scratch, the compiled

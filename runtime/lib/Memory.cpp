@@ -164,7 +164,8 @@ uint64_t dsrt::cachedBufferBytes() { return cache().cachedBytes(); }
 DSRT_EXPORT void *_mlir_memref_to_llvm_alloc(size_t size) {
   if (unsigned char *block = cache().take(size, kHeader))
     return finishAlloc(block, size, kHeader);
-  auto *block = static_cast<unsigned char *>(dsrt::allocLarge(size + kHeader, kHeader));
+  auto *block = static_cast<unsigned char *>(
+      dsrt::allocLarge(size + kHeader, kHeader));
   if (!block)
     return nullptr;
   return finishAlloc(block, size, kHeader);
