@@ -28,6 +28,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "FlashAttention.h"
+#include "KernelBuilderBase.h"
 #include "Passes.h"
 
 #include "dialects/Graph/GraphOps.h"
@@ -95,11 +96,11 @@ constexpr StringLiteral kTag = "ds.flash_attention";
 constexpr StringLiteral kScale = "scale";
 constexpr StringLiteral kCausal = "causal";
 
-class KernelBuilder {
+class KernelBuilder : ds::gpu_kernel::KernelBuilderBase {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const AttentionShape &s,
                 float scale, bool causal, Type inType)
-      : b(b), loc(loc), s(s), scale(scale), causal(causal), inType(inType) {}
+      : KernelBuilderBase(b, loc), s(s), scale(scale), causal(causal), inType(inType) {}
 
   /// The kernel reading q, k, v (and mask) and writing out, all buffers.
   void build(Value q, Value k, Value v, Value mask, Value out) {
@@ -122,11 +123,6 @@ public:
   }
 
 private:
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value fcst(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   /// Alignment of an f32 row of `width` in a 16-byte-aligned shared tile
   /// (ds-gpu-align-workgroup-memory): 16 bytes when rows are multiples of
   /// 16 bytes, so that the row reads become 128-bit shared loads.
@@ -158,16 +154,7 @@ private:
                                          ValueRange{bIdx, head, row, col});
         memref::StoreOp::create(b, loc, toF32(x), dst, ValueRange{j, col});
       };
-      if (first + kBlockQ <= total) {
-        body();
-        continue;
-      }
-      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, e,
-                                       cst(total));
-      auto guard = scf::IfOp::create(b, loc, in, /*withElse=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(guard.thenBlock());
-      body();
+      ifBelow(e, total, first + kBlockQ <= total, body);
     }
   }
 
@@ -309,17 +296,12 @@ private:
     if (!outElem.isF32())
       result = arith::TruncFOp::create(
           b, loc, VectorType::get({s.dv}, outElem), result);
-    Value rowValid = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           row, cst(s.lq));
-    auto store = scf::IfOp::create(b, loc, rowValid, /*withElse=*/false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(store.thenBlock());
-    vector::StoreOp::create(b, loc, result, out,
-                            ValueRange{bIdx, head, row, cst(0)});
+    ifBelow(row, s.lq, /*alwaysBelow=*/false, [&] {
+      vector::StoreOp::create(b, loc, result, out,
+                              ValueRange{bIdx, head, row, cst(0)});
+    });
   }
 
-  OpBuilder &b;
-  Location loc;
   const AttentionShape &s;
   float scale;
   bool causal;

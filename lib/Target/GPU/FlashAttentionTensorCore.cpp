@@ -43,6 +43,7 @@
 //===----------------------------------------------------------------------===//
 #include "FlashAttention.h"
 #include "FlashAttentionLayout.h"
+#include "KernelBuilderBase.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -118,40 +119,13 @@ static uint64_t accessAlignment(uint64_t startAlign, int64_t rowBytes,
 }
 
 namespace {
-/// An index value whose arithmetic emits arith ops, so that the formulas
-/// of FlashAttentionLayout.h build IR.
-struct Idx {
-  OpBuilder *b;
-  Location loc;
-  Value v;
-  Value cst(int64_t c) const {
-    return arith::ConstantIndexOp::create(*b, loc, c);
-  }
-  Idx operator+(int64_t c) const {
-    if (c == 0)
-      return *this;
-    return {b, loc, arith::AddIOp::create(*b, loc, v, cst(c))};
-  }
-  Idx operator+(const Idx &o) const {
-    return {b, loc, arith::AddIOp::create(*b, loc, v, o.v)};
-  }
-  Idx operator*(int64_t c) const {
-    return {b, loc, arith::MulIOp::create(*b, loc, v, cst(c))};
-  }
-  Idx operator/(int64_t c) const {
-    return {b, loc, arith::DivUIOp::create(*b, loc, v, cst(c))};
-  }
-  Idx operator%(int64_t c) const {
-    return {b, loc, arith::RemUIOp::create(*b, loc, v, cst(c))};
-  }
-  operator Value() const { return v; }
-};
+using mlir::ds::gpu_kernel::Idx;
 
-class TensorCoreKernel {
+class TensorCoreKernel : ds::gpu_kernel::KernelBuilderBase {
 public:
   TensorCoreKernel(OpBuilder &b, Location loc, const AttentionShape &s,
                    float scale, bool causal, Type inType)
-      : b(b), loc(loc), s(s), scale(scale), causal(causal), inType(inType) {}
+      : KernelBuilderBase(b, loc), s(s), scale(scale), causal(causal), inType(inType) {}
 
   void build(Value q, Value k, Value v, Value mask, Value out) {
     this->mask = mask;
@@ -177,18 +151,8 @@ public:
   }
 
 private:
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value fcst(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Idx idx(Value v) { return {&b, loc, v}; }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value extract(Value v, ArrayRef<int64_t> pos) {
     return vector::ExtractOp::create(b, loc, v, pos);
-  }
-  Value zeros(VectorType t) {
-    return arith::ConstantOp::create(
-        b, loc, t, DenseElementsAttr::get(t, b.getZeroAttr(t.getElementType())));
   }
   VectorType accType() { return VectorType::get({2, 2}, b.getF32Type()); }
 
@@ -509,21 +473,10 @@ private:
             vector::StoreOp::create(b, loc, results[n], out, at);
         }
       };
-      if (s.lq % kTileQ == 0) {
-        store();
-        continue;
-      }
-      Value rowValid = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::ult, row, cst(s.lq));
-      auto guard = scf::IfOp::create(b, loc, rowValid, /*withElse=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(guard.thenBlock());
-      store();
+      ifBelow(row, s.lq, s.lq % kTileQ == 0, store);
     }
   }
 
-  OpBuilder &b;
-  Location loc;
   const AttentionShape &s;
   float scale;
   bool causal;

@@ -26,6 +26,7 @@
 // See docs/gpu.md "Matrix-core matmul (ROCm)".
 //
 //===----------------------------------------------------------------------===//
+#include "KernelBuilderBase.h"
 #include "MatmulMatch.h"
 #include "Passes.h"
 
@@ -130,11 +131,11 @@ FailureOr<MfmaPlan> planFor(linalg::LinalgOp op, std::string &why) {
 
 /// Builds the kernel for one matmul. Indices are relative to the batch
 /// element when `batched`.
-class KernelBuilder {
+class KernelBuilder : ds::gpu_kernel::KernelBuilderBase {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const MfmaPlan &plan,
                 bool batched)
-      : b(b), loc(loc), plan(plan), batched(batched) {}
+      : KernelBuilderBase(b, loc), plan(plan), batched(batched) {}
 
   void build(Value a, Value bMat, Value c) {
     auto idx = [&](int64_t v) { return cst(v); };
@@ -214,17 +215,6 @@ public:
   }
 
 private:
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, cst(y));
-  }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, cst(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, cst(y));
-  }
   /// Indices into a global operand: the batch index first when batched.
   SmallVector<Value> global(Value row, Value col) {
     if (batched)
@@ -271,16 +261,7 @@ private:
         vector::StoreOp::create(b, loc, v, dst, ValueRange{r, cc},
                                 /*nontemporal=*/false, llvm::MaybeAlign(16));
       };
-      if (first + threads <= chunks) {
-        body();
-        continue;
-      }
-      Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           chunk, cst(chunks));
-      auto ifOp = scf::IfOp::create(b, loc, inTile, /*withElse=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      body();
+      ifBelow(chunk, chunks, first + threads <= chunks, body);
     }
   }
 
@@ -340,21 +321,12 @@ private:
     for (int64_t e = 0; e < 4; ++e) {
       Value v = vector::ExtractOp::create(b, loc, acc, ArrayRef<int64_t>{e});
       Value row = accRow(row0, e);
-      if (plan.m == plan.paddedM) {
+      ifBelow(row, plan.m, plan.m == plan.paddedM, [&] {
         memref::StoreOp::create(b, loc, v, c, global(row, col));
-        continue;
-      }
-      Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           row, cst(plan.m));
-      auto ifOp = scf::IfOp::create(b, loc, inRows, /*withElse=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      memref::StoreOp::create(b, loc, v, c, global(row, col));
+      });
     }
   }
 
-  OpBuilder &b;
-  Location loc;
   const MfmaPlan &plan;
   bool batched;
   Value batchIv, laneIn16, laneQuad;

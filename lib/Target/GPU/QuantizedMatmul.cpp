@@ -32,6 +32,7 @@
 // kernels after bufferization and deallocation.
 //
 //===----------------------------------------------------------------------===//
+#include "KernelBuilderBase.h"
 #include "Passes.h"
 #include "QuantizedFragments.h"
 
@@ -358,25 +359,9 @@ struct QuantizedMatmulPass
 // ds-gpu-expand-quantized (buffers → kernels)
 //===----------------------------------------------------------------------===//
 
-class Builder {
+class Builder : public ds::gpu_kernel::KernelBuilderBase {
 public:
-  Builder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value fcst(float v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value add(Value x, int64_t y) { return y == 0 ? x : add(x, cst(y)); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, cst(y));
-  }
-  Value div(Value x, int64_t y) {
-    return arith::DivUIOp::create(b, loc, x, cst(y));
-  }
-  Value rem(Value x, int64_t y) {
-    return arith::RemUIOp::create(b, loc, x, cst(y));
-  }
+  Builder(OpBuilder &b, Location loc) : KernelBuilderBase(b, loc) {}
 
   /// The int8 product kernel: out[m, n] = (Σ_g f32(Σ_k∈g lhs·w) · ws[n, g])
   /// · lhsScale[m | ·] (+ bias[n]).
@@ -497,12 +482,9 @@ public:
         v = arith::MulFOp::create(b, loc, v, sc);
         if (biasPair)
           v = arith::AddFOp::create(b, loc, v, biasPair);
-        Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                             row, cst(s.m));
-        auto ifOp = scf::IfOp::create(b, loc, inRows, /*withElse=*/false);
-        OpBuilder::InsertionGuard ifGuard(b);
-        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        vector::StoreOp::create(b, loc, v, out, ValueRange{row, col});
+        ifBelow(row, s.m, /*alwaysBelow=*/false, [&] {
+          vector::StoreOp::create(b, loc, v, out, ValueRange{row, col});
+        });
       }
     }
     gpu::TerminatorOp::create(b, loc);
@@ -617,8 +599,6 @@ private:
                                      ArrayRef<int64_t>{0, 2, 1, 3});
   }
 
-  OpBuilder &b;
-  Location loc;
 };
 
 struct ExpandQuantizedPass

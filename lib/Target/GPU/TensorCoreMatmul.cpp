@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 #include "ConvAsGemm.h"
 #include "MatmulEpilogue.h"
+#include "KernelBuilderBase.h"
 #include "MatmulMatch.h"
 #include "Passes.h"
 
@@ -222,11 +223,11 @@ FailureOr<MatmulPlan> finishPlan(MatmulPlan plan, bool allowTF32,
 
 /// Builds the kernel for one matmul. Indices are relative to the batch
 /// element when `batched`.
-class KernelBuilder {
+class KernelBuilder : ds::gpu_kernel::KernelBuilderBase {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const MatmulPlan &plan,
                 bool batched, Value initValue, const Epilogue *epilogue)
-      : b(b), loc(loc), plan(plan), batched(batched), initValue(initValue),
+      : KernelBuilderBase(b, loc), plan(plan), batched(batched), initValue(initValue),
         epilogue(epilogue) {}
 
   void build(Value a, Value bMat, Value c) {
@@ -358,11 +359,6 @@ public:
   }
 
 private:
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, cst(y));
-  }
   /// Indices into a global operand: the batch index first when batched.
   SmallVector<Value> global(Value row, Value col) {
     if (batched)
@@ -398,11 +394,6 @@ private:
     if (stage)
       return {stage, row, col};
     return {row, col};
-  }
-
-  Value zeros(Type type) {
-    return arith::ConstantOp::create(b, loc, type,
-                                     cast<TypedAttr>(b.getZeroAttr(type)));
   }
 
   /// Cooperative copy of a rows × cols tile at (row0, col0) of `src` into
@@ -504,17 +495,8 @@ private:
           v = arith::SelectOp::create(b, loc, inRows, v, zeros(vecType));
         storeShared(v);
       };
-      if (first + threads <= chunks) {
-        body();
-        continue;
-      }
       // Pipelined plans have no partial rounds (planned so).
-      Value inTile = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           chunk, cst(chunks));
-      auto guard = scf::IfOp::create(b, loc, inTile, /*withElse=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(guard.thenBlock());
-      body();
+      ifBelow(chunk, chunks, first + threads <= chunks, body);
     }
     return tokens;
   }
@@ -632,37 +614,22 @@ private:
       for (int64_t e = 0; e < 2; ++e) {
         Value x = vector::ExtractOp::create(b, loc, v, ArrayRef<int64_t>{e});
         Value at = e ? add(col, cst(1)) : col;
-        OpBuilder::InsertionGuard g(b);
-        if (paddedN) {
-          Value inCols = arith::CmpIOp::create(
-              b, loc, arith::CmpIPredicate::ult, at, cst(plan.n));
-          auto guard = scf::IfOp::create(b, loc, inCols, /*withElse=*/false);
-          b.setInsertionPointToStart(guard.thenBlock());
-        }
-        if (epilogue)
-          emitEpilogueElement(b, loc, *epilogue, x, flatRow, at);
-        else
-          memref::StoreOp::create(b, loc, x, c, global(row, at));
+        ifBelow(at, plan.n, !paddedN, [&] {
+          if (epilogue)
+            emitEpilogueElement(b, loc, *epilogue, x, flatRow, at);
+          else
+            memref::StoreOp::create(b, loc, x, c, global(row, at));
+        });
       }
     };
     auto store = [&](Value v, Value row) {
-      if (plan.m == plan.paddedM) {
-        storeRow(v, row);
-        return;
-      }
-      Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           row, cst(plan.m));
-      auto guard = scf::IfOp::create(b, loc, inRows, /*withElse=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(guard.thenBlock());
-      storeRow(v, row);
+      ifBelow(row, plan.m, plan.m == plan.paddedM,
+              [&] { storeRow(v, row); });
     };
     store(top, r);
     store(bottom, add(r, cst(8)));
   }
 
-  OpBuilder &b;
-  Location loc;
   const MatmulPlan &plan;
   bool batched;
   Value initValue;

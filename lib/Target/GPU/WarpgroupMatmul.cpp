@@ -23,6 +23,7 @@
 // fills/epilogues, tf32.
 //
 //===----------------------------------------------------------------------===//
+#include "KernelBuilderBase.h"
 #include "MatmulMatch.h"
 #include "Passes.h"
 #include "WarpgroupLayout.h"
@@ -96,50 +97,12 @@ FailureOr<Plan> planFor(linalg::LinalgOp op, std::string &why) {
   return plan;
 }
 
-/// An index value whose arithmetic emits arith ops, so that the formulas
-/// of WarpgroupLayout.h build IR.
-struct Idx {
-  OpBuilder *b;
-  Location loc;
-  Value v;
-  Value cst(int64_t c) const {
-    return arith::ConstantIndexOp::create(*b, loc, c);
-  }
-  Idx wrap(Value x) const { return {b, loc, x}; }
-  Idx operator+(int64_t c) const {
-    if (c == 0)
-      return *this;
-    return wrap(arith::AddIOp::create(*b, loc, v, cst(c)));
-  }
-  Idx operator+(const Idx &o) const {
-    return wrap(arith::AddIOp::create(*b, loc, v, o.v));
-  }
-  Idx operator-(const Idx &o) const {
-    return wrap(arith::SubIOp::create(*b, loc, v, o.v));
-  }
-  Idx operator*(int64_t c) const {
-    if (c == 1)
-      return *this;
-    return wrap(arith::MulIOp::create(*b, loc, v, cst(c)));
-  }
-  Idx operator/(int64_t c) const {
-    if (c == 1)
-      return *this;
-    return wrap(arith::DivUIOp::create(*b, loc, v, cst(c)));
-  }
-  Idx operator%(int64_t c) const {
-    return wrap(arith::RemUIOp::create(*b, loc, v, cst(c)));
-  }
-  Idx operator^(const Idx &o) const {
-    return wrap(arith::XOrIOp::create(*b, loc, v, o.v));
-  }
-  operator Value() const { return v; }
-};
+using ds::gpu_kernel::Idx;
 
-class KernelBuilder {
+class KernelBuilder : ds::gpu_kernel::KernelBuilderBase {
 public:
   KernelBuilder(OpBuilder &b, Location loc, const Plan &plan)
-      : b(b), loc(loc), plan(plan) {}
+      : KernelBuilderBase(b, loc), plan(plan) {}
 
   void build(Value a, Value bMat, Value c) {
     MLIRContext *ctx = b.getContext();
@@ -226,21 +189,10 @@ public:
   }
 
 private:
-  Idx idx(Value v) { return {&b, loc, v}; }
-  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, loc, x, cst(y));
-  }
   SmallVector<Value> global(Value row, Value col) {
     if (plan.batched)
       return {batchIv, row, col};
     return {row, col};
-  }
-  Value zeros(VectorType type) {
-    return arith::ConstantOp::create(
-        b, loc, type,
-        DenseElementsAttr::get(type, b.getZeroAttr(type.getElementType())));
   }
 
   /// A's 64 × 64 tile at (m0, k0): 16-byte vectors to their swizzled
@@ -310,21 +262,10 @@ private:
         Value sum = arith::AddFOp::create(b, loc, old, pair);
         vector::StoreOp::create(b, loc, sum, c, global(row, col));
       };
-      if (plan.m == plan.paddedM) {
-        body();
-        continue;
-      }
-      Value inRows = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
-                                           row, cst(plan.m));
-      auto ifOp = scf::IfOp::create(b, loc, inRows, /*withElse=*/false);
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      body();
+      ifBelow(row, plan.m, plan.m == plan.paddedM, body);
     }
   }
 
-  OpBuilder &b;
-  Location loc;
   const Plan &plan;
   Value batchIv;
 };
