@@ -191,11 +191,14 @@ TEST(SgemmDriver, LargeSquareIsTheSameOnEveryThreadCount) {
     }
 }
 
-TEST(SgemmDriver, LargeBUsesPerTaskPackingWithTheSameResults) {
-  // B over 16 MiB is not packed whole: the per-task path (cut along N)
-  // must give the same bits as one thread.
-  const int64_t M = 100, N = 2049, K = 2050;
-  std::vector<float> A = randomFloats(M * K, 41), B = randomFloats(K * N, 42);
+/// C = A·B for an M x K A and a K x N B (random, seeds `seedA`, `seedB`)
+/// on one and on two threads: the same bits, and every `rowStep`-th row and
+/// `colStep`-th column within 5e-3 of a double-precision reference.
+void expectSameBitsOnOneAndTwoThreads(int64_t M, int64_t N, int64_t K,
+                                      unsigned seedA, unsigned seedB,
+                                      int64_t rowStep, int64_t colStep) {
+  std::vector<float> A = randomFloats(M * K, seedA),
+                     B = randomFloats(K * N, seedB);
   std::vector<std::vector<float>> out;
   for (int threads : {1, 2}) {
     ThreadCount t(threads);
@@ -205,8 +208,8 @@ TEST(SgemmDriver, LargeBUsesPerTaskPackingWithTheSameResults) {
     out.push_back(std::move(C));
   }
   EXPECT_EQ(out[0], out[1]);
-  for (int64_t i = 0; i < M; i += 13)
-    for (int64_t j = 0; j < N; j += 97) {
+  for (int64_t i = 0; i < M; i += rowStep)
+    for (int64_t j = 0; j < N; j += colStep) {
       double ref = 0;
       for (int64_t k = 0; k < K; ++k)
         ref += double(A[i * K + k]) * double(B[k * N + j]);
@@ -214,28 +217,18 @@ TEST(SgemmDriver, LargeBUsesPerTaskPackingWithTheSameResults) {
     }
 }
 
-TEST(SgemmDriver, LargeAIsPackedPerRowRangeWithTheSameResults) {
-  // B is packed whole but A (2100 x 2000, over 16 MiB) is not: the grid
-  // cuts only M and each row range packs its own A blocks; the bits must
-  // be those of one thread.
-  const int64_t M = 2100, N = 300, K = 2000;
-  std::vector<float> A = randomFloats(M * K, 51), B = randomFloats(K * N, 52);
-  std::vector<std::vector<float>> out;
-  for (int threads : {1, 2}) {
-    ThreadCount t(threads);
-    std::vector<float> C(M * N, 0.f);
-    dsrt_kernel_sgemm(1, M, N, K, A.data(), 0, K, 1, B.data(), 0, N, 1,
-                      C.data(), 0, N, 1, 0);
-    out.push_back(std::move(C));
-  }
-  EXPECT_EQ(out[0], out[1]);
-  for (int64_t i = 0; i < M; i += 101)
-    for (int64_t j = 0; j < N; j += 23) {
-      double ref = 0;
-      for (int64_t k = 0; k < K; ++k)
-        ref += double(A[i * K + k]) * double(B[k * N + j]);
-      ASSERT_NEAR(out[1][i * N + j], ref, 5e-3) << i << "," << j;
-    }
+TEST(SgemmDriver, WideProductIsTheSameOnOneAndTwoThreads) {
+  // Few rows, B over 16 MiB: the threads cut N, each packing its own
+  // B slices and every A block.
+  expectSameBitsOnOneAndTwoThreads(/*M=*/100, /*N=*/2049, /*K=*/2050, 41, 42,
+                                   13, 97);
+}
+
+TEST(SgemmDriver, TallProductIsTheSameOnOneAndTwoThreads) {
+  // N < M, A over 16 MiB: the threads cut M, each packing its own A rows
+  // and every B slice.
+  expectSameBitsOnOneAndTwoThreads(/*M=*/2100, /*N=*/300, /*K=*/2000, 51, 52,
+                                   101, 23);
 }
 
 TEST(SgemmDriver, RepeatedCallsReuseScratchCorrectly) {
