@@ -7,6 +7,8 @@
 // at files that do not exist, so the tests behave the same on GPU machines.
 //
 //===----------------------------------------------------------------------===//
+#include "FakeCudaUtil.h"
+
 #include "ds/Compiler/Compiler.h"
 #include "ds/ds.h"
 #include "dsrt/dsrt.h"
@@ -18,11 +20,14 @@
 #include "gtest/gtest.h"
 
 #include <cstdlib>
-#include <dlfcn.h>
 #include <fstream>
 #include <sstream>
 
 namespace {
+
+using dsrt::test::compileForFakeCuda;
+using dsrt::test::fakeCudaCounter;
+using dsrt::test::fakeCudaDriver;
 
 std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
@@ -138,8 +143,6 @@ TEST(GPUCompile, TargetChipValidation) {
 // tests above: once a backend is open it stays open for the process.
 //===----------------------------------------------------------------------===//
 
-const char *fakeDriver() { return DS_FIXTURE_DIR "/libcuda-fake.so"; }
-
 /// z = exp(x + y) @ x^T @ x: matmul results are intermediate buffers, so
 /// runs allocate device memory.
 constexpr const char *kTwoOps = R"mlir(
@@ -163,13 +166,7 @@ struct FakeDriverRun {
 /// Compiles kTwoOps for CUDA, loads and runs it on the fake driver with
 /// FAKE_CUDA_FAIL=`fail` (empty: no failure).
 FakeDriverRun runOnFakeDriver(const std::string &fail) {
-  ds::Compiler compiler;
-  ds::CompileOptions options;
-  options.target = "cuda";
-  options.chip = "sm_80";
-  ds::CompileResult r = compiler.compileMLIR(kTwoOps, options);
-  EXPECT_TRUE(r.ok()) << r.message();
-  setenv("DSRT_CUDA_LIBRARY", fakeDriver(), 1);
+  ds::CompileResult r = compileForFakeCuda(kTwoOps);
   if (fail.empty())
     unsetenv("FAKE_CUDA_FAIL");
   else
@@ -194,25 +191,7 @@ FakeDriverRun runOnFakeDriver(const std::string &fail) {
   return out;
 }
 
-int fakeLaunches() {
-  void *h = dlopen(fakeDriver(), RTLD_NOW | RTLD_NOLOAD);
-  if (!h)
-    return -1;
-  auto count = reinterpret_cast<int (*)()>(dlsym(h, "fake_cuda_launches"));
-  int n = count ? count() : -1;
-  dlclose(h);
-  return n;
-}
-
-int fakeCounter(const char *name) {
-  void *h = dlopen(fakeDriver(), RTLD_NOW | RTLD_NOLOAD);
-  if (!h)
-    return -1;
-  auto count = reinterpret_cast<int (*)()>(dlsym(h, name));
-  int n = count ? count() : -1;
-  dlclose(h);
-  return n;
-}
+int fakeLaunches() { return fakeCudaCounter("fake_cuda_launches"); }
 
 TEST(GPUFakeDriver, LoadsLaunchesEveryKernelAndReturns) {
   FakeDriverRun r = runOnFakeDriver("");
@@ -223,8 +202,8 @@ TEST(GPUFakeDriver, LoadsLaunchesEveryKernelAndReturns) {
   // x, y and z share a page (they are small stack arrays): registering
   // them overlapped, and each was mapped anyway; all are released after
   // the run.
-  EXPECT_EQ(fakeCounter("fake_cuda_registered_ranges"), 0);
-  EXPECT_EQ(fakeCounter("fake_cuda_bad_unregisters"), 0);
+  EXPECT_EQ(fakeCudaCounter("fake_cuda_registered_ranges"), 0);
+  EXPECT_EQ(fakeCudaCounter("fake_cuda_bad_unregisters"), 0);
 }
 
 TEST(GPUFakeDriver, WrongChipNamesTheDeviceChip) {
@@ -271,13 +250,8 @@ func.func @main(%x: tensor<4xf32> {ds.name = "x"})
 )mlir";
 
 TEST(GPUFakeDriver, WeightsStayResidentAndEachRunSynchronizesOnce) {
-  ds::Compiler compiler;
-  ds::CompileOptions options;
-  options.target = "cuda";
-  options.chip = "sm_80";
-  ds::CompileResult r = compiler.compileMLIR(kWithConstant, options);
-  ASSERT_TRUE(r.ok()) << r.message();
-  setenv("DSRT_CUDA_LIBRARY", fakeDriver(), 1);
+  ds::CompileResult r = compileForFakeCuda(kWithConstant);
+  ASSERT_TRUE(r.ok());
   unsetenv("FAKE_CUDA_FAIL");
   dsrt_module *module = nullptr;
   ASSERT_EQ(dsrt_module_load_memory(r.artifact.data(), r.artifact.size(),
@@ -292,11 +266,11 @@ TEST(GPUFakeDriver, WeightsStayResidentAndEachRunSynchronizesOnce) {
     int allocs, frees, copies, syncs, registered;
   };
   auto counts = [] {
-    return Counts{fakeCounter("fake_cuda_allocs"),
-                  fakeCounter("fake_cuda_frees"),
-                  fakeCounter("fake_cuda_copies"),
-                  fakeCounter("fake_cuda_syncs"),
-                  fakeCounter("fake_cuda_registered_ranges")};
+    return Counts{fakeCudaCounter("fake_cuda_allocs"),
+                  fakeCudaCounter("fake_cuda_frees"),
+                  fakeCudaCounter("fake_cuda_copies"),
+                  fakeCudaCounter("fake_cuda_syncs"),
+                  fakeCudaCounter("fake_cuda_registered_ranges")};
   };
   Counts c0 = counts();
   ASSERT_EQ(dsrt_module_run(module, in, 1, out, 1), DSRT_OK)
@@ -328,13 +302,8 @@ TEST(GPUFakeDriver, WeightsStayResidentAndEachRunSynchronizesOnce) {
 TEST(GPUFakeDriver, OutOfMemoryIsReported) {
   // Intermediates come from the process-wide pool, which earlier tests
   // left hot; a constant's first upload always asks the driver.
-  ds::Compiler compiler;
-  ds::CompileOptions options;
-  options.target = "cuda";
-  options.chip = "sm_80";
-  ds::CompileResult r = compiler.compileMLIR(kWithConstant, options);
-  ASSERT_TRUE(r.ok()) << r.message();
-  setenv("DSRT_CUDA_LIBRARY", fakeDriver(), 1);
+  ds::CompileResult r = compileForFakeCuda(kWithConstant);
+  ASSERT_TRUE(r.ok());
   dsrt_module *module = nullptr;
   ASSERT_EQ(dsrt_module_load_memory(r.artifact.data(), r.artifact.size(),
                                     &module),
@@ -364,13 +333,13 @@ TEST(GPUFakeDriver, NoDeviceIsReported) {
   setenv("FAKE_CUDA_FAIL", "nodevice", 1);
   std::unique_ptr<dsrt::gpu::Backend> backend;
   dsrt::gpu::Status st =
-      dsrt::gpu::openCudaBackend(backend, 0, fakeDriver());
+      dsrt::gpu::openCudaBackend(backend, 0, fakeCudaDriver());
   unsetenv("FAKE_CUDA_FAIL");
   ASSERT_FALSE(st);
   EXPECT_NE(st.message.find("no CUDA device: the driver reports 0 devices"),
             std::string::npos)
       << st.message;
-  ASSERT_TRUE(dsrt::gpu::openCudaBackend(backend, 0, fakeDriver()));
+  ASSERT_TRUE(dsrt::gpu::openCudaBackend(backend, 0, fakeCudaDriver()));
   EXPECT_NE(backend->describe().find("Fake GPU (sm_80)"), std::string::npos)
       << backend->describe();
 }

@@ -8,6 +8,7 @@
 // on the fake CUDA driver, that ds's entry points time each dsrt_module_run.
 //
 //===----------------------------------------------------------------------===//
+#include "FakeCudaUtil.h"
 #include "gpu/KernelTimer.h"
 
 #include "ds/Compiler/Compiler.h"
@@ -17,7 +18,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <dlfcn.h>
 #include <map>
 #include <string>
 
@@ -263,23 +263,12 @@ func.func @main(%x: tensor<2x3xf32> {ds.name = "x"},
 )mlir";
 
 int fakeLaunchCount() {
-  void *h = dlopen(DS_FIXTURE_DIR "/libcuda-fake.so", RTLD_NOW | RTLD_NOLOAD);
-  if (!h)
-    return -1;
-  auto count = reinterpret_cast<int (*)()>(dlsym(h, "fake_cuda_launches"));
-  int n = count ? count() : -1;
-  dlclose(h);
-  return n;
+  return dsrt::test::fakeCudaCounter("fake_cuda_launches");
 }
 
 TEST(GPUFakeDriver, KernelTimingCoversTheLaunchesOfEachCall) {
-  ds::Compiler compiler;
-  ds::CompileOptions options;
-  options.target = "cuda";
-  options.chip = "sm_80";
-  ds::CompileResult r = compiler.compileMLIR(kThreeOps, options);
-  ASSERT_TRUE(r.ok()) << r.message();
-  setenv("DSRT_CUDA_LIBRARY", DS_FIXTURE_DIR "/libcuda-fake.so", 1);
+  ds::CompileResult r = dsrt::test::compileForFakeCuda(kThreeOps);
+  ASSERT_TRUE(r.ok());
   unsetenv("FAKE_CUDA_FAIL");
   dsrt_module *module = nullptr;
   ASSERT_EQ(dsrt_module_load_memory(r.artifact.data(), r.artifact.size(),
